@@ -1,0 +1,33 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+const NullableString = (opts: Parameters<typeof Type.String>[0]) => Type.Union([Type.String(opts), Type.Null()])
+
+/** Hostaway reservation statuses (reservation_reservationStatuses.md). */
+export const RESERVATION_STATUSES = [
+  'new', 'modified', 'cancelled', 'ownerStay', 'pending', 'awaitingPayment', 'declined', 'expired',
+  'unconfirmed', 'awaitingGuestVerification', 'inquiry', 'inquiryPreapproved', 'inquiryDenied',
+  'inquiryTimedout', 'inquiryNotPossible', 'unknown'
+] as const
+
+/**
+ * A Hostaway reservation ("booking" in our API), with Hostaway's own field names.
+ * The fields clients need are typed and documented; every other field is passed through.
+ */
+export const BookingSchema = Type.Object({
+  id: Type.Integer({ description: 'Hostaway reservation id', example: 1 }),
+  listingMapId: Type.Integer({ description: 'Id of the listing booked', example: 1 }),
+  channelName: Type.Optional(NullableString({ description: 'Booking channel', example: 'airbnb' })),
+  guestName: Type.Optional(NullableString({ description: 'Guest full name', example: 'Ana Silva' })),
+  guestEmail: Type.Optional(NullableString({ description: 'Guest e-mail' })),
+  numberOfGuests: Type.Optional(Type.Union([Type.Integer({ description: 'Guests', example: 2 }), Type.Null()])),
+  arrivalDate: Type.String({ format: 'date', description: 'Arrival day (YYYY-MM-DD)', example: '2027-01-15' }),
+  departureDate: Type.String({ format: 'date', description: 'Departure day (YYYY-MM-DD)', example: '2027-01-18' }),
+  status: Type.String({ description: 'Reservation status (Hostaway statuses: new, modified, cancelled, …)', example: 'new' }),
+  totalPrice: Type.Optional(Type.Union([Type.Number({ description: 'Total price', example: 360 }), Type.Null()])),
+  currency: Type.Optional(NullableString({ description: 'ISO 4217 currency code', example: 'EUR' }))
+}, {
+  $id: 'Booking',
+  additionalProperties: true,
+  description: 'A Hostaway reservation (Hostaway field names; fields not listed here are passed through)'
+})
+export type Booking = Static<typeof BookingSchema>

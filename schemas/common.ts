@@ -1,0 +1,50 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/**
+ * Refer to a schema registered with `app.addSchema()` by its `$id`, keeping its static type.
+ * Used in route schemas so the OpenAPI document carries named components instead of inlined copies.
+ */
+export function Ref<T extends TSchema & { $id: string }> (schema: T) {
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+/** The failure categories of the error taxonomy (DESIGN.md §2) — contract. */
+export const ERROR_TYPES = [
+  'not_found',
+  'validation_error',
+  'unauthorized',
+  'forbidden',
+  'conflict',
+  'rate_limit',
+  'timeout',
+  'unprocessed',
+  'outcome_unknown',
+  'upstream_error',
+  'network_error',
+  'internal_error'
+] as const
+
+export const ErrorTypeSchema = Type.Union(
+  ERROR_TYPES.map((t) => Type.Literal(t)),
+  { $id: 'ErrorType', description: 'Category of a failure (see the error taxonomy)' }
+)
+export type ErrorType = Static<typeof ErrorTypeSchema>
+
+/** The one error body of every non-2xx response — contract. */
+export const ErrorResponseSchema = Type.Object({
+  statusCode: Type.Integer({ description: 'HTTP status code', example: 400 }),
+  error: Type.String({ description: 'HTTP status text', example: 'Bad Request' }),
+  message: Type.String({ description: 'What went wrong, naming the failing field where there is one', example: 'body/ids must NOT have fewer than 1 items' }),
+  error_type: Type.Optional(Type.String({ description: 'An ErrorType for upstream and validation failures, or the class name of an unexpected error', example: 'validation_error' })),
+  request_id: Type.String({ description: 'The request id (echoed in the X-Request-Id response header)', example: 'req-1' })
+}, { $id: 'ErrorResponse', additionalProperties: false, description: 'Error body of every non-2xx response' })
+export type ErrorResponse = Static<typeof ErrorResponseSchema>
+
+/** Standard error responses to spread into a route's `response` map. */
+export function errorResponses (...codes: number[]) {
+  const out: Record<number, ReturnType<typeof Ref<typeof ErrorResponseSchema>>> = {}
+  for (const code of codes) out[code] = Ref(ErrorResponseSchema)
+  return out
+}
+
+export const PositiveId = Type.Integer({ minimum: 1, description: 'A Hostaway id (positive integer)', example: 1 })

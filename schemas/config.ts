@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+const Int = (def: number, min: number, description: string, max?: number) =>
+  Type.Integer({ default: def, minimum: min, ...(max === undefined ? {} : { maximum: max }), description })
+
+/**
+ * Every environment variable the gateway reads (DESIGN.md §4), with its default and rule.
+ * Keys are the variable names, so `fastify.config.PORT` reads like the docs.
+ */
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'address the gateway listens on' }),
+  PORT: Int(3000, 0, 'port the gateway listens on (0 = ephemeral)', 65535),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  API_KEYS: Type.Optional(Type.String({ description: 'comma-separated keys accepted in X-API-Key; unset = API open' })),
+  HOSTAWAY_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway account id (client_id); unset = embedded sandbox' })),
+  HOSTAWAY_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway client secret; unset = embedded sandbox' })),
+  HOSTAWAY_BASE_URL: Type.String({ default: 'https://api.hostaway.com/v1', pattern: '^https?://', description: 'Hostaway-compatible base URL' }),
+  HOSTAWAY_RATE_LIMIT_IP: Int(15, 1, 'upstream requests per window per IP'),
+  HOSTAWAY_RATE_LIMIT_ACCOUNT: Int(20, 1, 'upstream requests per window per account'),
+  HOSTAWAY_RATE_WINDOW_MS: Int(10000, 1, 'upstream rate-limit window (ms)'),
+  HOSTAWAY_RATE_SAFETY_MARGIN: Int(1, 0, 'requests kept in reserve below each limit'),
+  HOSTAWAY_RATE_WINDOW_MARGIN_MS: Int(100, 0, 'extra ms added to the window for clock skew'),
+  HOSTAWAY_TIMEOUT_MS: Int(10000, 1, 'per-attempt upstream timeout (ms)'),
+  HOSTAWAY_MAX_RETRIES: Int(3, 0, 'retries after the first attempt', 10),
+  HOSTAWAY_RETRY_BASE_MS: Int(200, 0, 'base delay of exponential backoff (ms)'),
+  HOSTAWAY_TOKEN_SETTLE_MS: Int(1000, 0, 'wait after a new token before using it (ms)'),
+  CACHE_TTL_MS: Int(30000, 0, 'read cache TTL (ms); 0 disables'),
+  BATCH_MAX_ITEMS: Int(100, 1, 'most items in one batch request', 1000),
+  BATCH_CONCURRENCY: Int(8, 1, 'items of one batch in flight at once', 100),
+  BATCH_TIMEOUT_MS: Int(30000, 1, 'default batch deadline (ms)'),
+  BATCH_IDEMPOTENCY_TTL_MS: Int(86400000, 1, 'how long Idempotency-Key results are kept (ms)'),
+  BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'shared stores for several instances (not yet used)' })),
+  SANDBOX_PORT: Int(4010, 0, 'port of the standalone sandbox', 65535),
+  SANDBOX_ACCOUNT_ID: Type.String({ default: '10000', minLength: 1, description: 'sandbox client_id' }),
+  SANDBOX_API_KEY: Type.String({ default: 'sandbox-secret', minLength: 1, description: 'sandbox client_secret' }),
+  SANDBOX_RATE_WINDOW_MS: Int(10000, 1, 'sandbox rate-limit window (ms)'),
+  SANDBOX_SEED: Int(42, 0, 'seed of the sandbox data and faults')
+}, { additionalProperties: false })
+
+export type Config = Static<typeof ConfigSchema>
