@@ -4,7 +4,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
  * Refer to a schema registered with `app.addSchema()` by its `$id`, keeping its static type.
  * Used in route schemas so the OpenAPI document carries named components instead of inlined copies.
  */
-export function Ref<T extends TSchema & { $id: string }> (schema: T) {
+export function Ref<T extends TSchema> (schema: T) {
+  if (schema.$id === undefined) throw new Error('Ref() needs a schema with an $id')
   return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
 }
 
@@ -40,11 +41,7 @@ export const ErrorResponseSchema = Type.Object({
 }, { $id: 'ErrorResponse', additionalProperties: false, description: 'Error body of every non-2xx response' })
 export type ErrorResponse = Static<typeof ErrorResponseSchema>
 
-/** Standard error responses to spread into a route's `response` map. */
-export function errorResponses (...codes: number[]) {
-  const out: Record<number, ReturnType<typeof Ref<typeof ErrorResponseSchema>>> = {}
-  for (const code of codes) out[code] = Ref(ErrorResponseSchema)
-  return out
-}
+/** `$ref` to ErrorResponse, for every error status of a route's `response` map. */
+export const ErrorRef = Ref(ErrorResponseSchema)
 
 export const PositiveId = Type.Integer({ minimum: 1, description: 'A Hostaway id (positive integer)', example: 1 })

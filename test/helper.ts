@@ -1,0 +1,52 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { pino } from 'pino'
+import App, { serverOptions } from '../app.js'
+import { loadConfig } from '../services/config.js'
+import { loggerOptions } from '../services/logger.js'
+import type { Config } from '../schemas/config.js'
+import { LogCapture } from './log-capture.js'
+import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox/index.js'
+
+export { LogCapture }
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export interface Built {
+  app: FastifyInstance
+  sandbox: RunningSandbox
+  config: Config
+  logs: LogCapture
+}
+
+/** Start a sandbox on an ephemeral loopback port with a short rate window; torn down with the test. */
+export async function sandbox (t: Teardown, opts: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
+  const sb = await startSandbox({ seed: 42, rateWindowMs: 1000, logger: false, ...opts })
+  t.teardown(() => sb.close())
+  return sb
+}
+
+/**
+ * Build the app exactly as server.ts does (same server options, same plugins), pointed at a fresh
+ * sandbox, with logs captured in memory. `env` overrides configuration variables.
+ */
+export async function build (t: Teardown, env: Record<string, string> = {}, sandboxOpts: Partial<SandboxOptions> = {}): Promise<Built> {
+  const sb = await sandbox(t, sandboxOpts)
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    HOSTAWAY_BASE_URL: sb.baseUrl,
+    HOSTAWAY_ACCOUNT_ID: sb.accountId,
+    HOSTAWAY_API_KEY: sb.apiKey,
+    HOSTAWAY_RATE_WINDOW_MS: String(sandboxOpts.rateWindowMs ?? 1000),
+    HOSTAWAY_TOKEN_SETTLE_MS: '20',
+    HOSTAWAY_RETRY_BASE_MS: '20',
+    HOSTAWAY_TIMEOUT_MS: '2000',
+    ...env
+  })
+  const logs = new LogCapture()
+  const app = Fastify(serverOptions(config, { loggerInstance: pino(loggerOptions(config, { pretty: false }), logs) }))
+  await app.register(fp(App), { config })
+  await app.ready()
+  t.teardown(() => app.close())
+  return { app, sandbox: sb, config, logs }
+}
