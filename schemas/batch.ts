@@ -1,0 +1,88 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { ERROR_TYPES, PositiveId, Ref, type ErrorType } from './common.js'
+import { ListingSchema, ListingUpdateFieldsSchema } from './listing.js'
+import { BookingSchema } from './booking.js'
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+const ErrorTypeEnum = Type.Union(ERROR_TYPES.map((t) => Type.Literal(t)), { description: 'Failure category (null on success)' })
+
+/** The fields of an OperationResult other than `data` — contract (DESIGN.md §2). */
+const operationResultFields = {
+  success: Type.Boolean({ description: 'Whether this item succeeded' }),
+  error: Nullable(Type.String({ description: 'Human-readable message on failure, null on success', example: 'GET /listings/999999 → HTTP 404: Listing not found' })),
+  operation_id: Nullable(Type.String({ description: "The item's identifier as a string", example: '999999' })),
+  index: Type.Integer({ minimum: 0, description: 'Position of this item in the request (0-based)' }),
+  error_type: Nullable(ErrorTypeEnum),
+  status_code: Nullable(Type.Integer({ description: 'The HTTP status the single-item call would have given', example: 404 })),
+  retryable: Type.Boolean({ description: 'True when sending this item again may succeed' }),
+  retry_after_ms: Nullable(Type.Integer({ minimum: 0, description: 'Hint for retryable failures (ms)' })),
+  remediation: Nullable(Type.String({ description: 'What the caller can do about a failure' })),
+  attempts: Type.Integer({ minimum: 0, description: 'Upstream attempts made for this item (0 = never sent)' })
+}
+
+/** OperationResult<T>: one item of a batch. */
+export function OperationResultSchema<T extends TSchema> (data: T, options: { $id?: string } = {}) {
+  return Type.Object({
+    ...operationResultFields,
+    data: Nullable(data)
+  }, { additionalProperties: false, description: 'Result of one item of a batch', ...options })
+}
+
+/** PartialFailureResponse<T>: every item exactly once, in `successful` or `failed`, each in request order. */
+export function PartialFailureResponseSchema<T extends TSchema> (data: T, name: string) {
+  const item = OperationResultSchema(data)
+  return Type.Object({
+    successful: Type.Array(item, { description: 'Items that succeeded, in request order' }),
+    failed: Type.Array(item, { description: 'Items that failed, in request order' }),
+    total_count: Type.Integer({ minimum: 0, description: 'Items in the request' }),
+    success_count: Type.Integer({ minimum: 0 }),
+    failure_count: Type.Integer({ minimum: 0 }),
+    has_failures: Type.Boolean({ description: 'failure_count > 0' }),
+    has_successes: Type.Boolean({ description: 'success_count > 0' }),
+    partial_success: Type.Boolean({ description: 'Both successes and failures' })
+  }, {
+    $id: `PartialFailureResponse_${name}`,
+    additionalProperties: false,
+    description: `Outcome of a batch of ${name} items: every success plus a categorized report of every failure`
+  })
+}
+
+export const PartialFailureResponseListingSchema = PartialFailureResponseSchema(Ref(ListingSchema), 'Listing')
+export const PartialFailureResponseBookingSchema = PartialFailureResponseSchema(Ref(BookingSchema), 'Booking')
+
+/** TypeScript view of the contract, generic over the payload. */
+const OperationResultUnknown = OperationResultSchema(Type.Unknown())
+export type OperationResult<T> = Omit<Static<typeof OperationResultUnknown>, 'data' | 'error_type'> & {
+  data: T | null
+  error_type: ErrorType | null
+}
+const PartialFailureResponseUnknown = PartialFailureResponseSchema(Type.Unknown(), 'Unknown')
+export type PartialFailureResponse<T> = Omit<Static<typeof PartialFailureResponseUnknown>, 'successful' | 'failed'> & {
+  successful: Array<OperationResult<T>>
+  failed: Array<OperationResult<T>>
+}
+
+/** Body of POST /api/batch/listings and /api/batch/bookings (maxItems is set from BATCH_MAX_ITEMS). */
+export function BatchLookupBodySchema (maxItems: number) {
+  return Type.Object({
+    ids: Type.Array(PositiveId, { minItems: 1, maxItems, description: `Ids to look up (1..${maxItems}); duplicates share one upstream call` }),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'Deadline for the whole batch (ms); items not sent by then fail as unprocessed' }))
+  }, { $id: 'BatchLookupRequest', additionalProperties: false })
+}
+export type BatchLookupBody = Static<ReturnType<typeof BatchLookupBodySchema>>
+
+/** Body of PATCH /api/listings/batch. */
+export function BatchListingUpdateBodySchema (maxItems: number) {
+  return Type.Object({
+    updates: Type.Array(
+      Type.Object({
+        listing_id: PositiveId,
+        ...ListingUpdateFieldsSchema.properties
+      }, { additionalProperties: false, minProperties: 2, description: 'listing_id plus at least one field to change (Hostaway field names)' }),
+      { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems}); each listing_id at most once` }
+    ),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'Deadline for the whole batch (ms)' }))
+  }, { $id: 'BatchListingUpdateRequest', additionalProperties: false })
+}
+export type BatchListingUpdateBody = Static<ReturnType<typeof BatchListingUpdateBodySchema>>
