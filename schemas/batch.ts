@@ -86,3 +86,18 @@ export function BatchListingUpdateBodySchema (maxItems: number) {
   }, { $id: 'BatchListingUpdateRequest', additionalProperties: false })
 }
 export type BatchListingUpdateBody = Static<ReturnType<typeof BatchListingUpdateBodySchema>>
+
+/** `$ref`s to the batch models registered at the root (plugins/app/batch.ts). */
+export const BatchLookupBodyRef = Type.Unsafe<BatchLookupBody>(Type.Ref('BatchLookupRequest'))
+export const BatchListingUpdateBodyRef = Type.Unsafe<BatchListingUpdateBody>(Type.Ref('BatchListingUpdateRequest'))
+export const PartialFailureResponseListingRef = Ref(PartialFailureResponseListingSchema)
+export const PartialFailureResponseBookingRef = Ref(PartialFailureResponseBookingSchema)
+
+export const IdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7E]+$',
+    description: 'Makes the batch safe to resend: the same key and body replay the stored result (kept BATCH_IDEMPOTENCY_TTL_MS); the same key with another body is 422; the same key still running is 409'
+  }))
+})

@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Ref } from '../../../schemas/common.js'
+import { BookingSchema } from '../../../schemas/booking.js'
+import type { Message } from '../../../schemas/message.js'
+import { BookingPageSchema, MessageListSchema, READ_ERROR_RESPONSES } from '../../../schemas/page.js'
+import { BookingParamsSchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
+
+/** When a message was stored: Hostaway's insertedOn, else its date ("YYYY-MM-DD HH:MM:SS" sorts as text). */
+function sentAt (message: Message): string | undefined {
+  const at = message.insertedOn ?? (message as { date?: unknown }).date
+  return typeof at === 'string' && at !== '' ? at : undefined
+}
+
+/** Oldest first; messages without a date after the dated ones; ties by id. */
+function byOldest (a: Message, b: Message): number {
+  const ta = sentAt(a)
+  const tb = sentAt(b)
+  if (ta !== tb) {
+    if (ta === undefined) return 1
+    if (tb === undefined) return -1
+    return ta < tb ? -1 : 1
+  }
+  return a.id - b.id
+}
+
+/** GET /api/bookings, /api/bookings/:bookingId and /api/bookings/:bookingId/messages. */
+const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { hostaway, httpErrors } = fastify
+
+  fastify.get('', {
+    schema: {
+      operationId: 'searchBookings',
+      summary: 'Search reservations, a page at a time',
+      description: 'Date filters are inclusive days (YYYY-MM-DD); each *_to must not be before its *_from.',
+      tags: ['bookings'],
+      querystring: SearchBookingsQuerySchema,
+      response: { 200: Ref(BookingPageSchema), ...READ_ERROR_RESPONSES }
+    }
+  }, async function searchBookings (request) {
+    const query = request.query
+    for (const field of ['arrival', 'departure'] as const) {
+      const from = query[`${field}_from`]
+      const to = query[`${field}_to`]
+      if (from !== undefined && to !== undefined && to < from) {
+        throw httpErrors.badRequest(`querystring/${field}_to must not be before ${field}_from`)
+      }
+    }
+    return await hostaway.searchReservations(query)
+  })
+
+  fastify.get('/:bookingId', {
+    schema: {
+      operationId: 'getBooking',
+      summary: 'Get one reservation',
+      tags: ['bookings'],
+      params: BookingParamsSchema,
+      response: { 200: Ref(BookingSchema), ...READ_ERROR_RESPONSES }
+    }
+  }, async function getBooking (request) {
+    return await hostaway.getReservation(request.params.bookingId)
+  })
+
+  fastify.get('/:bookingId/messages', {
+    schema: {
+      operationId: 'listBookingMessages',
+      summary: "List a reservation's conversation messages, oldest first",
+      description: 'Messages of every conversation of the reservation, merged and sorted by insertedOn (else date), then id. 404 when the reservation does not exist.',
+      tags: ['bookings'],
+      params: BookingParamsSchema,
+      response: { 200: Ref(MessageListSchema), ...READ_ERROR_RESPONSES }
+    }
+  }, async function listBookingMessages (request) {
+    const { bookingId } = request.params
+    // the reservation lookup (cached) turns an unknown id into a 404 instead of an empty list
+    const [, conversations] = await Promise.all([
+      hostaway.getReservation(bookingId),
+      hostaway.listConversations({ reservation_id: bookingId })
+    ])
+    const lists = await Promise.all(conversations.map((conversation) => hostaway.listMessages(conversation.id)))
+    const byId = new Map<number, Message>()
+    for (const message of lists.flat()) if (!byId.has(message.id)) byId.set(message.id, message)
+    const items = [...byId.values()].sort(byOldest)
+    return { items, count: items.length }
+  })
+}
+
+export default bookings

@@ -1,0 +1,193 @@
+import { test } from 'tap'
+import { build } from '../../helper.js'
+
+const FAST = { HOSTAWAY_MAX_RETRIES: '1', HOSTAWAY_RETRY_BASE_MS: '5' }
+
+test('the original real-world scenario: ids [1, 2, 999999, 4] → 3 successes, 1 not_found', async (t) => {
+  const { app } = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [1, 2, 999999, 4] } })
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  t.equal(body.total_count, 4)
+  t.equal(body.success_count, 3)
+  t.equal(body.failure_count, 1)
+  t.equal(body.partial_success, true)
+  t.equal(body.has_failures, true)
+  t.equal(body.has_successes, true)
+  t.same(body.successful.map((s: { operation_id: string }) => s.operation_id), ['1', '2', '4'])
+  t.same(body.successful.map((s: { index: number }) => s.index), [0, 1, 3])
+  t.equal(body.successful[0].data.id, 1)
+  t.type(body.successful[0].data.name, 'string')
+  t.match(body.failed[0], {
+    operation_id: '999999',
+    index: 2,
+    success: false,
+    data: null,
+    error_type: 'not_found',
+    status_code: 404,
+    retryable: false,
+    attempts: 1
+  })
+  t.type(body.failed[0].remediation, 'string')
+})
+
+test('bookings batch: all success, all failed, order preserved', async (t) => {
+  const { app } = await build(t)
+  const ok = await app.inject({ method: 'POST', url: '/api/batch/bookings', payload: { ids: [3, 1, 2] } })
+  t.equal(ok.statusCode, 200)
+  t.same(ok.json().successful.map((s: { data: { id: number } }) => s.data.id), [3, 1, 2])
+  t.type(ok.json().successful[0].data.listingMapId, 'number')
+  t.equal(ok.json().has_failures, false)
+
+  const ko = await app.inject({ method: 'POST', url: '/api/batch/bookings', payload: { ids: [999998, 999999] } })
+  t.equal(ko.statusCode, 200, 'a batch that ran is 200 even when every item failed')
+  t.equal(ko.json().success_count, 0)
+  t.equal(ko.json().failure_count, 2)
+  t.equal(ko.json().partial_success, false)
+})
+
+test('duplicate ids share one upstream call but keep their positions', async (t) => {
+  const { app, sandbox } = await build(t, { CACHE_TTL_MS: '0' })
+  const before = (await sandbox.stats()).requests.by_route['GET /v1/listings/:id'] ?? 0
+  const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [5, 5, 6, 5] } })
+  const body = res.json()
+  t.equal(body.success_count, 4)
+  t.same(body.successful.map((s: { index: number }) => s.index), [0, 1, 2, 3])
+  const after = (await sandbox.stats()).requests.by_route['GET /v1/listings/:id']
+  t.equal(after - before, 2, 'two distinct ids → two upstream calls')
+})
+
+test('fault-injected ids carry the right error_type, retryable and attempts', async (t) => {
+  const { app, sandbox } = await build(t, { ...FAST, HOSTAWAY_TIMEOUT_MS: '300' })
+  await sandbox.setFaults({ fail_ids: { 500: [7], reset: [8], hang: [9] } })
+  const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [1, 7, 8, 9] } })
+  const body = res.json()
+  t.equal(body.success_count, 1)
+  const byId = Object.fromEntries(body.failed.map((f: { operation_id: string }) => [f.operation_id, f]))
+  t.match(byId['7'], { error_type: 'upstream_error', status_code: 502, retryable: true, attempts: 2 })
+  t.match(byId['8'], { error_type: 'network_error', retryable: true, attempts: 2 })
+  t.match(byId['9'], { error_type: 'timeout', retryable: true, attempts: 2 })
+})
+
+test('a deadline shorter than the rate-limit queue yields unprocessed items that a second call completes', async (t) => {
+  // 4 upstream slots per 1 s window: 12 uncached ids cannot all be sent within 300 ms.
+  const { app } = await build(t, { HOSTAWAY_RATE_LIMIT_IP: '5', HOSTAWAY_RATE_LIMIT_ACCOUNT: '5', HOSTAWAY_TOKEN_SETTLE_MS: '0' })
+  const ids = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]
+  const first = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids, timeout_ms: 300 } })
+  const body = first.json()
+  t.equal(body.total_count, 12)
+  t.ok(body.success_count >= 1, 'some items made it')
+  const unprocessed = body.failed.filter((f: { error_type: string }) => f.error_type === 'unprocessed')
+  t.ok(unprocessed.length >= 1, 'some items were never sent')
+  t.equal(unprocessed.length, body.failure_count, 'every failure is unprocessed')
+  for (const f of unprocessed) t.match(f, { retryable: true, attempts: 0 })
+
+  const again = unprocessed.map((f: { operation_id: string }) => Number(f.operation_id))
+  const second = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: again, timeout_ms: 10_000 } })
+  t.equal(second.json().success_count, again.length, 'resending only the unprocessed ids completes them')
+})
+
+test('request-level problems are 4xx with the error schema naming the field', async (t) => {
+  const { app } = await build(t, { BATCH_MAX_ITEMS: '5', BODY_LIMIT_BYTES: '2048' })
+  const cases: Array<[unknown, number, RegExp]> = [
+    [{ ids: [] }, 400, /body\/ids must NOT have fewer than 1 items/],
+    [{ ids: [1, 2, 3, 4, 5, 6] }, 400, /body\/ids must NOT have more than 5 items/],
+    [{ ids: [1.5] }, 400, /body\/ids\/0 must be integer/],
+    [{ ids: [0] }, 400, /body\/ids\/0 must be >= 1/],
+    [{ ids: [-3] }, 400, /body\/ids\/0 must be >= 1/],
+    [{ ids: 'one' }, 400, /body\/ids must be array/],
+    [{ ids: [1], extra: 1 }, 400, /body\/extra is not an allowed field/],
+    [{ ids: [1], timeout_ms: 0 }, 400, /body\/timeout_ms must be >= 1/],
+    [{}, 400, /body\/ids is required/]
+  ]
+  for (const [payload, status, re] of cases) {
+    const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: payload as object })
+    t.equal(res.statusCode, status, JSON.stringify(payload))
+    t.match(res.json(), { statusCode: status, error_type: 'validation_error' })
+    t.match(res.json().message, re)
+  }
+  const malformed = await app.inject({ method: 'POST', url: '/api/batch/bookings', headers: { 'content-type': 'application/json' }, payload: '{"ids":[1,' })
+  t.equal(malformed.statusCode, 400)
+  t.match(malformed.json(), { statusCode: 400, error: 'Bad Request' })
+
+  const huge = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [1], pad: 'x'.repeat(5000) } })
+  t.equal(huge.statusCode, 413)
+  t.match(huge.json(), { statusCode: 413, error: 'Payload Too Large' })
+
+  const text = await app.inject({ method: 'POST', url: '/api/batch/listings', headers: { 'content-type': 'text/plain' }, payload: 'ids=1' })
+  t.equal(text.statusCode, 415)
+  t.match(text.json(), { statusCode: 415 })
+})
+
+test('batch update: per-item outcomes, duplicate listing ids are 400', async (t) => {
+  const { app, sandbox } = await build(t)
+  const res = await app.inject({
+    method: 'PATCH',
+    url: '/api/listings/batch',
+    payload: { updates: [{ listing_id: 1, price: 199.5 }, { listing_id: 999999, price: 10 }, { listing_id: 2, name: 'Renamed loft' }] }
+  })
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  t.equal(body.success_count, 2)
+  t.equal(body.successful[0].data.price, 199.5)
+  t.equal(body.successful[1].data.name, 'Renamed loft')
+  t.match(body.failed[0], { operation_id: '999999', error_type: 'not_found' })
+
+  const read = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [1] } })
+  t.equal(read.json().successful[0].data.price, 199.5, 'the update invalidated the cached listing')
+  t.equal((await sandbox.stats()).writes, 2)
+
+  const dup = await app.inject({ method: 'PATCH', url: '/api/listings/batch', payload: { updates: [{ listing_id: 3, price: 1 }, { listing_id: 3, price: 2 }] } })
+  t.equal(dup.statusCode, 400)
+  t.match(dup.json().message, /body\/updates\/1\/listing_id repeats body\/updates\/0\/listing_id/)
+
+  const noField = await app.inject({ method: 'PATCH', url: '/api/listings/batch', payload: { updates: [{ listing_id: 3 }] } })
+  t.equal(noField.statusCode, 400)
+  t.match(noField.json().message, /body\/updates\/0/)
+
+  const unknownField = await app.inject({ method: 'PATCH', url: '/api/listings/batch', payload: { updates: [{ listing_id: 3, colour: 'red' }] } })
+  t.equal(unknownField.statusCode, 400)
+  t.match(unknownField.json().message, /body\/updates\/0\/colour is not an allowed field/)
+})
+
+test('Idempotency-Key: replay without upstream writes, 422 on another body, 409 while running', async (t) => {
+  const { app, sandbox } = await build(t)
+  const payload = { updates: [{ listing_id: 4, price: 111 }, { listing_id: 5, price: 222 }] }
+  const headers = { 'idempotency-key': 'key-1' }
+  const first = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers, payload })
+  t.equal(first.statusCode, 200)
+  const writes = (await sandbox.stats()).writes
+  t.equal(writes, 2)
+
+  const replay = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers, payload: { updates: [{ price: 111, listing_id: 4 }, { listing_id: 5, price: 222 }] } })
+  t.equal(replay.statusCode, 200)
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.same(replay.json(), first.json(), 'the stored response is replayed')
+  t.equal((await sandbox.stats()).writes, writes, 'zero upstream writes on replay')
+
+  const other = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers, payload: { updates: [{ listing_id: 4, price: 1 }] } })
+  t.equal(other.statusCode, 422)
+  t.match(other.json(), { statusCode: 422, error_type: 'validation_error' })
+
+  await sandbox.setFaults({ latency_ms: { min: 300, max: 300 } })
+  const slow = app.inject({ method: 'PATCH', url: '/api/listings/batch', headers: { 'idempotency-key': 'key-2' }, payload })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const concurrent = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers: { 'idempotency-key': 'key-2' }, payload })
+  t.equal(concurrent.statusCode, 409)
+  t.match(concurrent.json(), { error_type: 'conflict' })
+  t.equal((await slow).statusCode, 200)
+
+  const badKey = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers: { 'idempotency-key': 'x'.repeat(300) }, payload })
+  t.equal(badKey.statusCode, 400)
+  t.match(badKey.json().message, /idempotency-key/)
+})
+
+test('a write with no answer by the deadline is outcome_unknown, never a plain failure', async (t) => {
+  const { app, sandbox } = await build(t, { HOSTAWAY_TIMEOUT_MS: '5000' })
+  await sandbox.setFaults({ fail_ids: { hang: [6] } })
+  const res = await app.inject({ method: 'PATCH', url: '/api/listings/batch', payload: { updates: [{ listing_id: 6, price: 5 }, { listing_id: 7, price: 6 }], timeout_ms: 400 } })
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  t.equal(body.success_count, 1)
+  t.match(body.failed[0], { operation_id: '6', error_type: 'outcome_unknown', retryable: true, attempts: 1 })
+})
