@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import fp from 'fastify-plugin'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+
+/** The version in package.json, found by walking up from this file (works from the sources and from dist/). */
+function packageVersion (): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json')
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string, version?: string }
+      if (pkg.name === 'hostaway-gateway' && typeof pkg.version === 'string') return pkg.version
+    }
+    if (dirname(dir) === dir) return '0.0.0'
+  }
+}
+
+export const API_KEY_SCHEME = 'ApiKeyAuth'
+
+/**
+ * The OpenAPI 3.1 document, built from the route schemas: every model registered with `$id` at the
+ * root becomes a component named by its `$id` (`#/components/schemas/Listing`), never `def-N`;
+ * every /api operation requires the X-API-Key header. Served at GET /openapi.json and, with
+ * Swagger UI, at /docs.
+ */
+export default fp(async (fastify) => {
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hostaway-gateway',
+        description: 'A fast, resilient REST gateway to the Hostaway Public API, with batch operations that report partial failures item by item.',
+        version: packageVersion()
+      },
+      tags: [
+        { name: 'listings', description: 'Hostaway listings and their calendars' },
+        { name: 'bookings', description: 'Hostaway reservations and their messages' },
+        { name: 'batch', description: 'Many items in one request, with a PartialFailureResponse' },
+        { name: 'health', description: 'Liveness and readiness' }
+      ],
+      components: {
+        securitySchemes: {
+          [API_KEY_SCHEME]: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'One of the keys in API_KEYS (every /api route; open when API_KEYS is unset)'
+          }
+        }
+      }
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
+    },
+    transform: ({ schema, url }) => {
+      if (schema === undefined || !(url === '/api' || url.startsWith('/api/'))) return { schema, url }
+      return { schema: { ...schema, security: [{ [API_KEY_SCHEME]: [] }] }, url }
+    }
+  })
+
+  await fastify.register(swaggerUi, { routePrefix: '/docs' })
+
+  fastify.get('/openapi.json', { schema: { hide: true } }, async function openapi () {
+    return fastify.swagger()
+  })
+}, { name: 'swagger' })

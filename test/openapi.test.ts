@@ -1,0 +1,159 @@
+import { test } from 'tap'
+import { execFile } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import SwaggerParser from '@apidevtools/swagger-parser'
+import openapiTS, { astToString } from 'openapi-typescript'
+import App, { serverOptions } from '../app.js'
+import { loadConfig } from '../services/config.js'
+import { build } from './helper.js'
+
+const run = promisify(execFile)
+const root = join(import.meta.dirname, '..')
+const generated = join(import.meta.dirname, 'fixtures', 'generated')
+
+interface Operation { operationId?: string, security?: Array<Record<string, string[]>>, responses?: Record<string, unknown> }
+interface Doc {
+  openapi: string
+  info: { title: string, version: string }
+  paths: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, unknown>, securitySchemes: Record<string, unknown> }
+}
+
+/** The app with every route it registers collected, no upstream needed (nothing is called). */
+async function appWithRoutes () {
+  const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: 'doc', HOSTAWAY_API_KEY: 'doc-secret' })
+  const app = Fastify(serverOptions(config, { logger: false }))
+  const routes: Array<{ method: string, url: string }> = []
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url })
+  })
+  await app.register(fp(App), { config })
+  await app.ready()
+  return { app, routes }
+}
+
+/** Every `$ref` in the document. */
+function refs (node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const item of node) refs(item, out)
+  else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') out.push(value)
+      else refs(value, out)
+    }
+  }
+  return out
+}
+
+test('the OpenAPI document', async (t) => {
+  const { app, routes } = await appWithRoutes()
+  t.teardown(() => app.close())
+
+  const res = await app.inject('/openapi.json')
+  t.equal(res.statusCode, 200)
+  const doc = res.json() as Doc
+
+  t.test('is a valid OpenAPI 3 document', async (t) => {
+    t.match(doc.openapi, /^3\./)
+    t.match(doc.info, { title: 'hostaway-gateway', version: /^\d+\.\d+\.\d+/ })
+    await t.resolves(SwaggerParser.validate(structuredClone(doc) as never))
+  })
+
+  t.test('documents every route with an operationId, unique', async (t) => {
+    const documented = routes.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs') && r.url !== '/openapi.json')
+    t.ok(documented.length >= 11, `${documented.length} routes`)
+    const ids = new Set<string>()
+    for (const { method, url } of documented) {
+      const path = url.replace(/:(\w+)/g, '{$1}')
+      const op = doc.paths[path]?.[method.toLowerCase()]
+      t.ok(op, `${method} ${path} is documented`)
+      t.match(op?.operationId, /^[a-z][A-Za-z]+$/, `${method} ${path} has a camelCase operationId`)
+      t.notOk(ids.has(op?.operationId ?? ''), 'operationId is unique')
+      ids.add(op?.operationId ?? '')
+    }
+    for (const id of ['listListings', 'getListing', 'getListingCalendar', 'searchBookings', 'getBooking', 'listBookingMessages']) {
+      t.ok(ids.has(id), id)
+    }
+    t.notOk(doc.paths['/openapi.json'], '/openapi.json is hidden')
+    t.notOk(Object.keys(doc.paths).some((p) => p.startsWith('/docs')), '/docs is hidden')
+  })
+
+  t.test('models are named components, referenced, never inlined as def-N', async (t) => {
+    const names = Object.keys(doc.components.schemas)
+    for (const name of [
+      'Listing', 'Booking', 'CalendarDay', 'Message', 'ErrorResponse', 'ErrorType',
+      'ListingPage', 'BookingPage', 'CalendarDays', 'MessageList',
+      'PartialFailureResponse_Listing', 'PartialFailureResponse_Booking'
+    ]) t.ok(names.includes(name), `component ${name}`)
+    t.same(names.filter((n) => /^def-/.test(n)), [], 'no def-N component')
+    const all = refs(doc)
+    t.same(all.filter((r) => !r.startsWith('#/components/schemas/')), [], 'every $ref is local to the components')
+    for (const r of all) t.ok(names.includes(r.slice('#/components/schemas/'.length)), `${r} resolves`)
+
+    const op = (path: string, method = 'get') => doc.paths[path][method]
+    const ok = (path: string, method = 'get') => refs((op(path, method).responses as Record<string, unknown>)['200'])[0]
+    t.equal(ok('/api/listings'), '#/components/schemas/ListingPage')
+    t.equal(ok('/api/listings/{listingId}'), '#/components/schemas/Listing')
+    t.equal(ok('/api/listings/{listingId}/calendar'), '#/components/schemas/CalendarDays')
+    t.equal(ok('/api/bookings'), '#/components/schemas/BookingPage')
+    t.equal(ok('/api/bookings/{bookingId}'), '#/components/schemas/Booking')
+    t.equal(ok('/api/bookings/{bookingId}/messages'), '#/components/schemas/MessageList')
+    t.equal(ok('/api/batch/listings', 'post'), '#/components/schemas/PartialFailureResponse_Listing')
+    t.same(refs(doc.components.schemas.ListingPage), ['#/components/schemas/Listing'], 'ListingPage refers to Listing')
+    for (const status of ['400', '401', '404', '502', '503', '504']) {
+      t.same(refs((op('/api/listings/{listingId}').responses as Record<string, unknown>)[status]), ['#/components/schemas/ErrorResponse'], `getListing ${status}`)
+    }
+  })
+
+  t.test('/api operations require the X-API-Key header', async (t) => {
+    t.match(doc.components.securitySchemes.ApiKeyAuth, { type: 'apiKey', in: 'header', name: 'X-API-Key' })
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (path.startsWith('/api/')) t.same(op.security, [{ ApiKeyAuth: [] }], `${method} ${path}`)
+        else t.notOk(op.security, `${method} ${path} is open`)
+      }
+    }
+  })
+
+  t.test('Swagger UI is served at /docs', async (t) => {
+    const ui = await app.inject('/docs/')
+    t.equal(ui.statusCode, 200)
+    t.match(ui.headers['content-type'], /text\/html/)
+  })
+})
+
+test('SDK round trip: generate types, type-check a client, run it against the app', async (t) => {
+  const { app } = await build(t, { API_KEYS: 'sdk-key' })
+  const doc = (await app.inject('/openapi.json')).json()
+
+  await mkdir(generated, { recursive: true })
+  await writeFile(join(generated, 'openapi.json'), JSON.stringify(doc, null, 2))
+  const ast = await openapiTS(doc)
+  await writeFile(join(generated, 'api.d.ts'), astToString(ast))
+
+  // tsc with explicit options (not the project's tsconfig, which excludes test/fixtures)
+  const tsc = await run(process.execPath, [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--pretty', 'false',
+    '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--lib', 'es2023,dom', '--types', 'node', '--skipLibCheck',
+    join(root, 'test', 'fixtures', 'sdk-client.ts')
+  ], { cwd: root }).then(() => ({ code: 0, out: '' }), (err: { code?: number, stdout?: string }) => ({ code: err.code ?? 1, out: err.stdout ?? '' }))
+  t.equal(tsc.code, 0, `sdk-client.ts type-checks against the generated SDK${tsc.out === '' ? '' : `:\n${tsc.out}`}`)
+
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const client = await import(new URL('./fixtures/sdk-client.ts', import.meta.url).href) as {
+    run: (baseUrl: string, apiKey?: string) => Promise<{
+      listing: { id: number, name: string }
+      batch: { total_count: number, success_count: number, failed_ids: Array<string | null>, failed_types: Array<string | null> }
+      missing: { status: number, error_type: string | undefined }
+    }>
+  }
+  const result = await client.run(address, 'sdk-key')
+  t.equal(result.listing.id, 1)
+  t.ok(result.listing.name.length > 0, 'listing 1 has a name')
+  t.same(result.batch, { total_count: 4, success_count: 3, failed_ids: ['999999'], failed_types: ['not_found'] })
+  t.same(result.missing, { status: 404, error_type: 'not_found' })
+})
