@@ -33,6 +33,8 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     ajv: {
       customOptions: {
         removeAdditional: false,
+        // OpenAPI annotation keywords used in our schemas; Ajv's strict mode would reject them otherwise
+        keywords: ['example'],
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: false

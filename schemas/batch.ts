@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox'
 import { ERROR_TYPES, PositiveId, Ref, type ErrorType } from './common.js'
 import { ListingSchema, ListingUpdateFieldsSchema } from './listing.js'
 import { BookingSchema } from './booking.js'
@@ -52,13 +52,13 @@ export const PartialFailureResponseListingSchema = PartialFailureResponseSchema(
 export const PartialFailureResponseBookingSchema = PartialFailureResponseSchema(Ref(BookingSchema), 'Booking')
 
 /** TypeScript view of the contract, generic over the payload. */
-const OperationResultUnknown = OperationResultSchema(Type.Unknown())
-export type OperationResult<T> = Omit<Static<typeof OperationResultUnknown>, 'data' | 'error_type'> & {
+type OperationResultUnknown = Static<ReturnType<typeof OperationResultSchema<TUnknown>>>
+export type OperationResult<T> = Omit<OperationResultUnknown, 'data' | 'error_type'> & {
   data: T | null
   error_type: ErrorType | null
 }
-const PartialFailureResponseUnknown = PartialFailureResponseSchema(Type.Unknown(), 'Unknown')
-export type PartialFailureResponse<T> = Omit<Static<typeof PartialFailureResponseUnknown>, 'successful' | 'failed'> & {
+type PartialFailureResponseUnknown = Static<ReturnType<typeof PartialFailureResponseSchema<TUnknown>>>
+export type PartialFailureResponse<T> = Omit<PartialFailureResponseUnknown, 'successful' | 'failed'> & {
   successful: Array<OperationResult<T>>
   failed: Array<OperationResult<T>>
 }

@@ -1,18 +1,9 @@
 import type { FastifyInstance } from 'fastify'
-import { apiKeys } from '../../services/config.js'
-import { createApiKeyChecker } from '../../services/auth.js'
 
-/**
- * API-key check for every route under /api. When API_KEYS is unset the API is open
- * (a warning is logged once at start).
- */
+/** API-key check for every route under /api (see plugins/app/auth.ts). */
 export default async function apiAuth (fastify: FastifyInstance) {
-  const keys = apiKeys(fastify.config)
-  if (keys.length === 0) {
-    fastify.log.warn('API_KEYS is not set: the /api routes are open to anyone who can reach this port')
-    return
-  }
-  const isValid = createApiKeyChecker(keys)
+  const isValid = fastify.apiKeyCheck
+  if (isValid === null) return
   fastify.addHook('onRequest', async (request) => {
     const header = request.headers['x-api-key']
     if (!isValid(typeof header === 'string' ? header : undefined)) {

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorRef } from '../../../schemas/common.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 import { fingerprint } from '../../../services/idempotency.js'
+import type { PartialFailureResponse } from '../../../schemas/batch.js'
+import type { Listing } from '../../../schemas/listing.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
 const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -52,7 +54,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
     if (claim.state === 'in_progress') throw httpErrors.conflict('A request with this Idempotency-Key is still being processed; retry later')
     if (claim.state === 'replay') {
       reply.header('idempotent-replayed', 'true')
-      return reply.code(claim.response.status).send(claim.response.body)
+      return claim.response.body as PartialFailureResponse<Listing>
     }
     try {
       const result = await run()

@@ -1,0 +1,31 @@
+// A gateway (or a bare Fastify server) in its own process, driven by bench/run.ts over IPC.
+import Fastify from 'fastify'
+import app, { serverOptions } from '../app.js'
+import { loadConfig } from '../services/config.js'
+
+type Command = { cmd: 'rss' } | { cmd: 'close' }
+
+async function main (): Promise<void> {
+  const mode = process.argv[2] ?? 'gateway'
+  let server
+  if (mode === 'bare') {
+    // A bare Fastify route returning a payload of the same size as the gateway's batch response.
+    const payload = process.env.BENCH_PAYLOAD ?? '{}'
+    server = Fastify({ logger: false })
+    server.post('/bare', async (_request, reply) => reply.type('application/json; charset=utf-8').send(payload))
+  } else {
+    const config = loadConfig(process.env)
+    server = Fastify(serverOptions(config, { logger: { level: config.LOG_LEVEL } }))
+    await server.register(app, { config })
+  }
+  await server.listen({ host: '127.0.0.1', port: 0 })
+  const address = server.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  process.send?.({ ready: true, port })
+  process.on('message', (message: Command) => {
+    if (message.cmd === 'rss') process.send?.({ rss: process.memoryUsage().rss })
+    if (message.cmd === 'close') server.close().then(() => process.exit(0), () => process.exit(1))
+  })
+}
+
+await main()

@@ -1,0 +1,184 @@
+// npm run bench: the batch path against the rate-limit floor, and the service overhead against bare
+// Fastify, side by side in one run. Writes bench/results/latest.json and prints a table.
+import { fork, type ChildProcess } from 'node:child_process'
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
+
+const WINDOW_MS = 1000
+const LIMIT_IP = 15
+const LATENCY_MS = 20
+const N = 50
+const dir = import.meta.dirname
+
+interface Child { port: number, proc: ChildProcess, rss: () => Promise<number>, close: () => Promise<void> }
+
+function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(join(dir, 'gateway.ts'), [mode], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    })
+    proc.once('error', reject)
+    proc.once('exit', (code) => reject(new Error(`${mode} exited early with ${code}`)))
+    proc.on('message', (m: { ready?: boolean, port?: number }) => {
+      if (m.ready !== true) return
+      proc.removeAllListeners('exit')
+      resolve({
+        port: m.port as number,
+        proc,
+        rss: () => new Promise((resolve) => {
+          const onMessage = (r: { rss?: number }) => { if (r.rss !== undefined) { proc.off('message', onMessage); resolve(r.rss) } }
+          proc.on('message', onMessage)
+          proc.send({ cmd: 'rss' })
+        }),
+        close: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.send({ cmd: 'close' }) })
+      })
+    })
+  })
+}
+
+function gatewayEnv (sb: RunningSandbox, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    LOG_LEVEL: 'warn',
+    HOSTAWAY_BASE_URL: sb.baseUrl,
+    HOSTAWAY_ACCOUNT_ID: sb.accountId,
+    HOSTAWAY_API_KEY: sb.apiKey,
+    HOSTAWAY_RATE_WINDOW_MS: String(WINDOW_MS),
+    HOSTAWAY_TOKEN_SETTLE_MS: '50',
+    BATCH_TIMEOUT_MS: '120000',
+    ...extra
+  }
+}
+
+interface BatchJson { success_count: number }
+
+async function post (port: number, path: string, body: unknown): Promise<{ status: number, json: BatchJson, text: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const text = await res.text()
+  return { status: res.status, json: JSON.parse(text) as BatchJson, text }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const idle = () => sleep(WINDOW_MS + 200) // let every sliding window drain between phases
+const upstreamCalls = async (sb: RunningSandbox) => (await sb.stats()).requests.total
+
+async function timedBatch (sb: RunningSandbox, extra: Record<string, string>): Promise<{ ms: number, success: number, r429: number }> {
+  const gw = await spawnServer('gateway', gatewayEnv(sb, { CACHE_TTL_MS: '0', ...extra }))
+  try {
+    await fetch(`http://127.0.0.1:${gw.port}/ready`) // token obtained and settled before timing
+    await idle()
+    const before = (await sb.stats()).rate_limited
+    const ids = Array.from({ length: N }, (_, i) => i + 1)
+    const t0 = performance.now()
+    const res = await post(gw.port, '/api/batch/bookings', { ids })
+    const ms = performance.now() - t0
+    return { ms, success: res.json.success_count, r429: (await sb.stats()).rate_limited - before }
+  } finally {
+    await gw.close()
+  }
+}
+
+async function load (url: string, body: string): Promise<autocannon.Result> {
+  return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 100, duration: 10 })
+}
+
+async function main (): Promise<void> {
+  const started = performance.now()
+  const sb = await startSandbox({ seed: 42, rateWindowMs: WINDOW_MS, logger: false, faults: { latency_ms: { min: LATENCY_MS, max: LATENCY_MS } } })
+  const results: Record<string, unknown> = {}
+  try {
+    // 1. batch vs the physical floor of the rate limit
+    const floorMs = Math.floor((N - 1) / LIMIT_IP) * WINDOW_MS + LATENCY_MS
+    const batch = await timedBatch(sb, {})
+    await idle()
+    const sequential = await timedBatch(sb, { BATCH_CONCURRENCY: '1' })
+    results.batch_vs_floor = +(batch.ms / floorMs).toFixed(3)
+    results.sequential_vs_floor = +(sequential.ms / floorMs).toFixed(3)
+    results.batch_ms = Math.round(batch.ms)
+    results.sequential_ms = Math.round(sequential.ms)
+    results.floor_ms = floorMs
+    results.upstream_429 = batch.r429 + sequential.r429
+    results.batch_success = batch.success
+
+    // 2. upstream calls: cold, warm and duplicate batches (cache on)
+    await idle()
+    const gw = await spawnServer('gateway', gatewayEnv(sb))
+    try {
+      await fetch(`http://127.0.0.1:${gw.port}/ready`)
+      const ids = Array.from({ length: N }, (_, i) => i + 1)
+      let before = await upstreamCalls(sb)
+      await post(gw.port, '/api/batch/listings', { ids })
+      const cold = (await upstreamCalls(sb)) - before
+      before = await upstreamCalls(sb)
+      await post(gw.port, '/api/batch/listings', { ids })
+      const warm = (await upstreamCalls(sb)) - before
+      await idle()
+      before = await upstreamCalls(sb)
+      await post(gw.port, '/api/batch/bookings', { ids: Array.from({ length: N }, () => 77) })
+      const dup = (await upstreamCalls(sb)) - before
+      results.upstream_calls = { cold_50_listings: cold, warm_50_listings: warm, dup_50: dup }
+
+      // 3. overhead vs bare Fastify: 10 warm ids, 100 connections, 10 s each, same payload size
+      const body = JSON.stringify({ ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })
+      const sample = await post(gw.port, '/api/batch/listings', JSON.parse(body))
+      const bare = await spawnServer('bare', { BENCH_PAYLOAD: sample.text })
+      try {
+        const g = await load(`http://127.0.0.1:${gw.port}/api/batch/listings`, body)
+        const b = await load(`http://127.0.0.1:${bare.port}/bare`, body)
+        results.overhead_vs_bare = +(g.requests.average / b.requests.average).toFixed(3)
+        results.gateway = { rps: Math.round(g.requests.average), p50_ms: g.latency.p50, p99_ms: g.latency.p99, non2xx: g.non2xx, errors: g.errors, payload_bytes: sample.text.length }
+        results.bare = { rps: Math.round(b.requests.average), p50_ms: b.latency.p50, p99_ms: b.latency.p99, non2xx: b.non2xx, errors: b.errors }
+      } finally {
+        await bare.close()
+      }
+      results.rss_mb = +((await gw.rss()) / 1024 / 1024).toFixed(1)
+    } finally {
+      await gw.close()
+    }
+
+    // 4. tokens issued for 100 concurrent cold requests
+    await idle()
+    const fresh = await spawnServer('gateway', gatewayEnv(sb))
+    try {
+      const before = (await sb.stats()).tokens_issued
+      const ids = Array.from({ length: 100 }, (_, i) => (i % 40) + 1)
+      await Promise.all(ids.map((id) => post(fresh.port, '/api/batch/listings', { ids: [id] })))
+      results.token_requests = (await sb.stats()).tokens_issued - before
+    } finally {
+      await fresh.close()
+    }
+    results.max_in_window_ip = (await sb.stats()).max_in_window_ip
+    results.total_429 = (await sb.stats()).rate_limited
+  } finally {
+    await sb.close()
+  }
+  results.duration_s = +((performance.now() - started) / 1000).toFixed(1)
+  results.node = process.version
+  results.date = new Date().toISOString()
+
+  mkdirSync(join(dir, 'results'), { recursive: true })
+  writeFileSync(join(dir, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n')
+  const g = results.gateway as { rps: number, p50_ms: number, p99_ms: number }
+  const b = results.bare as { rps: number, p50_ms: number, p99_ms: number }
+  const calls = results.upstream_calls as Record<string, number>
+  const rows: Array<[string, string]> = [
+    ['batch_vs_floor (50 ids, 15/1000 ms, 20 ms latency)', `${results.batch_vs_floor} (${results.batch_ms} ms vs floor ${results.floor_ms} ms)`],
+    ['sequential_vs_floor (same, one at a time)', `${results.sequential_vs_floor} (${results.sequential_ms} ms)`],
+    ['upstream_429 during those runs', String(results.upstream_429)],
+    ['upstream_calls cold / warm / dup (50 ids)', `${calls.cold_50_listings} / ${calls.warm_50_listings} / ${calls.dup_50}`],
+    ['overhead_vs_bare (req/s ratio)', String(results.overhead_vs_bare)],
+    ['gateway req/s, p50, p99', `${g.rps}, ${g.p50_ms} ms, ${g.p99_ms} ms`],
+    ['bare Fastify req/s, p50, p99', `${b.rps}, ${b.p50_ms} ms, ${b.p99_ms} ms`],
+    ['token_requests (100 concurrent cold)', String(results.token_requests)],
+    ['rss_mb (gateway after load)', String(results.rss_mb)],
+    ['bench duration', `${results.duration_s} s`]
+  ]
+  const width = Math.max(...rows.map((r) => r[0].length))
+  console.log(`| ${'metric'.padEnd(width)} | value |\n|${'-'.repeat(width + 2)}|-------|`)
+  for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v} |`)
+}
+
+await main()
