@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
+import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions, RawRequestDefaultExpression } from 'fastify'
 import type { Config } from './schemas/config.js'
 import { loggerOptions } from './services/logger.js'
@@ -10,6 +11,19 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+const buildAjv = AjvCompiler()
+
+/**
+ * Query strings, params and headers arrive as text, so their validator coerces types; JSON bodies
+ * arrive typed, so theirs does not (`"ids": "5"` or `[true]` is a 400, not silently `[5]` / `[1]`).
+ */
+const buildValidator: ValidatorFactory = (externalSchemas, options) => {
+  const coercing = buildAjv(externalSchemas, options)
+  const strictOptions = { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as Parameters<ValidatorFactory>[1]
+  const strict = buildAjv(externalSchemas, strictOptions)
+  return (route) => route.httpPart === 'body' ? strict(route) : coercing(route)
+}
 
 /**
  * Fastify server options shared by `server.ts` and the tests: logger with redaction, request ids
@@ -30,6 +44,7 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     keepAliveTimeout: 72_000,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildValidator } },
     ajv: {
       customOptions: {
         removeAdditional: false,

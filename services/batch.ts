@@ -1,6 +1,6 @@
 import type { ErrorType } from '../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
-import { HostawayError } from './errors.js'
+import { HostawayError, statusForErrorType } from './errors.js'
 import { scrub } from './redact.js'
 
 /** What an operation receives: abort it at the deadline, and report each upstream attempt. */
@@ -72,7 +72,7 @@ function failureFields (error: unknown, outcome: Outcome<unknown>, options: Batc
     return {
       error: scrub(error.message, options.secrets),
       error_type: error.error_type,
-      status_code: error.status_code,
+      status_code: statusForErrorType(error.error_type),
       retryable: error.retryable,
       retry_after_ms: error.retry_after_ms,
       attempts: Math.max(error.attempts, outcome.attempts)
@@ -85,7 +85,7 @@ function failureFields (error: unknown, outcome: Outcome<unknown>, options: Batc
     return {
       error: sent ? 'No answer before the batch deadline' : 'Not sent before the batch deadline',
       error_type: errorType,
-      status_code: null,
+      status_code: statusForErrorType(errorType),
       retryable: errorType !== 'outcome_unknown' || options.idempotent === true,
       retry_after_ms: null,
       attempts: outcome.attempts

@@ -34,7 +34,12 @@ export class HostawayError extends Error {
 
 /** The HTTP status the gateway answers with for a single-item route that failed upstream. */
 export function gatewayStatusFor (err: HostawayError): number {
-  switch (err.error_type) {
+  return statusForErrorType(err.error_type)
+}
+
+/** The gateway status of each error type (also the `status_code` of a failed batch item). */
+export function statusForErrorType (errorType: ErrorType): number {
+  switch (errorType) {
     case 'not_found': return 404
     case 'validation_error': return 400
     case 'conflict': return 409

@@ -79,7 +79,8 @@ test('HostawayError fields are carried into the item', async (t) => {
     throw new HostawayError('GET /listings/7 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true, retry_after_ms: 1000, attempts: 4 })
   }
   const r = await executeBatch([op], ['7'])
-  t.match(r.failed[0], { operation_id: '7', error_type: 'upstream_error', status_code: 503, retryable: true, retry_after_ms: 1000, attempts: 4, success: false, data: null })
+  // status_code is what the single-item route would answer: an upstream 503 after retries is a gateway 502
+  t.match(r.failed[0], { operation_id: '7', error_type: 'upstream_error', status_code: 502, retryable: true, retry_after_ms: 1000, attempts: 4, success: false, data: null })
   t.type(r.failed[0].remediation, 'string')
 })
 

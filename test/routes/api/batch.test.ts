@@ -96,6 +96,8 @@ test('request-level problems are 4xx with the error schema naming the field', as
     [{ ids: [0] }, 400, /body\/ids\/0 must be >= 1/],
     [{ ids: [-3] }, 400, /body\/ids\/0 must be >= 1/],
     [{ ids: 'one' }, 400, /body\/ids must be array/],
+    [{ ids: ['5'] }, 400, /body\/ids\/0 must be integer/],
+    [{ ids: [true] }, 400, /body\/ids\/0 must be integer/],
     [{ ids: [1], extra: 1 }, 400, /body\/extra is not an allowed field/],
     [{ ids: [1], timeout_ms: 0 }, 400, /body\/timeout_ms must be >= 1/],
     [{}, 400, /body\/ids is required/]
@@ -114,7 +116,7 @@ test('request-level problems are 4xx with the error schema naming the field', as
   t.equal(huge.statusCode, 413)
   t.match(huge.json(), { statusCode: 413, error: 'Payload Too Large' })
 
-  const text = await app.inject({ method: 'POST', url: '/api/batch/listings', headers: { 'content-type': 'text/plain' }, payload: 'ids=1' })
+  const text = await app.inject({ method: 'POST', url: '/api/batch/listings', headers: { 'content-type': 'application/xml' }, payload: '<ids>1</ids>' })
   t.equal(text.statusCode, 415)
   t.match(text.json(), { statusCode: 415 })
 })
