@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
-import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions, RawRequestDefaultExpression } from 'fastify'
+import { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions, type RawRequestDefaultExpression } from 'fastify'
 import type { Config } from './schemas/config.js'
 import { loggerOptions } from './services/logger.js'
 
@@ -37,7 +37,7 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
-    requestIdLogLabel: 'request_id',
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     connectionTimeout: 0,
     requestTimeout: 120_000,

@@ -18,7 +18,7 @@ function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>): Pr
   return new Promise((resolve, reject) => {
     const proc = fork(join(dir, 'gateway.ts'), [mode], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...env },
+      env: { ...process.env, FASTIFY_AUTOLOAD_TYPESCRIPT: '1', ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     })
     proc.once('error', reject)

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { ErrorType } from '../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
 import { HostawayError, statusForErrorType } from './errors.js'
@@ -177,6 +178,8 @@ export async function executeBatch<T> (
   const runs = owner.filter((o, i) => o === i)
 
   const controller = new AbortController()
+  // every queued item listens on this one signal; a batch may hold BATCH_MAX_ITEMS of them
+  setMaxListeners(0, controller.signal)
   let deadlineReached = false
   let rejectDeadline: (err: DeadlineError) => void = () => {}
   const deadline = new Promise<never>((_resolve, reject) => { rejectDeadline = reject })
