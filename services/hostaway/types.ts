@@ -83,6 +83,12 @@ export interface ClientStats {
   upstream_attempts: number
   cache_hits: number
   cache_misses: number
+  /** tokens received from upstream */
+  tokens_issued?: number
+  /** calls that joined an identical GET already in flight instead of sending their own */
+  deduplicated?: number
+  /** shared (de-duplicated) GETs in flight right now */
+  in_flight_shared?: number
 }
 
 /** The upstream client, decorated as `fastify.hostaway`. Every method throws `HostawayError` on failure. */

@@ -1,0 +1,58 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import { startSandbox } from '../../sandbox/index.js'
+import hostawayPlugin from '../../plugins/app/hostaway.js'
+import { loadConfig } from '../../services/config.js'
+import type { Config } from '../../schemas/config.js'
+import { HostawayError } from '../../services/errors.js'
+
+// a stand-in for plugins/app/config.ts: same name, same decorator
+const configPlugin = fp<{ config: Config }>(async (fastify, opts) => {
+  fastify.decorate('config', opts.config)
+}, { name: 'config' })
+
+const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
+t.teardown(() => sb.close())
+
+t.test('decorates fastify.hostaway from the config and closes it with the app', async (t) => {
+  const lines: string[] = []
+  const app = Fastify({ logger: { level: 'debug', stream: { write (s: string) { lines.push(s) } } } })
+  const config = loadConfig({
+    HOSTAWAY_BASE_URL: sb.baseUrl,
+    HOSTAWAY_ACCOUNT_ID: sb.accountId,
+    HOSTAWAY_API_KEY: sb.apiKey,
+    HOSTAWAY_TOKEN_SETTLE_MS: '20',
+    HOSTAWAY_RATE_WINDOW_MS: '1000'
+  })
+  await app.register(configPlugin, { config })
+  await app.register(hostawayPlugin)
+  await app.ready()
+
+  t.type(app.hostaway.getListing, 'function')
+  await app.hostaway.checkReady()
+  const listing = await app.hostaway.getListing(1)
+  t.equal(listing.id, 1)
+  t.ok(lines.some((l) => /"component":"hostaway"/.test(l) && /hostaway token issued/.test(l)), 'logs through a child logger')
+  t.notMatch(lines.join(''), /sandbox-secret|Bearer /)
+
+  await app.close()
+  const err = await app.hostaway.getListing(2).catch((e: unknown) => e)
+  t.ok(err instanceof HostawayError)
+  t.equal((err as HostawayError).error_type, 'unprocessed', 'closed with the app')
+})
+
+t.test('fails registration clearly when no credentials were filled in', async (t) => {
+  const app = Fastify()
+  await app.register(configPlugin, { config: loadConfig({}) })
+  app.register(hostawayPlugin)
+  await t.rejects(async () => { await app.ready() }, /HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not set/)
+  await app.close()
+})
+
+t.test('requires the config plugin', async (t) => {
+  const app = Fastify()
+  app.register(hostawayPlugin)
+  await t.rejects(async () => { await app.ready() }, /config/)
+  await app.close()
+})

@@ -1,0 +1,141 @@
+import t from 'tap'
+import { abortedError, classifyOutcome, withAttempts, type CallContext } from '../../../services/hostaway/classify.js'
+import { backoffMs, linkSignals, raceSignal, scrub, sleep, upstreamDetail } from '../../../services/hostaway/http.js'
+import type { HttpMethod } from '../../../services/hostaway/http.js'
+import { isAbortError } from '../../../services/hostaway/limiter.js'
+
+function ctx (method: HttpMethod = 'GET', attempts = 1): CallContext {
+  return {
+    method,
+    label: `${method} /listings/1`,
+    attempts,
+    timeoutMs: 1000,
+    rateLimitRetryAfterMs: () => 1234,
+    secrets: () => ['s3cr3t-value', 'tok-abcdef']
+  }
+}
+
+const res = (status: number, body: unknown = { status: 'fail', message: 'nope' }) => ({ kind: 'response' as const, status, body })
+
+t.test('HTTP statuses map to the error taxonomy', async (t) => {
+  const cases: Array<[number, string, boolean, boolean]> = [
+    // status, error_type, retry (internally), retryable (for the caller)
+    [400, 'validation_error', false, false],
+    [422, 'validation_error', false, false],
+    [401, 'unauthorized', false, false],
+    [403, 'forbidden', false, false],
+    [404, 'not_found', false, false],
+    [409, 'conflict', false, false],
+    [408, 'timeout', true, true],
+    [429, 'rate_limit', true, true],
+    [500, 'upstream_error', true, true],
+    [502, 'upstream_error', true, true],
+    [503, 'upstream_error', true, true],
+    [504, 'upstream_error', true, true],
+    [501, 'upstream_error', false, true],
+    [405, 'upstream_error', false, false],
+    [302, 'upstream_error', false, false]
+  ]
+  for (const [status, type, retry, retryable] of cases) {
+    const c = classifyOutcome(res(status), ctx())
+    t.equal(c.error.error_type, type, `${status} → ${type}`)
+    t.equal(c.retry, retry, `${status} retried: ${retry}`)
+    t.equal(c.error.retryable, retryable, `${status} retryable: ${retryable}`)
+    t.equal(c.error.status_code, status)
+    t.equal(c.error.attempts, 1)
+  }
+  t.equal(classifyOutcome(res(429), ctx()).error.retry_after_ms, 1234)
+  t.equal(classifyOutcome(res(404, { status: 'fail', result: 'Listing not found' }), ctx()).error.message, 'GET /listings/1 → HTTP 404: Listing not found')
+  t.equal(classifyOutcome(res(500, ''), ctx('GET', 3)).error.message, 'GET /listings/1 → HTTP 500: Internal Server Error (after 3 attempts)')
+})
+
+t.test('2xx without a success envelope is an upstream_error worth retrying', async (t) => {
+  const fail = classifyOutcome(res(200, { status: 'fail', result: 'Something broke' }), ctx())
+  t.equal(fail.error.error_type, 'upstream_error')
+  t.equal(fail.retry, true)
+  t.match(fail.error.message, /status "fail": Something broke/)
+  const odd = classifyOutcome(res(200, 'not an envelope'), ctx())
+  t.match(odd.error.message, /unexpected response body/)
+  const bad = classifyOutcome({ kind: 'bad_body', status: 200 }, ctx())
+  t.equal(bad.error.error_type, 'upstream_error')
+  t.match(bad.error.message, /not valid JSON/)
+})
+
+t.test('timeouts and network errors depend on the method', async (t) => {
+  t.equal(classifyOutcome({ kind: 'timeout' }, ctx('GET')).error.error_type, 'timeout')
+  const put = classifyOutcome({ kind: 'timeout' }, ctx('PUT')).error
+  t.equal(put.error_type, 'outcome_unknown')
+  t.equal(put.retryable, true)
+  const post = classifyOutcome({ kind: 'timeout' }, ctx('POST')).error
+  t.equal(post.error_type, 'outcome_unknown')
+  t.equal(post.retryable, false)
+  t.equal(classifyOutcome({ kind: 'network', code: 'ECONNRESET' }, ctx('POST')).error.retryable, false, 'a reset POST may have been applied')
+  t.equal(classifyOutcome({ kind: 'network', code: 'ECONNREFUSED' }, ctx('POST')).error.retryable, true, 'a refused POST was never sent')
+  t.equal(classifyOutcome(res(408), ctx('PUT')).error.error_type, 'outcome_unknown')
+  t.equal(classifyOutcome(res(500), ctx('POST')).error.retryable, false)
+})
+
+t.test('aborts: unprocessed before sending, then timeout or outcome_unknown', async (t) => {
+  const never = abortedError(ctx('PUT', 0), 'aborted', 50)
+  t.equal(never.error_type, 'unprocessed')
+  t.equal(never.retryable, true)
+  t.equal(never.retry_after_ms, 50)
+  t.equal(never.attempts, 0)
+  t.equal(abortedError(ctx('GET', 2), 'aborted', null).error_type, 'timeout')
+  t.equal(abortedError(ctx('PUT', 1), 'aborted', null).error_type, 'outcome_unknown')
+  t.equal(abortedError(ctx('PUT', 1), 'aborted', null).retryable, true)
+  t.equal(abortedError(ctx('POST', 1), 'aborted', null).retryable, false)
+  const copy = withAttempts(never, 3)
+  t.equal(copy.attempts, 3)
+  t.equal(copy.error_type, 'unprocessed')
+  t.not(copy, never)
+})
+
+t.test('upstream text is scrubbed and truncated', async (t) => {
+  t.equal(upstreamDetail({ message: 'bad Bearer abc.def.ghi here' }), 'bad Bearer [redacted] here')
+  t.equal(upstreamDetail({ result: 'token eyJhbGciOi.eyJzdWIiOi.sig leaked' }), 'token [redacted] leaked')
+  t.equal(upstreamDetail({ message: 'secret is s3cr3t-value' }, ['s3cr3t-value']), 'secret is [redacted]')
+  t.equal(upstreamDetail({ result: 'x'.repeat(500) })?.length, 200)
+  t.equal(upstreamDetail({ result: [1, 2] }), undefined)
+  t.equal(upstreamDetail('  multi\n line  '), 'multi line')
+  t.equal(upstreamDetail('   '), undefined)
+  t.equal(upstreamDetail(null), undefined)
+  t.equal(scrub('no secrets here', [undefined, 'ab']), 'no secrets here', 'secrets shorter than 4 chars are ignored')
+  const msg = classifyOutcome(res(400, { status: 'fail', message: 'tok-abcdef is invalid' }), ctx()).error.message
+  t.notMatch(msg, /tok-abcdef/)
+})
+
+t.test('full-jitter backoff stays within [0, min(max, base * 2^n))', async (t) => {
+  t.equal(backoffMs(0, 100, 5000, () => 0), 0)
+  t.equal(backoffMs(0, 100, 5000, () => 0.999), 99)
+  t.equal(backoffMs(3, 100, 5000, () => 0.5), 400)
+  t.equal(backoffMs(10, 100, 5000, () => 0.5), 2500, 'capped')
+  for (let i = 0; i < 100; i++) {
+    const d = backoffMs(2, 50, 1000)
+    t.ok(d >= 0 && d < 200)
+  }
+})
+
+t.test('abortable helpers', async (t) => {
+  const ac = new AbortController()
+  const p = sleep(10000, ac.signal)
+  ac.abort()
+  t.ok(isAbortError(await p.catch((e: unknown) => e)))
+  t.ok(isAbortError(await sleep(1, AbortSignal.abort()).catch((e: unknown) => e)))
+  await sleep(0)
+
+  const a = new AbortController()
+  const b = new AbortController()
+  const linked = linkSignals(a.signal, b.signal)
+  b.abort(new Error('b'))
+  t.equal(linked.signal.aborted, true)
+  t.equal((linked.signal.reason as Error).message, 'b')
+  linked.dispose()
+  t.equal(linkSignals(a.signal).signal, a.signal)
+  t.equal(linkSignals(a.signal, AbortSignal.abort()).signal.aborted, true)
+
+  t.equal(await raceSignal(Promise.resolve(1)), 1)
+  t.equal(await raceSignal(Promise.resolve(2), new AbortController().signal), 2)
+  t.ok(isAbortError(await raceSignal(new Promise(() => {}), AbortSignal.abort()).catch((e: unknown) => e)))
+  await t.rejects(raceSignal(Promise.reject(new Error('x')), new AbortController().signal), /x/)
+})

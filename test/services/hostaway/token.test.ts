@@ -1,0 +1,259 @@
+import t from 'tap'
+import pino from 'pino'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createUpstreamHttp } from '../../../services/hostaway/http.js'
+import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
+import { createTokenManager } from '../../../services/hostaway/token.js'
+import { startSandbox } from '../../../sandbox/index.js'
+import { createHostawayClient, type HostawayClientOptions } from '../../../services/hostaway/client.js'
+import { HostawayError } from '../../../services/errors.js'
+
+// every log line of the suite, checked for secrets at the end
+const lines: string[] = []
+const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>
+type Scope = Pick<typeof t, 'teardown'>
+
+async function failure (p: Promise<unknown>): Promise<HostawayError> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof HostawayError) return err
+    throw err
+  }
+  throw new Error('expected a HostawayError')
+}
+
+function routeCount (byRoute: Record<string, number>, method: string, pattern: RegExp): number {
+  let n = 0
+  for (const [route, count] of Object.entries(byRoute)) {
+    const [m, path] = route.split(' ')
+    if (m === method && path !== undefined && pattern.test(path)) n += count
+  }
+  return n
+}
+const TOKEN_ROUTE = /accessTokens$/
+const LISTING_ROUTE = /listings\/:[^/]+$/
+
+const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
+t.teardown(() => sb.close())
+t.beforeEach(async () => { await sb.reset() })
+
+function client (t: Scope, over: Partial<HostawayClientOptions> = {}, sandbox: Sandbox = sb) {
+  const c = createHostawayClient({
+    baseUrl: sandbox.baseUrl,
+    accountId: sandbox.accountId,
+    apiKey: sandbox.apiKey,
+    rateLimitIp: 15,
+    rateLimitAccount: 20,
+    rateWindowMs: 1000,
+    safetyMargin: 1,
+    windowMarginMs: 100,
+    timeoutMs: 2000,
+    maxRetries: 3,
+    retryBaseMs: 10,
+    tokenSettleMs: 50,
+    cacheTtlMs: 0,
+    logger,
+    ...over
+  })
+  t.teardown(() => c.close())
+  return c
+}
+
+t.test('100 concurrent cold calls share one token request', async (t) => {
+  const c = client(t)
+  const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+    i % 2 === 0 ? c.checkReady() : c.getListing((Math.floor(i / 2) % 10) + 1)
+  ))
+  t.equal(results.length, 100)
+  const s = await sb.stats()
+  t.equal(s.tokens_issued, 1, 'one token issued upstream')
+  t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 1, 'one token request')
+  t.equal(c.stats().tokens_requested, 1)
+  t.equal(routeCount(s.requests.by_route, 'GET', LISTING_ROUTE), 10, 'identical reads were de-duplicated')
+})
+
+t.test('revoked tokens: one refresh, every call succeeds', async (t) => {
+  const c = client(t)
+  await c.getListing(1)
+  const before = (await sb.stats()).tokens_issued
+  await sb.expireTokens()
+  const listings = await Promise.all(Array.from({ length: 10 }, (_, i) => c.getListing(i + 1)))
+  t.same(listings.map((l) => l.id), Array.from({ length: 10 }, (_, i) => i + 1))
+  const s = await sb.stats()
+  t.equal(s.tokens_issued, before + 1, 'exactly one new token')
+  t.equal(c.stats().tokens_issued, 2)
+})
+
+t.test('wrong client secret fails fast, clearly, without hammering', async (t) => {
+  const c = client(t, { apiKey: 'wrong-secret', credentialFailureBackoffMs: 300 })
+  const attempts: number[] = []
+  const errors = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+    failure(c.getListing(i + 1, { onAttempt: () => attempts.push(i) }))
+  ))
+  for (const err of errors) {
+    t.equal(err.error_type, 'unauthorized')
+    t.equal(err.retryable, false)
+    t.equal(err.attempts, 0)
+    t.equal(err.status_code, 403)
+  }
+  t.match(errors[0].message, /^Hostaway rejected the client credentials \(HTTP 403\)$/)
+  t.same(attempts, [], 'no data call was sent')
+  let s = await sb.stats()
+  t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 1, '30 callers, one token request')
+  t.equal(s.tokens_issued, 0)
+
+  // remembered for a while: no new request
+  t.equal((await failure(c.checkReady())).error_type, 'unauthorized')
+  s = await sb.stats()
+  t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 1, 'the failure is cached')
+
+  // then tried again
+  await new Promise((resolve) => setTimeout(resolve, 350))
+  t.equal((await failure(c.checkReady())).error_type, 'unauthorized')
+  s = await sb.stats()
+  t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 2, 'asked again after the backoff')
+})
+
+t.test('an aborted wait for the token leaves the call unprocessed', async (t) => {
+  const c = client(t, { tokenSettleMs: 400 })
+  const err = await failure(c.getListing(1, { signal: AbortSignal.timeout(100) }))
+  t.equal(err.error_type, 'unprocessed')
+  t.equal(err.attempts, 0)
+  t.equal(err.retryable, true)
+  // the shared token request went on: the next caller reuses it
+  await c.getListing(1)
+  t.equal((await sb.stats()).tokens_issued, 1)
+})
+
+t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t) => {
+  // this sandbox refuses a token during its first 300 ms, as Hostaway documents
+  const strict = await startSandbox({ rateWindowMs: 1000, seed: 42, tokenSettleMs: 300 })
+  t.teardown(() => strict.close())
+
+  const issuedAt: number[] = []
+  const settleLines: string[] = []
+  const log = pino({ level: 'debug' }, {
+    write (s: string) {
+      lines.push(s)
+      settleLines.push(s)
+      const entry = JSON.parse(s) as { msg?: string, time: number }
+      if (entry.msg === 'hostaway token issued') issuedAt.push(entry.time)
+    }
+  })
+  const c = client(t, { tokenSettleMs: 320, logger: log }, strict)
+  let attemptAt = 0
+  const listing = await c.getListing(3, { onAttempt: () => { attemptAt = Date.now() } })
+  t.equal(listing.id, 3)
+  t.equal(issuedAt.length, 1)
+  t.ok(attemptAt - issuedAt[0] >= 300, `first data attempt ${attemptAt - issuedAt[0]} ms after the token (>= 300)`)
+  const s = await strict.stats()
+  t.equal(s.auth_failures, 0, 'never used too early')
+  t.equal(s.tokens_issued, 1)
+  // concurrent callers share the same wait and token
+  await Promise.all([c.getListing(4), c.getListing(5), c.checkReady()])
+  t.equal((await strict.stats()).tokens_issued, 1)
+
+  // without the wait the token is refused; one refresh, then `forbidden`
+  const eager = client(t, { tokenSettleMs: 0, logger: log }, strict)
+  let attempts = 0
+  const err = await failure(eager.getListing(6, { onAttempt: () => { attempts++ } }))
+  t.equal(err.error_type, 'forbidden')
+  t.equal(err.status_code, 403)
+  t.equal(err.retryable, false)
+  t.equal(err.attempts, 2, 'the call was retried once with a fresh token')
+  t.equal(attempts, 2)
+  t.equal((await strict.stats()).tokens_issued, 3)
+  t.notMatch(err.message, /Bearer|eyJ/)
+})
+
+// The token manager alone, against a scripted accessTokens endpoint (the sandbox has no faults for it)
+t.test('token manager: retries 5xx, caches until expiry, invalidates only the current token', async (t) => {
+  const answers: Array<[number, object]> = [
+    [503, { status: 'fail', message: 'busy' }],
+    [502, {}],
+    [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-1' }],
+    [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-2' }],
+    [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-3' }],
+    [200, { token_type: 'Bearer' }]
+  ]
+  const bodies: string[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => { body += c.toString() })
+    req.on('end', () => {
+      bodies.push(body)
+      const [status, json] = answers.shift() ?? [500, {}]
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  const { port } = server.address() as AddressInfo
+  const http = createUpstreamHttp({ baseUrl: `http://127.0.0.1:${port}/v1`, timeoutMs: 1000 })
+  t.teardown(() => http.close())
+  const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 100 }], windowMs: 1000 })
+  t.teardown(() => limiter.close())
+  let now = 1_000_000
+  const tm = createTokenManager({
+    http: http.got,
+    clientId: '10000',
+    clientSecret: 'the-secret',
+    limiter,
+    timeoutMs: 1000,
+    maxRetries: 3,
+    retryBaseMs: 5,
+    tokenSettleMs: 0,
+    expiryMarginMs: 10_000,
+    rateLimitRetryAfterMs: () => 1000,
+    logger,
+    now: () => now
+  })
+  t.teardown(() => tm.close())
+
+  const [a, b] = await Promise.all([tm.getToken(), tm.getToken()])
+  t.equal(a, 'tok-1')
+  t.equal(b, 'tok-1')
+  t.same(tm.stats(), { tokens_requested: 3, tokens_issued: 1 }, 'two 5xx retried, one token')
+  t.same(Object.fromEntries(new URLSearchParams(bodies[0])), {
+    grant_type: 'client_credentials', client_id: '10000', client_secret: 'the-secret', scope: 'general'
+  }, 'form-encoded client credentials')
+
+  tm.invalidate('some-older-token')
+  t.equal(await tm.getToken(), 'tok-1', 'invalidating a stale token keeps the current one')
+  tm.invalidate('tok-1')
+  t.equal(await tm.getToken(), 'tok-2', 'invalidating the current token fetches a new one')
+
+  now += 89_000
+  t.equal(await tm.getToken(), 'tok-2', 'still valid before expiry minus the margin')
+  now += 2_000
+  t.equal(await tm.getToken(), 'tok-3', 'renewed shortly before expiry')
+
+  tm.invalidate('tok-3')
+  const err = await failure(tm.getToken())
+  t.equal(err.error_type, 'upstream_error', 'a 2xx without access_token')
+  t.match(err.message, /^POST \/accessTokens → HTTP (200|500)/)
+  t.equal(tm.stats().tokens_issued, 3)
+
+  tm.close()
+  t.equal((await failure(tm.getToken())).error_type, 'unprocessed', 'closed')
+})
+
+t.test('the logs never carry the secret or a token', async (t) => {
+  const c = client(t, { maxRetries: 1 })
+  await sb.setFaults({ fail_ids: { 500: [7] } })
+  await c.getListing(1)
+  await failure(c.getListing(7))
+  const text = lines.join('')
+  t.ok(lines.length > 10, `${lines.length} log lines captured`)
+  t.match(text, /hostaway token issued/)
+  t.notMatch(text, /sandbox-secret/)
+  t.notMatch(text, /wrong-secret/)
+  t.notMatch(text, /the-secret|tok-\d/)
+  t.notMatch(text, /Bearer /i)
+  t.notMatch(text, /eyJ[\w-]{10,}/, 'no JWT-shaped token')
+  t.notMatch(text, /client_secret/)
+})
