@@ -30,7 +30,7 @@ async function main (): Promise<void> {
       apiKey: config.SANDBOX_API_KEY,
       seed: config.SANDBOX_SEED,
       rateWindowMs: config.SANDBOX_RATE_WINDOW_MS,
-      logger: server.log.child({ component: 'sandbox' })
+      logger: server.log
     })
     sandbox = sb
     config = { ...config, HOSTAWAY_BASE_URL: sb.baseUrl, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey }

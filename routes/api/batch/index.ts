@@ -18,7 +18,7 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async function batchGetListings (request) {
     const { ids, timeout_ms: timeoutMs } = request.body
-    return runBatch(ids.map((id) => (ctx) => hostaway.getListing(id, ctx)), ids, { dedupe: true, timeoutMs })
+    return runBatch(ids.map((id) => (ctx) => hostaway.getListing(id, ctx)), ids, { dedupe: true, timeoutMs, logger: request.log })
   })
 
   fastify.post('/bookings', {
@@ -31,7 +31,7 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async function batchGetBookings (request) {
     const { ids, timeout_ms: timeoutMs } = request.body
-    return runBatch(ids.map((id) => (ctx) => hostaway.getReservation(id, ctx)), ids, { dedupe: true, timeoutMs })
+    return runBatch(ids.map((id) => (ctx) => hostaway.getReservation(id, ctx)), ids, { dedupe: true, timeoutMs, logger: request.log })
   })
 }
 

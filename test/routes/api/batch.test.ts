@@ -4,7 +4,7 @@ import { build } from '../../helper.js'
 const FAST = { HOSTAWAY_MAX_RETRIES: '1', HOSTAWAY_RETRY_BASE_MS: '5' }
 
 test('the original real-world scenario: ids [1, 2, 999999, 4] → 3 successes, 1 not_found', async (t) => {
-  const { app } = await build(t)
+  const { app, logs } = await build(t)
   const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [1, 2, 999999, 4] } })
   t.equal(res.statusCode, 200)
   const body = res.json()
@@ -29,6 +29,8 @@ test('the original real-world scenario: ids [1, 2, 999999, 4] → 3 successes, 1
     attempts: 1
   })
   t.type(body.failed[0].remediation, 'string')
+  const warning = logs.entries().find((e) => e.msg === 'Batch operation 999999 failed')
+  t.match(warning, { level: 40, operation_id: '999999', error_type: 'not_found', request_id: res.headers['x-request-id'] }, 'each failure logged at warn with the request id')
 })
 
 test('bookings batch: all success, all failed, order preserved', async (t) => {
