@@ -1,0 +1,124 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { badRequest } from './errors.js'
+import { deriveSeed, mulberry32, type Rng } from './prng.js'
+
+/** How an injected fault answers: an HTTP status, or hang / reset / HTTP 200 with a fail body. */
+export const FAULT_MODES = ['500', '502', '503', '429', '404', 'hang', 'reset', 'fail_200'] as const
+export type FaultMode = typeof FAULT_MODES[number]
+
+const Rate = Type.Number({ minimum: 0, maximum: 1 })
+const IdList = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100000 })
+const IdsByMode = Type.Partial(Type.Object({
+  500: IdList, 502: IdList, 503: IdList, 429: IdList, 404: IdList, hang: IdList, reset: IdList, fail_200: IdList
+}), { additionalProperties: false })
+const Ms = Type.Integer({ minimum: 0, maximum: 600000 })
+
+/**
+ * Fault config: the body of POST /__sandbox/faults, `faults` of the options and SANDBOX_FAULTS.
+ * Rates are per data request; the rates together must not exceed 1.
+ */
+export const FaultsSchema = Type.Object({
+  latency_ms: Type.Optional(Type.Object({ min: Ms, max: Ms }, { additionalProperties: false })),
+  status_rates: Type.Optional(Type.Partial(Type.Object({ 500: Rate, 502: Rate, 503: Rate, 429: Rate }), { additionalProperties: false })),
+  hang_rate: Type.Optional(Rate),
+  reset_rate: Type.Optional(Rate),
+  fail_200_rate: Type.Optional(Rate),
+  fail_ids: Type.Optional(IdsByMode),
+  fail_ids_once: Type.Optional(IdsByMode)
+}, { additionalProperties: false })
+export type Faults = Static<typeof FaultsSchema>
+
+/** Validate a fault config; throws a 400 SandboxError naming the first problem. Returns a copy. */
+export function checkFaults (input: unknown): Faults {
+  if (!Value.Check(FaultsSchema, input)) {
+    const [first] = Value.Errors(FaultsSchema, input)
+    throw badRequest(`faults${first?.path ?? ''} ${first?.message ?? 'is invalid'}`)
+  }
+  const faults = structuredClone(input)
+  if (faults.latency_ms !== undefined && faults.latency_ms.min > faults.latency_ms.max) {
+    throw badRequest('faults/latency_ms min must not exceed max')
+  }
+  if (rateTable(faults).reduce((sum, [, p]) => sum + p, 0) > 1 + 1e-9) {
+    throw badRequest('faults: the rates together must not exceed 1')
+  }
+  return faults
+}
+
+/** The random modes in the fixed order a single draw is compared against. */
+function rateTable (f: Faults): Array<readonly [FaultMode, number]> {
+  const s = f.status_rates ?? {}
+  return [
+    ['hang', f.hang_rate ?? 0],
+    ['reset', f.reset_rate ?? 0],
+    ['500', s[500] ?? 0],
+    ['502', s[502] ?? 0],
+    ['503', s[503] ?? 0],
+    ['429', s[429] ?? 0],
+    ['fail_200', f.fail_200_rate ?? 0]
+  ]
+}
+
+/**
+ * Decides, request by request, which fault (if any) to inject. Draws come from a PRNG seeded from the
+ * sandbox seed and restarted each time the faults are set, so a run is reproducible given the same
+ * request sequence.
+ */
+export class FaultEngine {
+  readonly #seed: number
+  #faults: Faults = {}
+  #rates: Array<readonly [FaultMode, number]> = []
+  #consumed = new Set<string>()
+  #rng: Rng
+
+  constructor (seed: number, faults: unknown = {}) {
+    this.#seed = deriveSeed(seed, 'faults')
+    this.#rng = mulberry32(this.#seed)
+    this.set(faults)
+  }
+
+  /** Replace the config (validated), forget which `fail_ids_once` entries fired, restart the draws. */
+  set (input: unknown): Faults {
+    const faults = checkFaults(input)
+    this.#faults = faults
+    this.#rates = rateTable(faults).filter(([, p]) => p > 0)
+    this.#consumed.clear()
+    this.#rng = mulberry32(this.#seed)
+    return structuredClone(faults)
+  }
+
+  get current (): Faults {
+    return structuredClone(this.#faults)
+  }
+
+  /** Delay to add to this request (0 when no latency is configured). */
+  latencyMs (): number {
+    const l = this.#faults.latency_ms
+    if (l === undefined || l.max === 0) return 0
+    return l.min + Math.floor(this.#rng() * (l.max - l.min + 1))
+  }
+
+  /** The fault for this request: `fail_ids_once`, then `fail_ids` (for an id route), then the random rates. */
+  pick (id: number | undefined): FaultMode | undefined {
+    if (id !== undefined) {
+      const once = this.#faults.fail_ids_once
+      for (const mode of FAULT_MODES) {
+        if (once?.[mode]?.includes(id) === true && !this.#consumed.has(`${mode}:${id}`)) {
+          this.#consumed.add(`${mode}:${id}`)
+          return mode
+        }
+      }
+      const always = this.#faults.fail_ids
+      for (const mode of FAULT_MODES) {
+        if (always?.[mode]?.includes(id) === true) return mode
+      }
+    }
+    if (this.#rates.length === 0) return undefined
+    let r = this.#rng()
+    for (const [mode, p] of this.#rates) {
+      r -= p
+      if (r < 0) return mode
+    }
+    return undefined
+  }
+}

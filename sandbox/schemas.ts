@@ -1,0 +1,162 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/**
+ * Route schemas of the simulated Hostaway API. Querystrings accept unknown parameters (Hostaway has
+ * many: includeResources, sortOrder, …) and ignore them; known ones are validated (400 on bad values).
+ */
+
+/** reservation_reservationStatuses.md */
+export const RESERVATION_STATUSES = [
+  'new', 'modified', 'cancelled', 'ownerStay', 'pending', 'awaitingPayment', 'declined', 'expired',
+  'unconfirmed', 'awaitingGuestVerification', 'inquiry', 'inquiryPreapproved', 'inquiryDenied',
+  'inquiryTimedout', 'inquiryNotPossible', 'unknown'
+] as const
+
+const Id = Type.Integer({ minimum: 1, description: 'Hostaway id' })
+const Limit = Type.Integer({ minimum: 1, description: 'Maximum number of items' })
+const Offset = Type.Integer({ minimum: 0, description: 'Items to skip' })
+const Flag = Type.Integer({ minimum: 0, maximum: 1 })
+const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
+const Opt = Type.Optional
+
+export const IdParams = Type.Object({ id: Id })
+
+export const ListingsQuerySchema = Type.Object({
+  limit: Opt(Limit),
+  offset: Opt(Offset),
+  city: Opt(Type.String()),
+  country: Opt(Type.String()),
+  match: Opt(Type.String({ description: 'Case-insensitive substring of the listing name' })),
+  includeResources: Opt(Flag)
+})
+export type ListingsQuery = Static<typeof ListingsQuerySchema>
+
+export const CalendarQuerySchema = Type.Object({
+  startDate: Opt(Day),
+  endDate: Opt(Day),
+  includeResources: Opt(Flag)
+})
+export type CalendarQuery = Static<typeof CalendarQuerySchema>
+
+export const ReservationsQuerySchema = Type.Object({
+  limit: Opt(Limit),
+  offset: Opt(Offset),
+  afterId: Opt(Type.Integer({ minimum: 0 })),
+  listingId: Opt(Id),
+  channelId: Opt(Type.Integer()),
+  match: Opt(Type.String({ description: 'Case-insensitive substring of the guest name' })),
+  guestEmail: Opt(Type.String()),
+  status: Opt(Type.String({ description: 'Extra filter (not in Hostaway docs): exact status' })),
+  arrivalStartDate: Opt(Day),
+  arrivalEndDate: Opt(Day),
+  departureStartDate: Opt(Day),
+  departureEndDate: Opt(Day),
+  includeResources: Opt(Flag)
+})
+export type ReservationsQuery = Static<typeof ReservationsQuerySchema>
+
+export const ConversationsQuerySchema = Type.Object({
+  reservationId: Opt(Id),
+  limit: Opt(Limit),
+  offset: Opt(Offset),
+  includeResources: Opt(Flag)
+})
+export type ConversationsQuery = Static<typeof ConversationsQuerySchema>
+
+export const MessagesQuerySchema = Type.Object({
+  limit: Opt(Limit),
+  offset: Opt(Offset),
+  includeScheduledMessages: Opt(Flag)
+})
+export type MessagesQuery = Static<typeof MessagesQuerySchema>
+
+const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()])
+
+/** PUT /listings/:id — the fields given are merged into the listing; known fields are type-checked. */
+export const ListingUpdateBodySchema = Type.Object({
+  name: Opt(Type.String({ minLength: 1, maxLength: 255 })),
+  price: Opt(Type.Number({ minimum: 0 })),
+  personCapacity: Opt(Nullable(Type.Integer({ minimum: 1 }))),
+  bedroomsNumber: Opt(Nullable(Type.Integer({ minimum: 0 }))),
+  bathroomsNumber: Opt(Nullable(Type.Number({ minimum: 0 }))),
+  minNights: Opt(Type.Integer({ minimum: 1 })),
+  maxNights: Opt(Type.Integer({ minimum: 1 })),
+  cleaningFee: Opt(Nullable(Type.Number({ minimum: 0 }))),
+  city: Opt(Type.String()),
+  countryCode: Opt(Type.String({ minLength: 2, maxLength: 2 })),
+  currencyCode: Opt(Type.String({ minLength: 3, maxLength: 3 })),
+  description: Opt(Nullable(Type.String())),
+  houseRules: Opt(Nullable(Type.String()))
+}, { additionalProperties: true })
+export type ListingUpdateBody = Static<typeof ListingUpdateBodySchema>
+
+/** PUT /reservations/:id — merged like listings; listingMapId cannot be changed (ignored). */
+export const ReservationUpdateBodySchema = Type.Object({
+  arrivalDate: Opt(Day),
+  departureDate: Opt(Day),
+  status: Opt(Type.Union(RESERVATION_STATUSES.map((s) => Type.Literal(s)))),
+  numberOfGuests: Opt(Type.Integer({ minimum: 1 })),
+  adults: Opt(Nullable(Type.Integer({ minimum: 0 }))),
+  children: Opt(Nullable(Type.Integer({ minimum: 0 }))),
+  totalPrice: Opt(Type.Number({ minimum: 0 })),
+  guestName: Opt(Type.String()),
+  guestFirstName: Opt(Nullable(Type.String())),
+  guestLastName: Opt(Nullable(Type.String())),
+  guestEmail: Opt(Nullable(Type.String())),
+  hostNote: Opt(Nullable(Type.String())),
+  guestNote: Opt(Nullable(Type.String())),
+  comment: Opt(Nullable(Type.String()))
+}, { additionalProperties: true })
+export type ReservationUpdateBody = Static<typeof ReservationUpdateBodySchema>
+
+export const MessageBodySchema = Type.Object({
+  body: Type.String({ minLength: 1 }),
+  communicationType: Opt(Type.Union(['email', 'channel', 'sms', 'whatsapp'].map((c) => Type.Literal(c))))
+})
+export type MessageBody = Static<typeof MessageBodySchema>
+
+/** POST /accessTokens — all optional here: missing or wrong credentials answer 403, as Hostaway does. */
+export const TokenBodySchema = Type.Object({
+  grant_type: Opt(Type.String()),
+  client_id: Opt(Type.String()),
+  client_secret: Opt(Type.String()),
+  scope: Opt(Type.String())
+})
+export type TokenBody = Static<typeof TokenBodySchema>
+
+export const RevokeQuery = Type.Object({ token: Type.String({ minLength: 1 }) })
+
+export const ResetBody = Type.Object({
+  data: Opt(Type.Boolean({ description: 'also regenerate the data from the seed' }))
+}, { additionalProperties: false })
+
+// ── responses ──────────────────────────────────────────────────────────────────────────────────
+
+export const Fail = Type.Object({ status: Type.Literal('fail'), message: Type.String() })
+
+/** Hostaway's standard envelope. */
+export function Envelope<T extends TSchema> (result: T) {
+  return Type.Object({
+    status: Type.Literal('success'),
+    result,
+    count: Type.Integer(),
+    limit: Nullable(Type.Integer()),
+    offset: Nullable(Type.Integer()),
+    page: Type.Integer(),
+    totalPages: Type.Integer()
+  })
+}
+
+/** Response map of a data route: the envelope on 200, `{ status: 'fail', message }` otherwise. */
+export function responses<T extends TSchema> (result: T) {
+  return { 200: Envelope(result), 400: Fail, 403: Fail, 404: Fail, 429: Fail }
+}
+
+// Hostaway objects: the typed fields are checked, every other field is passed through.
+const Open = <P extends Parameters<typeof Type.Object>[0]>(props: P) => Type.Object(props, { additionalProperties: true })
+
+export const ListingOut = Open({ id: Type.Integer(), name: Type.String() })
+export const CalendarDayOut = Open({ id: Type.Integer(), date: Type.String(), isAvailable: Type.Integer(), status: Type.String() })
+export const ReservationOut = Open({ id: Type.Integer(), listingMapId: Type.Integer(), arrivalDate: Type.String(), departureDate: Type.String(), status: Type.String() })
+export const ConversationOut = Open({ id: Type.Integer(), listingMapId: Type.Integer(), reservationId: Type.Integer() })
+export const MessageOut = Open({ id: Type.Integer(), conversationId: Type.Integer(), body: Type.String(), isIncoming: Type.Integer() })

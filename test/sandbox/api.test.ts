@@ -1,0 +1,324 @@
+import Fastify from 'fastify'
+import { test } from 'tap'
+import { buildSandbox, sandboxApp } from '../../sandbox/index.js'
+import { BLOCKING_STATUSES, CONVERSATION_ID_OFFSET, generateData } from '../../sandbox/data.js'
+import { BASE_DATE, admin, api, getToken, start, type Envelope, type Obj } from './fixtures/helper.js'
+
+const ENVELOPE_KEYS = ['count', 'limit', 'offset', 'page', 'result', 'status', 'totalPages']
+const LISTING_FIELDS = ['id', 'name', 'city', 'countryCode', 'country', 'address', 'price', 'personCapacity', 'bedroomsNumber', 'bathroomsNumber', 'currencyCode', 'timeZoneName', 'lat', 'lng', 'minNights', 'maxNights', 'cleaningFee', 'externalListingName', 'propertyTypeId']
+const RESERVATION_FIELDS = ['id', 'listingMapId', 'channelId', 'channelName', 'guestName', 'guestFirstName', 'guestLastName', 'guestEmail', 'numberOfGuests', 'adults', 'arrivalDate', 'departureDate', 'nights', 'status', 'totalPrice', 'currency', 'reservationDate', 'confirmationCode', 'hostawayReservationId']
+const MESSAGE_FIELDS = ['id', 'conversationId', 'reservationId', 'listingMapId', 'body', 'isIncoming', 'communicationType', 'status', 'insertedOn', 'date']
+
+const many = { rateLimitIp: 10_000, rateLimitAccount: 10_000 }
+
+type Listing = Obj & { id: number, name: string, city: string, price: number, minNights: number }
+type Reservation = Obj & { id: number, listingMapId: number, arrivalDate: string, departureDate: string, status: string, nights: number }
+type Day = Obj & { date: string, isAvailable: number, status: string }
+type Message = Obj & { id: number, body: string, insertedOn: string, isIncoming: number }
+
+const missing = (o: Obj & { id: number }, fields: string[]) => fields.filter((f) => !(f in o)).map((f) => `${o.id}.${f}`)
+const addDays = (date: string, n: number) => new Date(Date.parse(date) + n * 86_400_000).toISOString().slice(0, 10)
+
+test('sandbox API: Hostaway envelope, fields and errors', async (t) => {
+  const sb = await start(t, many)
+  const c = api(sb, await getToken(sb))
+
+  t.test('listings list', async (t) => {
+    const r = await c.get<Envelope<Listing[]>>('/listings')
+    t.equal(r.status, 200)
+    t.same(Object.keys(r.body).sort(), ENVELOPE_KEYS)
+    t.equal(r.body.status, 'success')
+    t.equal(r.body.count, 40)
+    t.equal(r.body.result.length, 40)
+    t.same(r.body.result.map((l) => l.id), Array.from({ length: 40 }, (_, i) => i + 1))
+    t.same(r.body.result.flatMap((l) => missing(l, LISTING_FIELDS)), [], 'every listing has the expected fields')
+    t.equal(r.body.result.some((l) => l.id === 999999), false)
+
+    const page = await c.get<Envelope<Listing[]>>('/listings?limit=10&offset=10')
+    t.same(page.body.result.map((l) => l.id), [11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
+    t.match(page.body, { count: 40, limit: 10, offset: 10, page: 2, totalPages: 4 })
+
+    const first = r.body.result[0]
+    const byCity = await c.get<Envelope<Listing[]>>(`/listings?city=${encodeURIComponent(first.city.toUpperCase())}`)
+    t.ok(byCity.body.count >= 1)
+    t.ok(byCity.body.result.every((l) => l.city === first.city))
+    const word = first.name.split(' ')[1]
+    const byName = await c.get<Envelope<Listing[]>>(`/listings?match=${encodeURIComponent(word.toUpperCase())}`)
+    t.ok(byName.body.result.some((l) => l.id === first.id))
+    t.ok(byName.body.result.every((l) => l.name.toLowerCase().includes(word.toLowerCase())))
+  })
+
+  t.test('one listing, 404 and 400', async (t) => {
+    for (const id of [1, 2, 4]) {
+      const r = await c.get<Envelope<Listing>>(`/listings/${id}`)
+      t.equal(r.status, 200)
+      t.match(r.body, { status: 'success', count: 1, limit: null, offset: null, page: 1, totalPages: 1, result: { id } })
+    }
+    const missing = await c.get('/listings/999999')
+    t.equal(missing.status, 404)
+    t.same(Object.keys(missing.body as object).sort(), ['message', 'status'])
+    t.match(missing.body, { status: 'fail', message: /not found/ })
+    for (const path of ['/listings/abc', '/listings/1.5', '/listings/0', '/listings?limit=x', '/listings?offset=-1']) {
+      const bad = await c.get(path)
+      t.equal(bad.status, 400, path)
+      t.match(bad.body, { status: 'fail', message: String }, path)
+    }
+    const unknownRoute = await c.get('/no-such-thing')
+    t.equal(unknownRoute.status, 404)
+  })
+
+  t.test('PUT listing merges fields and counts writes', async (t) => {
+    const before = (await sb.stats()).writes
+    const r = await c.put<Envelope<Listing>>('/listings/2', { price: 321.5, name: 'Renamed by test', houseRules: 'Be nice', customThing: 'kept' })
+    t.equal(r.status, 200)
+    t.match(r.body.result, { id: 2, price: 321.5, name: 'Renamed by test', externalListingName: 'Renamed by test', houseRules: 'Be nice', customThing: 'kept' })
+    const again = await c.get<Envelope<Listing>>('/listings/2')
+    t.match(again.body.result, { price: 321.5, name: 'Renamed by test', city: String })
+    t.equal((await sb.stats()).writes, before + 1)
+
+    t.equal((await c.put('/listings/999999', { price: 1 })).status, 404)
+    t.equal((await c.put('/listings/2', { price: 'cheap' })).status, 400)
+    t.equal((await c.put('/listings/2', { price: -5 })).status, 400)
+    t.equal((await sb.stats()).writes, before + 1, 'failed writes are not counted')
+  })
+
+  t.test('calendar', async (t) => {
+    const all = await c.get<Envelope<Reservation[]>>('/reservations?limit=1000')
+    const blocking = all.body.result.find((x) => x.status === 'new' && x.arrivalDate >= BASE_DATE)
+    const cancelled = all.body.result.find((x) => x.status === 'cancelled')
+    t.ok(blocking !== undefined && cancelled !== undefined)
+    if (blocking === undefined || cancelled === undefined) return
+
+    const start = addDays(blocking.arrivalDate, -2)
+    const end = addDays(blocking.departureDate, 1)
+    const r = await c.get<Envelope<Day[]>>(`/listings/${blocking.listingMapId}/calendar?startDate=${start}&endDate=${end}`)
+    t.equal(r.status, 200)
+    t.equal(r.body.status, 'success')
+    t.equal(r.body.result.length, blocking.nights + 4)
+    t.equal(r.body.result[0].date, start)
+    t.equal(r.body.result[r.body.result.length - 1].date, end)
+    const listing = (await c.get<Envelope<Listing>>(`/listings/${blocking.listingMapId}`)).body.result
+    for (const d of r.body.result) {
+      t.match(d, { id: Number, date: String, isAvailable: Number, status: String, price: Number, minimumStay: listing.minNights, maximumStay: Number, reservations: [] })
+      const covered = d.date >= blocking.arrivalDate && d.date < blocking.departureDate
+      if (covered) t.match(d, { status: 'reserved', isAvailable: 0 }, `${d.date} reserved`)
+    }
+    t.match(r.body.result[0], { status: 'available', isAvailable: 1 })
+    t.match(r.body.result[r.body.result.length - 1], { status: 'available', isAvailable: 1 }, 'departure day is free')
+
+    const withRes = await c.get<Envelope<Day[]>>(`/listings/${blocking.listingMapId}/calendar?startDate=${blocking.arrivalDate}&endDate=${blocking.arrivalDate}&includeResources=1`)
+    t.match(withRes.body.result[0], { reservations: [{ id: blocking.id }] })
+
+    const cal = await c.get<Envelope<Day[]>>(`/listings/${cancelled.listingMapId}/calendar?startDate=${cancelled.arrivalDate}&endDate=${addDays(cancelled.departureDate, -1)}`)
+    t.ok(cal.body.result.every((d) => d.status === 'available' && d.isAvailable === 1), 'a cancelled stay does not block')
+
+    const dflt = await c.get<Envelope<Day[]>>('/listings/1/calendar')
+    t.equal(dflt.body.result[0].date, BASE_DATE)
+
+    t.equal((await c.get('/listings/999999/calendar')).status, 404)
+    for (const q of ['startDate=2026-13-01', 'startDate=2026-02-30', 'startDate=tomorrow', 'startDate=2026-03-10&endDate=2026-03-01', 'startDate=2026-01-01&endDate=2031-01-01']) {
+      t.equal((await c.get(`/listings/1/calendar?${q}`)).status, 400, q)
+    }
+  })
+
+  t.test('reservations list and filters', async (t) => {
+    const r = await c.get<Envelope<Reservation[]>>('/reservations')
+    t.equal(r.status, 200)
+    t.same(Object.keys(r.body).sort(), ENVELOPE_KEYS)
+    t.ok(r.body.count >= 200, `count ${r.body.count} >= 200`)
+    t.equal(r.body.limit, 100)
+    t.equal(r.body.result.length, 100)
+    t.same(r.body.result.map((x) => x.id), Array.from({ length: 100 }, (_, i) => i + 1))
+    t.same(r.body.result.flatMap((x) => missing(x, RESERVATION_FIELDS)), [], 'every reservation has the expected fields')
+    const statuses = new Set(r.body.result.map((x) => x.status))
+    t.ok(statuses.has('new') && statuses.has('cancelled'))
+
+    const page2 = await c.get<Envelope<Reservation[]>>('/reservations?limit=50&offset=50')
+    t.equal(page2.body.result[0].id, 51)
+    t.match(page2.body, { page: 2, limit: 50, offset: 50 })
+
+    const byListing = await c.get<Envelope<Reservation[]>>('/reservations?listingId=1&limit=1000')
+    t.ok(byListing.body.count >= 5)
+    t.ok(byListing.body.result.every((x) => x.listingMapId === 1))
+
+    const from = addDays(BASE_DATE, 30)
+    const to = addDays(BASE_DATE, 60)
+    const arriving = await c.get<Envelope<Reservation[]>>(`/reservations?arrivalStartDate=${from}&arrivalEndDate=${to}&limit=1000`)
+    t.ok(arriving.body.count > 0)
+    t.ok(arriving.body.result.every((x) => x.arrivalDate >= from && x.arrivalDate <= to))
+    const leaving = await c.get<Envelope<Reservation[]>>(`/reservations?departureStartDate=${from}&departureEndDate=${to}&limit=1000`)
+    t.ok(leaving.body.count > 0)
+    t.ok(leaving.body.result.every((x) => x.departureDate >= from && x.departureDate <= to))
+
+    const cancelled = await c.get<Envelope<Reservation[]>>('/reservations?status=cancelled&limit=1000')
+    t.ok(cancelled.body.count > 0)
+    t.ok(cancelled.body.result.every((x) => x.status === 'cancelled'))
+
+    const after = await c.get<Envelope<Reservation[]>>('/reservations?afterId=150&limit=5')
+    t.same(after.body.result.map((x) => x.id), [151, 152, 153, 154, 155])
+
+    for (const q of ['arrivalStartDate=bad', 'listingId=abc', 'limit=0', 'departureEndDate=2026-02-31']) {
+      t.equal((await c.get(`/reservations?${q}`)).status, 400, q)
+    }
+  })
+
+  t.test('one reservation and PUT', async (t) => {
+    const r = await c.get<Envelope<Reservation>>('/reservations/1')
+    t.match(r.body, { status: 'success', count: 1, result: { id: 1, hostawayReservationId: 1 } })
+    t.equal((await c.get('/reservations/999999')).status, 404)
+    t.equal((await c.get('/reservations/x')).status, 400)
+
+    const target = (await c.get<Envelope<Reservation[]>>('/reservations?status=new&limit=1')).body.result[0]
+    const before = (await sb.stats()).writes
+    const arrival = addDays(target.arrivalDate, 1)
+    const departure = addDays(target.arrivalDate, 3)
+    const put = await c.put<Envelope<Reservation>>(`/reservations/${target.id}`, { arrivalDate: arrival, departureDate: departure, guestNote: 'late arrival', listingMapId: 999 })
+    t.equal(put.status, 200)
+    t.match(put.body.result, {
+      id: target.id, listingMapId: target.listingMapId, arrivalDate: arrival, departureDate: departure, nights: 2, guestNote: 'late arrival', status: 'modified', previousArrivalDate: target.arrivalDate
+    })
+    t.equal((await sb.stats()).writes, before + 1)
+
+    const cancel = await c.put<Envelope<Reservation>>(`/reservations/${target.id}`, { status: 'cancelled' })
+    t.match(cancel.body.result, { status: 'cancelled', cancellationDate: String })
+
+    t.equal((await c.put(`/reservations/${target.id}`, { arrivalDate: '2026-05-10', departureDate: '2026-05-09' })).status, 400)
+    t.equal((await c.put(`/reservations/${target.id}`, { status: 'party' })).status, 400)
+    t.equal((await c.put('/reservations/999999', { guestNote: 'x' })).status, 404)
+    t.equal((await sb.stats()).writes, before + 2)
+  })
+
+  t.test('conversations and messages', async (t) => {
+    const r = await c.get<Envelope<Array<Obj & { id: number, reservationId: number }>>>('/conversations?reservationId=3')
+    t.equal(r.status, 200)
+    t.equal(r.body.count, 1)
+    t.match(r.body.result[0], { id: 1003, reservationId: 3, listingMapId: Number, recipientName: String, guestEmail: String })
+
+    const page = await c.get<Envelope<Obj[]>>('/conversations?limit=5&offset=5')
+    t.match(page.body, { limit: 5, offset: 5, page: 2 })
+    t.ok(page.body.count >= 200)
+    const withRes = await c.get<Envelope<Obj[]>>('/conversations?reservationId=3&includeResources=1')
+    t.match(withRes.body.result[0], { conversationMessages: [{ conversationId: 1003 }], Reservation: { id: 3 } })
+
+    const msgs = await c.get<Envelope<Message[]>>('/conversations/1003/messages')
+    t.equal(msgs.status, 200)
+    t.ok(msgs.body.count >= 1 && msgs.body.count <= 5)
+    t.same(msgs.body.result.flatMap((m) => missing(m, MESSAGE_FIELDS)), [], 'every message has the expected fields')
+    for (const m of msgs.body.result) t.match(m, { conversationId: 1003, reservationId: 3, status: 'sent' })
+    const times = msgs.body.result.map((m) => m.insertedOn)
+    t.same(times, [...times].sort(), 'chronological')
+
+    const before = (await sb.stats()).writes
+    const sent = await c.post<Envelope<Message>>('/conversations/1003/messages', { body: 'See you soon!' })
+    t.equal(sent.status, 200)
+    t.match(sent.body.result, { body: 'See you soon!', conversationId: 1003, reservationId: 3, isIncoming: 0, status: 'sent', communicationType: 'email' })
+    const after = await c.get<Envelope<Message[]>>('/conversations/1003/messages')
+    t.equal(after.body.count, msgs.body.count + 1)
+    t.equal(after.body.result[after.body.result.length - 1].body, 'See you soon!')
+    t.equal((await sb.stats()).writes, before + 1)
+
+    t.equal((await c.post('/conversations/1003/messages', { body: '' })).status, 400)
+    t.equal((await c.post('/conversations/1003/messages', { body: 'hi', communicationType: 'pigeon' })).status, 400)
+    t.equal((await c.post('/conversations/999999/messages', { body: 'hi' })).status, 404)
+    t.equal((await c.get('/conversations/999999/messages')).status, 404)
+    t.equal((await sb.stats()).writes, before + 1)
+  })
+
+  t.test('stats count requests by route', async (t) => {
+    const s = await sb.stats()
+    t.ok(s.requests.total > 0)
+    t.ok(s.requests.by_route['GET /v1/listings/:id'] > 0)
+    t.ok(s.requests.by_route['GET /v1/listings/:id/calendar'] > 0)
+    t.ok(s.requests.by_route['POST /v1/accessTokens'] >= 1)
+    t.ok(s.requests.by_route['GET (not found)'] >= 1)
+    t.equal(Object.keys(s.requests.by_route).some((k) => k.includes('__sandbox')), false)
+  })
+})
+
+async function snapshot (seed: number) {
+  const sb = await start({ teardown: () => {} }, { ...many, seed })
+  try {
+    const c = api(sb, await getToken(sb))
+    const listings = (await c.get<Envelope<Obj[]>>('/listings')).body.result
+    const reservations = (await c.get<Envelope<Obj[]>>('/reservations?limit=10000')).body.result
+    const messages = (await c.get<Envelope<Obj[]>>('/conversations/1001/messages')).body.result
+    return JSON.stringify({ listings, reservations, messages })
+  } finally {
+    await sb.close()
+  }
+}
+
+test('determinism: same seed and baseDate → identical data over HTTP; another seed → different', async (t) => {
+  const [a, b, c] = await Promise.all([snapshot(42), snapshot(42), snapshot(43)])
+  t.equal(a, b)
+  t.not(a, c)
+  const json = (seed: number, baseDate: string) => JSON.stringify([...generateData(seed, baseDate, '10000').reservations.values()])
+  t.equal(json(42, '2026-04-01'), json(42, '2026-04-01'))
+  t.not(json(42, '2026-04-01'), json(42, BASE_DATE), 'dates follow baseDate')
+})
+
+test('determinism: generated data invariants', async (t) => {
+  for (const seed of [0, 1, 42, 2024, 4_294_967_295]) {
+    const data = generateData(seed, BASE_DATE, '10000')
+    t.same([...data.listings.keys()], Array.from({ length: 40 }, (_, i) => i + 1), `seed ${seed}: listing ids 1..40`)
+    const reservations = [...data.reservations.values()]
+    t.ok(reservations.length >= 200, `seed ${seed}: ${reservations.length} reservations`)
+    t.same(reservations.map((r) => r.id), Array.from({ length: reservations.length }, (_, i) => i + 1))
+    const start = new Date(Date.parse(BASE_DATE) - 31 * 86_400_000).toISOString().slice(0, 10)
+    const end = new Date(Date.parse(BASE_DATE) + 366 * 86_400_000).toISOString().slice(0, 10)
+    t.ok(reservations.every((r) => r.arrivalDate >= start && r.departureDate <= end), 'within the next 12 months (and the last month)')
+    t.ok(reservations.every((r) => data.listings.has(r.listingMapId)))
+    t.ok(reservations.every((r) => r.nights >= 1 && r.departureDate > r.arrivalDate))
+    const statuses = new Set(reservations.map((r) => r.status))
+    t.ok(statuses.has('new') && statuses.has('modified') && statuses.has('cancelled'))
+    const blocking = reservations.filter((r) => BLOCKING_STATUSES.has(r.status))
+    const overlaps = blocking.filter((a) => blocking.some((b) => a.id < b.id && a.listingMapId === b.listingMapId && a.arrivalDate < b.departureDate && b.arrivalDate < a.departureDate))
+    t.equal(overlaps.length, 0, 'no double bookings')
+    t.equal(data.conversations.size, reservations.length, 'one conversation per reservation')
+    for (const r of reservations) {
+      const conversation = data.conversations.get(r.id + CONVERSATION_ID_OFFSET)
+      const messages = data.messages.get(r.id + CONVERSATION_ID_OFFSET) ?? []
+      if (conversation?.reservationId !== r.id || messages.length < 1 || messages.length > 5) {
+        t.fail(`conversation of reservation ${r.id}`)
+        break
+      }
+      const times = messages.map((m) => m.insertedOn)
+      if (times.join() !== [...times].sort().join()) t.fail(`messages of ${r.id} out of order`)
+    }
+  }
+})
+
+test('determinism: reset { data: true } regenerates; a plain reset keeps data', async (t) => {
+  const sb = await start(t, many)
+  const c = api(sb, await getToken(sb))
+  const original = (await c.get<Envelope<Obj>>('/listings/1')).body.result
+  await c.put('/listings/1', { name: 'Changed' })
+  await admin(sb, 'POST', '/reset', {})
+  t.equal((await c.get<Envelope<Obj>>('/listings/1')).body.result.name, 'Changed')
+  t.equal((await admin(sb, 'POST', '/reset', { data: true })).status, 200)
+  t.same((await c.get<Envelope<Obj>>('/listings/1')).body.result, original)
+  await c.put('/listings/1', { name: 'Changed again' })
+  await sb.reset({ data: true })
+  t.same((await c.get<Envelope<Obj>>('/listings/1')).body.result, original)
+})
+
+test('the plugin mounts under a prefix; buildSandbox works with inject', async (t) => {
+  const app = Fastify()
+  await app.register(sandboxApp, { prefix: '/hostaway', seed: 1, baseDate: BASE_DATE })
+  t.teardown(() => app.close())
+  const form = 'grant_type=client_credentials&client_id=10000&client_secret=sandbox-secret&scope=general'
+  const tok = await app.inject({ method: 'POST', url: '/hostaway/v1/accessTokens', payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  t.equal(tok.statusCode, 200)
+  const authorization = `Bearer ${tok.json<{ access_token: string }>().access_token}`
+  t.match((await app.inject({ url: '/hostaway/v1/listings/4', headers: { authorization } })).json(), { status: 'success', result: { id: 4 } })
+  t.equal((await app.inject({ url: '/hostaway/v1/listings/4' })).statusCode, 403)
+  t.equal((await app.inject({ url: '/hostaway/v1/nowhere', headers: { authorization } })).statusCode, 404)
+  const stats = (await app.inject({ url: '/hostaway/__sandbox/stats' })).json<{ requests: { by_route: Record<string, number> } }>()
+  t.same(stats.requests.by_route, { 'POST /v1/accessTokens': 1, 'GET /v1/listings/:id': 2, 'GET (not found)': 1 })
+
+  const built = buildSandbox({ seed: 1, baseDate: BASE_DATE })
+  t.teardown(() => built.close())
+  const tok2 = await built.inject({ method: 'POST', url: '/v1/accessTokens', payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  const listing = await built.inject({ url: '/v1/listings/4', headers: { authorization: `Bearer ${tok2.json<{ access_token: string }>().access_token}` } })
+  t.same(listing.json(), (await app.inject({ url: '/hostaway/v1/listings/4', headers: { authorization } })).json(), 'same seed, same data')
+})
