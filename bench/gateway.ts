@@ -9,10 +9,13 @@ async function main (): Promise<void> {
   const mode = process.argv[2] ?? 'gateway'
   let server
   if (mode === 'bare') {
-    // A bare Fastify route returning a payload of the same size as the gateway's batch response.
+    // Bare Fastify routes returning the same payload as the gateway's batch response:
+    // /bare serializes the object on every request (as any JSON route does), /bare-static sends a prebuilt string.
     const payload = process.env.BENCH_PAYLOAD ?? '{}'
+    const object: unknown = JSON.parse(payload)
     server = Fastify({ logger: false })
-    server.post('/bare', async (_request, reply) => reply.type('application/json; charset=utf-8').send(payload))
+    server.post('/bare', async () => object)
+    server.post('/bare-static', async (_request, reply) => reply.type('application/json; charset=utf-8').send(payload))
   } else {
     const config = loadConfig(process.env)
     server = Fastify(serverOptions(config, { logger: { level: config.LOG_LEVEL } }))

@@ -128,7 +128,10 @@ async function main (): Promise<void> {
       try {
         const g = await load(`http://127.0.0.1:${gw.port}/api/batch/listings`, body)
         const b = await load(`http://127.0.0.1:${bare.port}/bare`, body)
+        const s = await load(`http://127.0.0.1:${bare.port}/bare-static`, body)
         results.overhead_vs_bare = +(g.requests.average / b.requests.average).toFixed(3)
+        results.overhead_vs_bare_static = +(g.requests.average / s.requests.average).toFixed(3)
+        results.bare_static = { rps: Math.round(s.requests.average), p50_ms: s.latency.p50, p99_ms: s.latency.p99, non2xx: s.non2xx, errors: s.errors }
         results.gateway = { rps: Math.round(g.requests.average), p50_ms: g.latency.p50, p99_ms: g.latency.p99, non2xx: g.non2xx, errors: g.errors, payload_bytes: sample.text.length }
         results.bare = { rps: Math.round(b.requests.average), p50_ms: b.latency.p50, p99_ms: b.latency.p99, non2xx: b.non2xx, errors: b.errors }
       } finally {
@@ -163,15 +166,18 @@ async function main (): Promise<void> {
   writeFileSync(join(dir, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n')
   const g = results.gateway as { rps: number, p50_ms: number, p99_ms: number }
   const b = results.bare as { rps: number, p50_ms: number, p99_ms: number }
+  const bs = results.bare_static as { rps: number, p50_ms: number, p99_ms: number }
   const calls = results.upstream_calls as Record<string, number>
   const rows: Array<[string, string]> = [
     ['batch_vs_floor (50 ids, 15/1000 ms, 20 ms latency)', `${results.batch_vs_floor} (${results.batch_ms} ms vs floor ${results.floor_ms} ms)`],
     ['sequential_vs_floor (same, one at a time)', `${results.sequential_vs_floor} (${results.sequential_ms} ms)`],
     ['upstream_429 during those runs', String(results.upstream_429)],
     ['upstream_calls cold / warm / dup (50 ids)', `${calls.cold_50_listings} / ${calls.warm_50_listings} / ${calls.dup_50}`],
-    ['overhead_vs_bare (req/s ratio)', String(results.overhead_vs_bare)],
+    ['overhead_vs_bare (req/s ratio, 10 warm ids, 100 conns)', String(results.overhead_vs_bare)],
     ['gateway req/s, p50, p99', `${g.rps}, ${g.p50_ms} ms, ${g.p99_ms} ms`],
-    ['bare Fastify req/s, p50, p99', `${b.rps}, ${b.p50_ms} ms, ${b.p99_ms} ms`],
+    ['bare Fastify req/s, p50, p99 (JSON route)', `${b.rps}, ${b.p50_ms} ms, ${b.p99_ms} ms`],
+    ['overhead_vs_bare_static (prebuilt string)', String(results.overhead_vs_bare_static)],
+    ['bare Fastify req/s, p50, p99 (prebuilt string)', `${bs.rps}, ${bs.p50_ms} ms, ${bs.p99_ms} ms`],
     ['token_requests (100 concurrent cold)', String(results.token_requests)],
     ['rss_mb (gateway after load)', String(results.rss_mb)],
     ['bench duration', `${results.duration_s} s`]
