@@ -1,4 +1,5 @@
 import { test } from 'tap'
+import fc from 'fast-check'
 import { build } from '../../helper.js'
 
 const FAST = { HOSTAWAY_MAX_RETRIES: '1', HOSTAWAY_RETRY_BASE_MS: '5' }
@@ -194,4 +195,35 @@ test('a write with no answer by the deadline is outcome_unknown, never a plain f
   const body = res.json()
   t.equal(body.success_count, 1)
   t.match(body.failed[0], { operation_id: '6', error_type: 'outcome_unknown', retryable: true, attempts: 1 })
+})
+
+test('property: under random sandbox faults every id appears exactly once, in request order, counts consistent', async (t) => {
+  const { app, sandbox } = await build(t, { CACHE_TTL_MS: '0', HOSTAWAY_MAX_RETRIES: '0', HOSTAWAY_TIMEOUT_MS: '300', HOSTAWAY_TOKEN_SETTLE_MS: '0' })
+  const modes = ['404', '500', '503', 'reset', 'fail_200', 'hang'] as const
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.integer({ min: 1, max: 45 }), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.tuple(fc.constantFrom(...modes), fc.integer({ min: 1, max: 45 })), { maxLength: 4 }),
+    async (ids, faults) => {
+      const failIds: Record<string, number[]> = {}
+      for (const [mode, id] of faults) (failIds[mode] ??= []).push(id)
+      await sandbox.setFaults({ fail_ids: failIds })
+      const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids, timeout_ms: 5000 } })
+      if (res.statusCode !== 200) return false
+      const body = res.json()
+      const all = [...body.successful, ...body.failed] as Array<{ index: number, operation_id: string, success: boolean, error_type: string | null }>
+      const indexes = all.map((x) => x.index).sort((a, b) => a - b)
+      if (JSON.stringify(indexes) !== JSON.stringify(ids.map((_, i) => i))) return false
+      for (const list of [body.successful, body.failed] as Array<Array<{ index: number }>>) {
+        if (!list.every((x, i) => i === 0 || list[i - 1].index < x.index)) return false
+      }
+      if (body.total_count !== ids.length || body.success_count + body.failure_count !== ids.length) return false
+      if (body.partial_success !== (body.success_count > 0 && body.failure_count > 0)) return false
+      // ids above 40 do not exist; ids without a fault always succeed
+      const faulted = new Set(faults.map(([, id]) => id))
+      return all.every((x) => x.operation_id === String(ids[x.index]) &&
+        (x.success || faulted.has(ids[x.index]) || ids[x.index] > 40) &&
+        (!x.success || (!faulted.has(ids[x.index]) && ids[x.index] <= 40)))
+    }
+  ), { numRuns: 12 })
+  t.pass('property held for 12 random batches under random faults')
 })
