@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { Socket } from 'node:net'
 import { generateData } from './data.js'
 import { FaultEngine, type Faults } from './faults.js'
@@ -35,6 +36,8 @@ export function createSandboxState (input: Partial<SandboxOptions> = {}): Sandbo
   const stats = new StatsCollector()
   const hanging = new Set<Socket>()
   const closing = new AbortController()
+  // every request sleeping in a latency fault listens on this signal
+  setMaxListeners(0, closing.signal)
 
   return {
     options,
