@@ -1,6 +1,7 @@
-import { test, type Test } from 'tap'
+import { test } from 'tap'
 import Fastify from 'fastify'
 import { build } from '../../helper.js'
+import { isError } from './fixtures.js'
 import { serverOptions } from '../../../app.js'
 import { loadConfig } from '../../../services/config.js'
 import sensible from '../../../plugins/external/sensible.js'
@@ -12,18 +13,6 @@ import { HostawayError } from '../../../services/errors.js'
 import type { HostawayClient } from '../../../services/hostaway/types.js'
 import type { Booking } from '../../../schemas/booking.js'
 import type { Message } from '../../../schemas/message.js'
-
-interface ErrorBody { statusCode: number, error: string, message: string, error_type?: string, request_id: string }
-
-function isError (t: Test, res: { statusCode: number, json: () => unknown }, status: number, message?: RegExp): ErrorBody {
-  t.equal(res.statusCode, status, `status ${status}`)
-  const body = res.json() as ErrorBody
-  t.equal(body.statusCode, status)
-  t.type(body.error, 'string')
-  t.type(body.request_id, 'string')
-  if (message !== undefined) t.match(body.message, message)
-  return body
-}
 
 test('bookings: happy paths', async (t) => {
   const { app } = await build(t)

@@ -1,18 +1,6 @@
-import { test, type Test } from 'tap'
+import { test } from 'tap'
 import { build } from '../../helper.js'
-
-interface ErrorBody { statusCode: number, error: string, message: string, error_type?: string, request_id: string }
-
-/** Asserts the documented error body: status, field-naming message, request id. */
-function isError (t: Test, res: { statusCode: number, json: () => unknown }, status: number, message?: RegExp): ErrorBody {
-  t.equal(res.statusCode, status, `status ${status}`)
-  const body = res.json() as ErrorBody
-  t.equal(body.statusCode, status)
-  t.type(body.error, 'string')
-  t.type(body.request_id, 'string')
-  if (message !== undefined) t.match(body.message, message)
-  return body
-}
+import { isError } from './fixtures.js'
 
 test('listings: happy paths', async (t) => {
   const { app } = await build(t)

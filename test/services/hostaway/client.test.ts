@@ -2,7 +2,7 @@ import t from 'tap'
 import pino from 'pino'
 import { startSandbox } from '../../../sandbox/index.js'
 import { createHostawayClient, clientOptionsFromConfig, type HostawayClientOptions } from '../../../services/hostaway/client.js'
-import { HostawayError } from '../../../services/errors.js'
+import { failure, routeCount } from './fixtures.js'
 import { loadConfig } from '../../../services/config.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 
@@ -11,24 +11,6 @@ const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
 
 type Scope = Pick<typeof t, 'teardown'>
 
-async function failure (p: Promise<unknown>): Promise<HostawayError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof HostawayError) return err
-    throw err
-  }
-  throw new Error('expected a HostawayError')
-}
-
-function routeCount (byRoute: Record<string, number>, method: string, pattern: RegExp): number {
-  let n = 0
-  for (const [route, count] of Object.entries(byRoute)) {
-    const [m, path] = route.split(' ')
-    if (m === method && path !== undefined && pattern.test(path)) n += count
-  }
-  return n
-}
 const LISTING_ROUTE = /listings\/:[^/]+$/
 
 const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })

@@ -7,7 +7,7 @@ import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { createTokenManager } from '../../../services/hostaway/token.js'
 import { startSandbox } from '../../../sandbox/index.js'
 import { createHostawayClient, type HostawayClientOptions } from '../../../services/hostaway/client.js'
-import { HostawayError } from '../../../services/errors.js'
+import { failure, routeCount } from './fixtures.js'
 
 // every log line of the suite, checked for secrets at the end
 const lines: string[] = []
@@ -16,24 +16,6 @@ const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>
 type Scope = Pick<typeof t, 'teardown'>
 
-async function failure (p: Promise<unknown>): Promise<HostawayError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof HostawayError) return err
-    throw err
-  }
-  throw new Error('expected a HostawayError')
-}
-
-function routeCount (byRoute: Record<string, number>, method: string, pattern: RegExp): number {
-  let n = 0
-  for (const [route, count] of Object.entries(byRoute)) {
-    const [m, path] = route.split(' ')
-    if (m === method && path !== undefined && pattern.test(path)) n += count
-  }
-  return n
-}
 const TOKEN_ROUTE = /accessTokens$/
 const LISTING_ROUTE = /listings\/:[^/]+$/
 
