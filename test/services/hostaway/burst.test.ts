@@ -1,27 +1,12 @@
 import t from 'tap'
 import { startSandbox } from '../../../sandbox/index.js'
-import { createHostawayClient } from '../../../services/hostaway/client.js'
+import { testClient } from './fixtures.js'
 
 // A burst far above the budget: the limiter must spread it so the sandbox never answers 429.
 t.test('a burst of 60 calls is spread: no 429, never more than the limit in a window', async (t) => {
   const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
   t.teardown(() => sb.close())
-  const c = createHostawayClient({
-    baseUrl: sb.baseUrl,
-    accountId: sb.accountId,
-    apiKey: sb.apiKey,
-    rateLimitIp: 15,
-    rateLimitAccount: 20,
-    rateWindowMs: 1000,
-    safetyMargin: 1,
-    windowMarginMs: 100,
-    timeoutMs: 3000,
-    maxRetries: 3,
-    retryBaseMs: 20,
-    tokenSettleMs: 50,
-    cacheTtlMs: 0
-  })
-  t.teardown(() => c.close())
+  const c = testClient(t, sb, { timeoutMs: 3000, retryBaseMs: 20 })
 
   let attempts = 0
   const onAttempt = () => { attempts++ }

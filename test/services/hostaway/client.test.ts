@@ -2,7 +2,7 @@ import t from 'tap'
 import pino from 'pino'
 import { startSandbox } from '../../../sandbox/index.js'
 import { createHostawayClient, clientOptionsFromConfig, type HostawayClientOptions } from '../../../services/hostaway/client.js'
-import { failure, routeCount } from './fixtures.js'
+import { failure, routeCount, testClient } from './fixtures.js'
 import { loadConfig } from '../../../services/config.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 
@@ -20,25 +20,7 @@ t.beforeEach(async () => { await sb.reset() })
 const listingGets = async () => routeCount((await sb.stats()).requests.by_route, 'GET', LISTING_ROUTE)
 
 function client (t: Scope, over: Partial<HostawayClientOptions> = {}) {
-  const c = createHostawayClient({
-    baseUrl: sb.baseUrl,
-    accountId: sb.accountId,
-    apiKey: sb.apiKey,
-    rateLimitIp: 15,
-    rateLimitAccount: 20,
-    rateWindowMs: 1000,
-    safetyMargin: 1,
-    windowMarginMs: 100,
-    timeoutMs: 2000,
-    maxRetries: 3,
-    retryBaseMs: 10,
-    tokenSettleMs: 50,
-    cacheTtlMs: 0,
-    logger,
-    ...over
-  })
-  t.teardown(() => c.close())
-  return c
+  return testClient(t, sb, { logger, ...over })
 }
 
 t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {

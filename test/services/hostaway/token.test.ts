@@ -6,8 +6,8 @@ import { createUpstreamHttp } from '../../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { createTokenManager } from '../../../services/hostaway/token.js'
 import { startSandbox } from '../../../sandbox/index.js'
-import { createHostawayClient, type HostawayClientOptions } from '../../../services/hostaway/client.js'
-import { failure, routeCount } from './fixtures.js'
+import type { HostawayClientOptions } from '../../../services/hostaway/client.js'
+import { failure, routeCount, testClient } from './fixtures.js'
 
 // every log line of the suite, checked for secrets at the end
 const lines: string[] = []
@@ -24,25 +24,7 @@ t.teardown(() => sb.close())
 t.beforeEach(async () => { await sb.reset() })
 
 function client (t: Scope, over: Partial<HostawayClientOptions> = {}, sandbox: Sandbox = sb) {
-  const c = createHostawayClient({
-    baseUrl: sandbox.baseUrl,
-    accountId: sandbox.accountId,
-    apiKey: sandbox.apiKey,
-    rateLimitIp: 15,
-    rateLimitAccount: 20,
-    rateWindowMs: 1000,
-    safetyMargin: 1,
-    windowMarginMs: 100,
-    timeoutMs: 2000,
-    maxRetries: 3,
-    retryBaseMs: 10,
-    tokenSettleMs: 50,
-    cacheTtlMs: 0,
-    logger,
-    ...over
-  })
-  t.teardown(() => c.close())
-  return c
+  return testClient(t, sandbox, { logger, ...over })
 }
 
 t.test('100 concurrent cold calls share one token request', async (t) => {
