@@ -21,17 +21,17 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/((?:client_secret|access_token|token|api_key|apikey|password|secret)["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, '$1[redacted]'],
   [/(x-api-key["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, '$1[redacted]'],
   // JWT-looking strings
-  [/eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]+/g, '[redacted]']
+  [/eyJ[\w-]{4,}\.[\w-]{4,}\.?[\w-]*/g, '[redacted]']
 ]
 
 /**
  * Remove tokens and secrets from free text (error messages, upstream bodies).
  * `secrets` are literal values to mask wherever they appear (client secret, API keys).
  */
-export function scrub (text: string, secrets: readonly string[] = []): string {
+export function scrub (text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let out = text
   for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]')
+    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]')
   }
   for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement)
   return out

@@ -7,10 +7,11 @@ import { HostawayError } from '../errors.js'
 import { createMemoryStore } from './cache.js'
 import { abortedError, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
 import {
-  backoffMs, createUpstreamHttp, linkSignals, scrub, sendOnce, silentLogger, sleep,
+  backoffMs, createUpstreamHttp, linkSignals, sendOnce, silentLogger, sleep,
   type HostawayLogger, type HttpMethod
 } from './http.js'
 import { createMemoryRateLimiter } from './limiter.js'
+import { scrub } from '../redact.js'
 import { createTokenManager } from './token.js'
 import type {
   CalendarQuery, CallOptions, ClientStats, HostawayClient, KeyValueStore, ListListingsQuery, Page,

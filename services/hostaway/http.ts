@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https'
 import { setTimeout as delay } from 'node:timers/promises'
 import got, { ParseError, TimeoutError, type Got } from 'got'
 import { abortReason } from './limiter.js'
+import { scrub } from '../redact.js'
 
 /** The minimal logger the client needs; pino and Fastify loggers fit. */
 export interface HostawayLogger {
@@ -164,9 +165,6 @@ export function linkSignals (a: AbortSignal, b?: AbortSignal): { signal: AbortSi
   }
 }
 
-const JWT_LIKE = /eyJ[\w-]{4,}\.[\w-]{4,}\.?[\w-]*/g
-const BEARER = /bearer\s+\S+/gi
-
 /**
  * The human part of an upstream error body: its `message` or `result` string, with anything that
  * looks like a token or one of `secrets` removed, whitespace collapsed, at most 200 characters.
@@ -183,13 +181,4 @@ export function upstreamDetail (body: unknown, secrets: Array<string | undefined
   text = scrub(text, secrets).replace(/\s+/g, ' ').trim()
   if (text === '') return undefined
   return text.length > 200 ? `${text.slice(0, 199)}…` : text
-}
-
-/** Remove bearer tokens, JWT-like strings and the given secrets from a text. */
-export function scrub (text: string, secrets: Array<string | undefined> = []): string {
-  let out = text.replace(BEARER, 'Bearer [redacted]').replace(JWT_LIKE, '[redacted]')
-  for (const s of secrets) {
-    if (s !== undefined && s.length >= 4) out = out.split(s).join('[redacted]')
-  }
-  return out
 }

@@ -1,8 +1,9 @@
 import t from 'tap'
 import { abortedError, classifyOutcome, withAttempts, type CallContext } from '../../../services/hostaway/classify.js'
-import { backoffMs, linkSignals, raceSignal, scrub, sleep, upstreamDetail } from '../../../services/hostaway/http.js'
+import { backoffMs, linkSignals, raceSignal, sleep, upstreamDetail } from '../../../services/hostaway/http.js'
 import type { HttpMethod } from '../../../services/hostaway/http.js'
 import { isAbortError } from '../../../services/hostaway/limiter.js'
+import { scrub } from '../../../services/redact.js'
 
 function ctx (method: HttpMethod = 'GET', attempts = 1): CallContext {
   return {
