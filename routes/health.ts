@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HealthSchema, ReadySchema } from '../schemas/health.js'
 import { ErrorRef } from '../schemas/common.js'
 import { HostawayError } from '../services/errors.js'
+import { errorBody } from '../plugins/app/error-recovery.js'
 
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, config } = fastify
@@ -30,13 +31,7 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       const reason = err instanceof HostawayError ? err.message : 'upstream check failed'
       const errorType = err instanceof HostawayError ? err.error_type : 'internal_error'
       request.log.warn({ err }, 'readiness check failed')
-      return reply.code(503).header('retry-after', '5').send({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: `Not ready: ${reason}`,
-        error_type: errorType,
-        request_id: String(request.id)
-      })
+      return reply.code(503).header('retry-after', '5').send(errorBody(request, { status: 503, message: `Not ready: ${reason}`, errorType }))
     }
   })
 }

@@ -21,9 +21,11 @@ const Opt = Type.Optional
 
 export const IdParams = Type.Object({ id: Id })
 
+/** limit / offset of every list endpoint */
+const Paging = { limit: Opt(Limit), offset: Opt(Offset) }
+
 export const ListingsQuerySchema = Type.Object({
-  limit: Opt(Limit),
-  offset: Opt(Offset),
+  ...Paging,
   city: Opt(Type.String()),
   country: Opt(Type.String()),
   match: Opt(Type.String({ description: 'Case-insensitive substring of the listing name' })),
@@ -39,8 +41,7 @@ export const CalendarQuerySchema = Type.Object({
 export type CalendarQuery = Static<typeof CalendarQuerySchema>
 
 export const ReservationsQuerySchema = Type.Object({
-  limit: Opt(Limit),
-  offset: Opt(Offset),
+  ...Paging,
   afterId: Opt(Type.Integer({ minimum: 0 })),
   listingId: Opt(Id),
   channelId: Opt(Type.Integer()),
@@ -57,15 +58,13 @@ export type ReservationsQuery = Static<typeof ReservationsQuerySchema>
 
 export const ConversationsQuerySchema = Type.Object({
   reservationId: Opt(Id),
-  limit: Opt(Limit),
-  offset: Opt(Offset),
+  ...Paging,
   includeResources: Opt(Flag)
 })
 export type ConversationsQuery = Static<typeof ConversationsQuerySchema>
 
 export const MessagesQuerySchema = Type.Object({
-  limit: Opt(Limit),
-  offset: Opt(Offset),
+  ...Paging,
   includeScheduledMessages: Opt(Flag)
 })
 export type MessagesQuery = Static<typeof MessagesQuerySchema>

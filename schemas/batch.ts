@@ -1,11 +1,11 @@
 import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox'
-import { ERROR_TYPES, PositiveId, Ref, type ErrorType } from './common.js'
+import { PositiveId, Ref, errorTypeUnion, type ErrorType } from './common.js'
 import { ListingSchema, ListingUpdateFieldsSchema } from './listing.js'
 import { BookingSchema } from './booking.js'
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
-const ErrorTypeEnum = Type.Union(ERROR_TYPES.map((t) => Type.Literal(t)), { description: 'Failure category (null on success)' })
+const ErrorTypeEnum = errorTypeUnion({ description: 'Failure category (null on success)' })
 
 /** The fields of an OperationResult other than `data` — contract (DESIGN.md §2). */
 const operationResultFields = {

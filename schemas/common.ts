@@ -25,10 +25,12 @@ export const ERROR_TYPES = [
   'internal_error'
 ] as const
 
-export const ErrorTypeSchema = Type.Union(
-  ERROR_TYPES.map((t) => Type.Literal(t)),
-  { $id: 'ErrorType', description: 'Category of a failure (see the error taxonomy)' }
-)
+/** The ErrorType union; `options` name it (`$id`) or describe it where it is embedded. */
+export function errorTypeUnion (options: { $id?: string, description: string }) {
+  return Type.Union(ERROR_TYPES.map((t) => Type.Literal(t)), options)
+}
+
+export const ErrorTypeSchema = errorTypeUnion({ $id: 'ErrorType', description: 'Category of a failure (see the error taxonomy)' })
 export type ErrorType = Static<typeof ErrorTypeSchema>
 
 /** The one error body of every non-2xx response — contract. */

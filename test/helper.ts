@@ -6,7 +6,7 @@ import { loadConfig } from '../services/config.js'
 import { loggerOptions } from '../services/logger.js'
 import type { Config } from '../schemas/config.js'
 import { LogCapture } from './log-capture.js'
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox/index.js'
+import { startSandbox, type RunningSandbox, type StartSandboxOptions } from '../sandbox/index.js'
 
 export { LogCapture }
 
@@ -20,7 +20,7 @@ export interface Built {
 }
 
 /** Start a sandbox on an ephemeral loopback port with a short rate window; torn down with the test. */
-export async function sandbox (t: Teardown, opts: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
+export async function sandbox (t: Teardown, opts: StartSandboxOptions = {}): Promise<RunningSandbox> {
   const sb = await startSandbox({ seed: 42, rateWindowMs: 1000, logger: false, ...opts })
   t.teardown(() => sb.close())
   return sb
@@ -30,7 +30,7 @@ export async function sandbox (t: Teardown, opts: Partial<SandboxOptions> = {}):
  * Build the app exactly as server.ts does (same server options, same plugins), pointed at a fresh
  * sandbox, with logs captured in memory. `env` overrides configuration variables.
  */
-export async function build (t: Teardown, env: Record<string, string> = {}, sandboxOpts: Partial<SandboxOptions> = {}): Promise<Built> {
+export async function build (t: Teardown, env: Record<string, string> = {}, sandboxOpts: StartSandboxOptions = {}): Promise<Built> {
   const sb = await sandbox(t, sandboxOpts)
   const config = loadConfig({
     LOG_LEVEL: 'info',

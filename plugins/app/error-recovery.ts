@@ -31,7 +31,7 @@ function describeValidation (context: string | undefined, issues: ValidationIssu
   }).join('; ')
 }
 
-interface Mapped {
+export interface Mapped {
   status: number
   message: string
   errorType?: string
@@ -58,7 +58,8 @@ export function mapError (error: FastifyError | HostawayError | Error): Mapped {
   return { status: 500, message: INTERNAL_ERROR_MESSAGE, errorType: error.constructor?.name ?? 'Error' }
 }
 
-function body (request: FastifyRequest, mapped: Mapped): ErrorResponse {
+/** The documented ErrorResponse body for a mapped error. */
+export function errorBody (request: FastifyRequest, mapped: Mapped): ErrorResponse {
   return {
     statusCode: mapped.status,
     error: STATUS_CODES[mapped.status] ?? 'Error',
@@ -96,10 +97,10 @@ export default fp(async (fastify) => {
   fastify.setErrorHandler(function errorHandler (error: FastifyError | HostawayError | Error, request: FastifyRequest, reply: FastifyReply) {
     const mapped = mapError(error)
     if (mapped.retryAfterS !== undefined) reply.header('retry-after', String(mapped.retryAfterS))
-    return reply.code(mapped.status).send(body(request, mapped))
+    return reply.code(mapped.status).send(errorBody(request, mapped))
   })
 
   fastify.setNotFoundHandler(function notFound (request, reply) {
-    return reply.code(404).send(body(request, { status: 404, message: `Route ${request.method} ${request.url.split('?')[0]} not found`, errorType: 'not_found' }))
+    return reply.code(404).send(errorBody(request, { status: 404, message: `Route ${request.method} ${request.url.split('?')[0]} not found`, errorType: 'not_found' }))
   })
 }, { name: 'error-recovery' })

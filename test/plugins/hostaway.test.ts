@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
-import { startSandbox } from '../../sandbox/index.js'
+import { sandbox } from '../helper.js'
 import hostawayPlugin from '../../plugins/app/hostaway.js'
 import { loadConfig } from '../../services/config.js'
 import type { Config } from '../../schemas/config.js'
@@ -12,8 +12,7 @@ const configPlugin = fp<{ config: Config }>(async (fastify, opts) => {
   fastify.decorate('config', opts.config)
 }, { name: 'config' })
 
-const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
-t.teardown(() => sb.close())
+const sb = await sandbox(t)
 
 t.test('decorates fastify.hostaway from the config and closes it with the app', async (t) => {
   const lines: string[] = []

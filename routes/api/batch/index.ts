@@ -1,12 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorRef } from '../../../schemas/common.js'
-import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
+import type { FastifyRequest } from 'fastify'
+import type { OperationContext } from '../../../services/batch.js'
+import { BatchLookupBodyRef, type BatchLookupBody, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 
 const errors = { 400: ErrorRef, 401: ErrorRef, 413: ErrorRef, 415: ErrorRef }
 
 /** Batch lookups: every id gets a result, successes and categorized failures, always 200 once the batch ran. */
 const batch: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, runBatch } = fastify
+
+  /** A lookup batch: one upstream read per distinct id, every position reported. */
+  function lookup<T> (fetch: (id: number, ctx: OperationContext) => Promise<T>) {
+    return async function batchLookup (request: FastifyRequest<{ Body: BatchLookupBody }>) {
+      const { ids, timeout_ms: timeoutMs } = request.body
+      return runBatch(ids.map((id) => (ctx) => fetch(id, ctx)), ids, { dedupe: true, timeoutMs, logger: request.log })
+    }
+  }
 
   fastify.post('/listings', {
     schema: {
@@ -16,10 +26,7 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseListingRef, ...errors }
     }
-  }, async function batchGetListings (request) {
-    const { ids, timeout_ms: timeoutMs } = request.body
-    return runBatch(ids.map((id) => (ctx) => hostaway.getListing(id, ctx)), ids, { dedupe: true, timeoutMs, logger: request.log })
-  })
+  }, lookup((id, ctx) => hostaway.getListing(id, ctx)))
 
   fastify.post('/bookings', {
     schema: {
@@ -29,10 +36,7 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseBookingRef, ...errors }
     }
-  }, async function batchGetBookings (request) {
-    const { ids, timeout_ms: timeoutMs } = request.body
-    return runBatch(ids.map((id) => (ctx) => hostaway.getReservation(id, ctx)), ids, { dedupe: true, timeoutMs, logger: request.log })
-  })
+  }, lookup((id, ctx) => hostaway.getReservation(id, ctx)))
 }
 
 export default batch

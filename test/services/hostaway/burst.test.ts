@@ -1,11 +1,10 @@
 import t from 'tap'
-import { startSandbox } from '../../../sandbox/index.js'
+import { sandbox } from '../../helper.js'
 import { testClient } from './fixtures.js'
 
 // A burst far above the budget: the limiter must spread it so the sandbox never answers 429.
 t.test('a burst of 60 calls is spread: no 429, never more than the limit in a window', async (t) => {
-  const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
-  t.teardown(() => sb.close())
+  const sb = await sandbox(t)
   const c = testClient(t, sb, { timeoutMs: 3000, retryBaseMs: 20 })
 
   let attempts = 0

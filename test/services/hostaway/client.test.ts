@@ -1,6 +1,6 @@
 import t from 'tap'
 import pino from 'pino'
-import { startSandbox } from '../../../sandbox/index.js'
+import { sandbox } from '../../helper.js'
 import { createHostawayClient, clientOptionsFromConfig, type HostawayClientOptions } from '../../../services/hostaway/client.js'
 import { failure, routeCount, testClient } from './fixtures.js'
 import { loadConfig } from '../../../services/config.js'
@@ -13,8 +13,7 @@ type Scope = Pick<typeof t, 'teardown'>
 
 const LISTING_ROUTE = /listings\/:[^/]+$/
 
-const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
-t.teardown(() => sb.close())
+const sb = await sandbox(t)
 t.beforeEach(async () => { await sb.reset() })
 
 const listingGets = async () => routeCount((await sb.stats()).requests.by_route, 'GET', LISTING_ROUTE)

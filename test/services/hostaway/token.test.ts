@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { createUpstreamHttp } from '../../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { createTokenManager } from '../../../services/hostaway/token.js'
-import { startSandbox } from '../../../sandbox/index.js'
+import type { RunningSandbox } from '../../../sandbox/index.js'
+import { sandbox } from '../../helper.js'
 import type { HostawayClientOptions } from '../../../services/hostaway/client.js'
 import { failure, routeCount, testClient } from './fixtures.js'
 
@@ -13,14 +14,13 @@ import { failure, routeCount, testClient } from './fixtures.js'
 const lines: string[] = []
 const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>
+type Sandbox = RunningSandbox
 type Scope = Pick<typeof t, 'teardown'>
 
 const TOKEN_ROUTE = /accessTokens$/
 const LISTING_ROUTE = /listings\/:[^/]+$/
 
-const sb = await startSandbox({ rateWindowMs: 1000, seed: 42 })
-t.teardown(() => sb.close())
+const sb = await sandbox(t)
 t.beforeEach(async () => { await sb.reset() })
 
 function client (t: Scope, over: Partial<HostawayClientOptions> = {}, sandbox: Sandbox = sb) {
@@ -95,8 +95,7 @@ t.test('an aborted wait for the token leaves the call unprocessed', async (t) =>
 
 t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t) => {
   // this sandbox refuses a token during its first 300 ms, as Hostaway documents
-  const strict = await startSandbox({ rateWindowMs: 1000, seed: 42, tokenSettleMs: 300 })
-  t.teardown(() => strict.close())
+  const strict = await sandbox(t, { tokenSettleMs: 300 })
 
   const issuedAt: number[] = []
   const settleLines: string[] = []
