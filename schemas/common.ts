@@ -15,6 +15,7 @@ export const ERROR_TYPES = [
   'validation_error',
   'unauthorized',
   'forbidden',
+  'upstream_auth',
   'conflict',
   'rate_limit',
   'timeout',

@@ -1,62 +1,37 @@
 import { setMaxListeners } from 'node:events'
+import type { FastifyBaseLogger } from 'fastify'
 import type { ErrorType } from '../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
-import { HostawayError, statusForErrorType } from './errors.js'
+import { HostawayError, REMEDIATION, statusForErrorType } from './errors.js'
+import { abortError, abortMessage } from './hostaway/abort.js'
+import type { CallOptions } from './hostaway/types.js'
 import { scrub } from './redact.js'
 
-/** What an operation receives: abort it at the deadline, and report each upstream attempt. */
-export interface OperationContext {
-  signal: AbortSignal
-  onAttempt: () => void
-}
-
-/** An operation of a batch. Zero-argument functions work too (the original signature). */
-export type Operation<T> = (ctx: OperationContext) => Promise<T>
-
-export interface BatchLogger {
-  warn: (obj: object, msg: string) => void
-}
+/** An operation of a batch: it is given the batch's signal and reports each upstream attempt. */
+export type Operation<T> = (opts: Required<CallOptions>) => Promise<T>
 
 export interface BatchOptions {
-  /** Items in flight at once (default 8). */
-  concurrency?: number
-  /** Deadline for the whole batch (ms). Items never started by then fail as `unprocessed`. */
-  timeoutMs?: number
-  /** `write` makes an item that was sent but not answered by the deadline `outcome_unknown` instead of `timeout`. */
-  kind?: 'read' | 'write'
-  /** For writes: whether resending is safe (PUT) — decides `retryable` of `outcome_unknown`. */
-  idempotent?: boolean
+  /** Items in flight at once. */
+  concurrency: number
+  /** Deadline of the whole batch (ms): then the signal given to every operation aborts. */
+  timeoutMs: number
   /** Operations with the same operation id run once and share their result (lookups). */
   dedupe?: boolean
-  /** An outer signal (e.g. the client went away) that ends the batch like the deadline does. */
+  /** An outer signal (e.g. the caller went away) that ends the batch like the deadline does. */
   signal?: AbortSignal
-  logger?: BatchLogger
-  /** Literal secrets to scrub from error messages. */
-  secrets?: readonly string[]
+  logger: Pick<FastifyBaseLogger, 'warn'>
+  /** Literal secrets to scrub from the messages of unexpected errors. */
+  secrets: readonly string[]
 }
 
-const DEFAULT_CONCURRENCY = 8
-const DEFAULT_TIMEOUT_MS = 30_000
+/** How long an operation may take to settle once the batch signal aborted (ms). */
+const ABORT_GRACE_MS = 1000
 
-const REMEDIATION: Record<ErrorType, string> = {
-  not_found: 'Check the id; the item does not exist upstream.',
-  validation_error: 'Fix the item and send it again.',
-  unauthorized: 'The gateway\'s Hostaway credentials were rejected; an operator must fix HOSTAWAY_ACCOUNT_ID / HOSTAWAY_API_KEY.',
-  forbidden: 'The gateway\'s Hostaway token was refused; an operator must check the Hostaway account.',
-  conflict: 'The item changed upstream meanwhile; fetch it again and retry.',
-  rate_limit: 'The upstream rate limit was reached; resend this item after retry_after_ms.',
-  timeout: 'The upstream did not answer in time; resend this item.',
-  unprocessed: 'Not sent before the batch deadline; resend this item (it is safe), or raise timeout_ms.',
-  outcome_unknown: 'Sent but not answered before the deadline: it may have been applied. Check the item before resending, or resend if the write is idempotent.',
-  upstream_error: 'The upstream failed; resend this item later.',
-  network_error: 'The upstream could not be reached; resend this item later.',
-  internal_error: 'A gateway error; report it with the request id.'
-}
-
-class DeadlineError extends Error {
-  constructor () {
-    super('batch deadline reached')
-    this.name = 'DeadlineError'
+/** The batch's own failures: an item it never started, or an operation that ignored the abort. */
+class BatchItemError extends Error {
+  constructor (readonly errorType: 'unprocessed' | 'internal_error', message: string) {
+    super(message)
+    this.name = 'BatchItemError'
   }
 }
 
@@ -65,45 +40,32 @@ interface Outcome<T> {
   data?: T
   error?: unknown
   attempts: number
-  started: boolean
 }
 
-function failureFields (error: unknown, outcome: Outcome<unknown>, options: BatchOptions) {
+function failureFields (error: unknown, attempts: number, secrets: readonly string[]) {
   if (error instanceof HostawayError) {
+    // the client classified it, deadline included (unprocessed / timeout / outcome_unknown)
     return {
-      error: scrub(error.message, options.secrets),
+      error: error.message,
       error_type: error.error_type,
       status_code: statusForErrorType(error.error_type),
       retryable: error.retryable,
       retry_after_ms: error.retry_after_ms,
-      attempts: Math.max(error.attempts, outcome.attempts)
+      attempts: Math.max(error.attempts, attempts)
     }
   }
-  if (error instanceof DeadlineError) {
-    // The operation did not settle by the deadline (it ignored the signal): classify from what we saw.
-    const sent = outcome.attempts > 0
-    const errorType: ErrorType = !sent ? 'unprocessed' : options.kind === 'write' ? 'outcome_unknown' : 'timeout'
-    return {
-      error: sent ? 'No answer before the batch deadline' : 'Not sent before the batch deadline',
-      error_type: errorType,
-      status_code: statusForErrorType(errorType),
-      retryable: errorType !== 'outcome_unknown' || options.idempotent === true,
-      retry_after_ms: null,
-      attempts: outcome.attempts
-    }
-  }
-  const message = error instanceof Error ? error.message : String(error)
+  const errorType: ErrorType = error instanceof BatchItemError ? error.errorType : 'internal_error'
   return {
-    error: scrub(message, options.secrets),
-    error_type: 'internal_error' as const,
-    status_code: 500,
-    retryable: false,
+    error: scrub(error instanceof Error ? error.message : String(error), secrets),
+    error_type: errorType,
+    status_code: statusForErrorType(errorType),
+    retryable: errorType === 'unprocessed',
     retry_after_ms: null,
-    attempts: outcome.attempts
+    attempts
   }
 }
 
-function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, options: BatchOptions): OperationResult<T> {
+function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, secrets: readonly string[]): OperationResult<T> {
   if (outcome.ok) {
     return {
       success: true,
@@ -119,15 +81,8 @@ function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, o
       attempts: outcome.attempts
     }
   }
-  const fields = failureFields(outcome.error, outcome as Outcome<unknown>, options)
-  return {
-    success: false,
-    data: null,
-    operation_id: operationId,
-    index,
-    remediation: REMEDIATION[fields.error_type],
-    ...fields
-  }
+  const fields = failureFields(outcome.error, outcome.attempts, secrets)
+  return { success: false, data: null, operation_id: operationId, index, remediation: REMEDIATION[fields.error_type], ...fields }
 }
 
 /** Assemble the response from per-item results given in request order. */
@@ -148,25 +103,23 @@ export function toPartialFailureResponse<T> (results: Array<OperationResult<T>>)
 
 /**
  * Run every operation — each one even if others fail — with bounded concurrency and a deadline,
- * and report every item exactly once, in request order, as a PartialFailureResponse.
- * Never throws for item failures. Operations start in request order.
+ * and report every item exactly once, in request order, as a PartialFailureResponse
+ * (docs/contract.md). Never throws for item failures; operations start in request order.
+ *
+ * At the deadline (or when `signal` aborts) the signal given to the operations aborts, and each
+ * operation reports how far it got (the Hostaway client classifies: unprocessed / timeout /
+ * outcome_unknown). Items not started by then are `unprocessed`; an operation still running
+ * ABORT_GRACE_MS after the abort is reported as an `internal_error`, not awaited.
  */
-export async function executeBatch<T> (
-  operations: ReadonlyArray<Operation<T>>,
-  operationIds?: ReadonlyArray<string | number>,
-  options: BatchOptions = {}
-): Promise<PartialFailureResponse<T>> {
-  const ids = operationIds === undefined
-    ? operations.map((_, i) => `op_${i}`)
-    : operationIds.map(String)
-  if (ids.length !== operations.length) {
-    throw new RangeError(`executeBatch: ${operations.length} operations but ${ids.length} operation ids`)
+export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, operationIds: ReadonlyArray<string | number>, options: BatchOptions): Promise<PartialFailureResponse<T>> {
+  if (operationIds.length !== operations.length) {
+    throw new RangeError(`executeBatch: ${operations.length} operations but ${operationIds.length} operation ids`)
   }
-  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY)
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const ids = operationIds.map(String)
+  const { secrets } = options
 
   // With dedupe, positions sharing an id share one execution (the first position's).
-  const owner: number[] = operations.map((_, i) => i)
+  const owner: number[] = ids.map((_, i) => i)
   if (options.dedupe === true) {
     const first = new Map<string, number>()
     ids.forEach((id, i) => {
@@ -178,40 +131,37 @@ export async function executeBatch<T> (
   const runs = owner.filter((o, i) => o === i)
 
   const controller = new AbortController()
-  // every queued item listens on this one signal; a batch may hold BATCH_MAX_ITEMS of them
-  setMaxListeners(0, controller.signal)
-  let deadlineReached = false
-  let rejectDeadline: (err: DeadlineError) => void = () => {}
-  const deadline = new Promise<never>((_resolve, reject) => { rejectDeadline = reject })
-  deadline.catch(() => {})
-  const stop = () => {
-    if (deadlineReached) return
-    deadlineReached = true
-    controller.abort(new DeadlineError())
-    rejectDeadline(new DeadlineError())
-  }
-  const timer = setTimeout(stop, timeoutMs)
-  const onOuterAbort = () => stop()
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true })
-  if (options.signal?.aborted === true) stop()
+  const { signal } = controller
+  // every running item listens on this one signal; a batch may hold BATCH_MAX_ITEMS of them
+  setMaxListeners(0, signal)
+  const timer = setTimeout(() => controller.abort(abortError(`the batch deadline of ${options.timeoutMs} ms passed`)), options.timeoutMs)
+  const onOuterAbort = () => controller.abort(options.signal?.reason)
+  if (options.signal?.aborted === true) onOuterAbort()
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true })
+
+  // the safety net: rejects ABORT_GRACE_MS after the abort, for operations that ignore their signal
+  let graceTimer: NodeJS.Timeout | undefined
+  const overdue = new Promise<never>((_resolve, reject) => {
+    const arm = () => {
+      graceTimer = setTimeout(() => reject(new BatchItemError('internal_error', `the operation did not stop within ${ABORT_GRACE_MS} ms after ${abortMessage(signal)}`)), ABORT_GRACE_MS)
+    }
+    if (signal.aborted) arm()
+    else signal.addEventListener('abort', arm, { once: true })
+  })
+  overdue.catch(() => {})
 
   const outcomes = new Map<number, Outcome<T>>()
   let next = 0
 
   async function runOne (i: number): Promise<void> {
-    const outcome: Outcome<T> = { ok: false, attempts: 0, started: false }
+    const outcome: Outcome<T> = { ok: false, attempts: 0 }
     outcomes.set(i, outcome)
-    if (deadlineReached) {
-      outcome.error = new DeadlineError()
+    if (signal.aborted) {
+      outcome.error = new BatchItemError('unprocessed', `Not sent: ${abortMessage(signal)} before this item started`)
       return
     }
-    outcome.started = true
-    const ctx: OperationContext = {
-      signal: controller.signal,
-      onAttempt: () => { outcome.attempts++ }
-    }
     try {
-      outcome.data = await Promise.race([operations[i](ctx), deadline])
+      outcome.data = await Promise.race([operations[i]({ signal, onAttempt: () => { outcome.attempts++ } }), overdue])
       outcome.ok = true
     } catch (err) {
       outcome.error = err
@@ -219,26 +169,38 @@ export async function executeBatch<T> (
   }
 
   async function worker (): Promise<void> {
-    while (next < runs.length) {
-      const i = runs[next++]
-      await runOne(i)
-    }
+    while (next < runs.length) await runOne(runs[next++])
   }
 
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency), runs.length) }, worker))
   } finally {
     clearTimeout(timer)
+    clearTimeout(graceTimer)
     options.signal?.removeEventListener('abort', onOuterAbort)
   }
 
-  const results = ids.map((id, index) => {
-    const outcome = outcomes.get(owner[index]) as Outcome<T>
-    const result = toResult(outcome, index, id, options)
-    if (!result.success && options.logger !== undefined) {
-      options.logger.warn({ operation_id: id, index, error_type: result.error_type, error: result.error, attempts: result.attempts }, `Batch operation ${id} failed`)
+  return toPartialFailureResponse(ids.map((id, index) => {
+    const result = toResult(outcomes.get(owner[index]) as Outcome<T>, index, id, secrets)
+    if (!result.success) {
+      options.logger.warn({ operation_id: id, index, error_type: result.error_type, error: result.error, attempts: result.attempts }, 'batch item failed')
     }
     return result
-  })
-  return toPartialFailureResponse(results)
+  }))
+}
+
+/** executeBatch with the configured concurrency, default deadline and secrets: decorated as `fastify.runBatch`. */
+export function createBatchRunner (settings: { concurrency: number, timeoutMs: number, secrets: readonly string[] }) {
+  return function runBatch<T> (
+    operations: ReadonlyArray<Operation<T>>,
+    operationIds: ReadonlyArray<string | number>,
+    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal }
+  ): Promise<PartialFailureResponse<T>> {
+    return executeBatch(operations, operationIds, {
+      ...settings,
+      ...run,
+      // a request without timeout_ms gets the configured deadline
+      timeoutMs: run.timeoutMs ?? settings.timeoutMs
+    })
+  }
 }

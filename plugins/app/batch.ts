@@ -1,31 +1,22 @@
 import fp from 'fastify-plugin'
-import { createMemoryIdempotencyStore, type IdempotencyStore } from '../../services/idempotency.js'
-import { executeBatch, type BatchOptions, type Operation } from '../../services/batch.js'
+import { createBatchRunner } from '../../services/batch.js'
 import {
   BatchListingUpdateBodySchema,
   BatchLookupBodySchema,
   PartialFailureResponseBookingSchema,
-  PartialFailureResponseListingSchema,
-  type PartialFailureResponse
+  PartialFailureResponseListingSchema
 } from '../../schemas/batch.js'
 import { secretsOf } from '../../services/logger.js'
 
-type RunBatch = <T>(operations: ReadonlyArray<Operation<T>>, operationIds: ReadonlyArray<string | number>, options?: BatchOptions) => Promise<PartialFailureResponse<T>>
-
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Idempotency-Key store of batch writes (in memory; Redis-ready interface). */
-    idempotency: IdempotencyStore
-    /** executeBatch with the configured concurrency, deadline, logger and secrets. */
-    runBatch: RunBatch
+    /** executeBatch with the configured concurrency, default deadline (BATCH_TIMEOUT_MS) and secrets. */
+    runBatch: ReturnType<typeof createBatchRunner>
   }
 }
 
 export default fp(async (fastify) => {
   const { config } = fastify
-  const store = createMemoryIdempotencyStore()
-  const secrets = secretsOf(config)
-  const log = fastify.log.child({ component: 'batch' })
 
   // Named components: the batch bodies (their size limit comes from BATCH_MAX_ITEMS) and responses.
   fastify.addSchema(BatchLookupBodySchema(config.BATCH_MAX_ITEMS))
@@ -33,15 +24,9 @@ export default fp(async (fastify) => {
   fastify.addSchema(PartialFailureResponseListingSchema)
   fastify.addSchema(PartialFailureResponseBookingSchema)
 
-  fastify.decorate('idempotency', store)
-  fastify.decorate('runBatch', function runBatch (operations, operationIds, options = {}) {
-    return executeBatch(operations, operationIds, {
-      concurrency: config.BATCH_CONCURRENCY,
-      timeoutMs: config.BATCH_TIMEOUT_MS,
-      logger: log,
-      secrets,
-      ...options
-    })
-  } as RunBatch)
-  fastify.addHook('onClose', async () => { await store.close() })
+  fastify.decorate('runBatch', createBatchRunner({
+    concurrency: config.BATCH_CONCURRENCY,
+    timeoutMs: config.BATCH_TIMEOUT_MS,
+    secrets: secretsOf(config)
+  }))
 }, { name: 'batch', dependencies: ['config', 'schemas'] })

@@ -1,24 +1,94 @@
 import fp from 'fastify-plugin'
-import { clientOptionsFromConfig, createHostawayClient } from '../../services/hostaway/client.js'
-import type { HostawayClient } from '../../services/hostaway/types.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../../schemas/config.js'
+import { createAttemptRunner } from '../../services/hostaway/attempt.js'
+import { createMemoryStore } from '../../services/hostaway/cache.js'
+import { createCaller } from '../../services/hostaway/caller.js'
+import { createHostawayClient, type HostawayClient } from '../../services/hostaway/client.js'
+import { createUpstreamHttp } from '../../services/hostaway/http.js'
+import { createMemoryRateLimiter } from '../../services/hostaway/limiter.js'
+import { createReadThrough } from '../../services/hostaway/read-through.js'
+import { createTokenManager } from '../../services/hostaway/token.js'
+import type { KeyValueStore, RateLimiter } from '../../services/hostaway/types.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The one upstream client (rate limiter, token, retries, cache); see services/hostaway. */
+    /** The one upstream client: endpoints → read-through cache → caller (token) → attempt loop (limiter, retries) → got. */
     hostaway: HostawayClient
   }
 }
 
-/**
- * Builds the Hostaway client from `fastify.config` and decorates `fastify.hostaway`; closes it on
- * shutdown. The credentials are read at registration: when none are configured the server has
- * started the embedded sandbox and filled them in before building the app.
- */
-export default fp(async (fastify) => {
-  const options = clientOptionsFromConfig(fastify.config)
-  const client = createHostawayClient({ ...options, logger: fastify.log.child({ component: 'hostaway' }) })
-  fastify.decorate('hostaway', client)
-  fastify.addHook('onClose', async () => {
-    await client.close()
+/** Cap of one backoff wait (ms). */
+const RETRY_MAX_DELAY_MS = 5000
+/** How long rejected Hostaway credentials fail fast before they are tried again (ms). */
+const CREDENTIAL_FAILURE_BACKOFF_MS = 5000
+
+export type HostawayConfig = Pick<Config,
+  'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
+  'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
+  'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS'>
+
+/** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins. */
+export function memoryLimiter (config: HostawayConfig): RateLimiter {
+  return createMemoryRateLimiter({
+    limits: [
+      { name: 'ip', max: config.HOSTAWAY_RATE_LIMIT_IP },
+      { name: 'account', max: config.HOSTAWAY_RATE_LIMIT_ACCOUNT }
+    ],
+    windowMs: config.HOSTAWAY_RATE_WINDOW_MS,
+    safetyMargin: config.HOSTAWAY_RATE_SAFETY_MARGIN,
+    windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
   })
+}
+
+/**
+ * The composition root of the upstream path: every part built once from the config, each given
+ * only what it calls. The limiter and the cache store are the shared seams (in memory here).
+ */
+export function createHostaway ({ config, log, limiter, store }: { config: HostawayConfig, log: FastifyBaseLogger, limiter: RateLimiter, store: KeyValueStore<unknown> }) {
+  const clientId = config.HOSTAWAY_ACCOUNT_ID
+  const clientSecret = config.HOSTAWAY_API_KEY
+  if (clientId === undefined || clientSecret === undefined) {
+    throw new Error('Hostaway client: HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not set (start the sandbox or configure credentials before building the app)')
+  }
+  const http = createUpstreamHttp({ baseUrl: config.HOSTAWAY_BASE_URL, timeoutMs: config.HOSTAWAY_TIMEOUT_MS })
+  const { run } = createAttemptRunner({
+    http,
+    limiter,
+    policy: {
+      timeoutMs: config.HOSTAWAY_TIMEOUT_MS,
+      maxRetries: config.HOSTAWAY_MAX_RETRIES,
+      retryBaseMs: config.HOSTAWAY_RETRY_BASE_MS,
+      retryMaxDelayMs: RETRY_MAX_DELAY_MS,
+      rateWindowMs: config.HOSTAWAY_RATE_WINDOW_MS + config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
+    },
+    log,
+    random: Math.random
+  })
+  const tokens = createTokenManager({
+    run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now
+  })
+  const caller = createCaller({ run, tokens, clientSecret, log })
+  const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, log })
+  const client = createHostawayClient({ caller, reads })
+
+  /** Ends every pending call (as unprocessed / timeout / outcome_unknown), then frees sockets and caches. */
+  async function close (): Promise<void> {
+    caller.close()
+    tokens.close()
+    limiter.close()
+    http.close()
+    await reads.clear()
+    log.debug({}, 'hostaway client closed')
+  }
+
+  return { client, limiter, close }
+}
+
+/** Builds the upstream client from `fastify.config`, decorates `fastify.hostaway`, closes it with the app. */
+export default fp(async (fastify) => {
+  const { config } = fastify
+  const hostaway = createHostaway({ config, log: fastify.log.child({ component: 'hostaway' }), limiter: memoryLimiter(config), store: createMemoryStore() })
+  fastify.decorate('hostaway', hostaway.client)
+  fastify.addHook('onClose', hostaway.close)
 }, { name: 'hostaway', dependencies: ['config'] })

@@ -1,14 +1,20 @@
 import { STATUS_CODES } from 'node:http'
+import type { ErrorType } from '../../schemas/common.js'
 import { HostawayError } from '../errors.js'
+import { scrub } from '../redact.js'
 import type { AttemptOutcome, HttpMethod } from './http.js'
-import { RETRY_STATUSES, upstreamDetail } from './http.js'
+
+/**
+ * The retry policy and the classification of failed attempts into the error taxonomy
+ * (docs/contract.md). Nothing here sends anything.
+ */
 
 /** What the classification of one call needs to know; nothing here is secret. */
 export interface CallContext {
   method: HttpMethod
   /** method + path, no query string: "GET /listings/999999" */
   label: string
-  /** data attempts sent so far */
+  /** attempts sent so far */
   attempts: number
   timeoutMs: number
   /** hint for a rate-limited call (ms) */
@@ -19,15 +25,33 @@ export interface CallContext {
 
 export interface Classified {
   error: HostawayError
-  /** whether another attempt may succeed, for a method that is safe to repeat */
+  /** whether another attempt may succeed, for a call that is safe to repeat */
   retry: boolean
 }
+
+/** Statuses worth another attempt (idempotent calls only). */
+export const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504])
 
 /** Network errors that happen before a request reaches the server: safe to resend even for POST. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 
+/** Upstream 4xx answers that end a call at once: the error type and the text used when the body has none. */
+const FINAL_4XX: Record<number, { type: ErrorType, text: string }> = {
+  400: { type: 'validation_error', text: 'request rejected' },
+  422: { type: 'validation_error', text: 'request rejected' },
+  401: { type: 'upstream_auth', text: 'the access token was refused' },
+  403: { type: 'upstream_auth', text: 'the access token was refused' },
+  404: { type: 'not_found', text: 'not found' },
+  409: { type: 'conflict', text: 'conflict' }
+}
+
 export function isIdempotent (method: HttpMethod): boolean {
   return method !== 'POST'
+}
+
+/** Full-jitter exponential backoff: random(0, min(maxMs, baseMs * 2^retry)). */
+export function backoffMs (retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** retry))
 }
 
 function times (n: number): string {
@@ -35,96 +59,98 @@ function times (n: number): string {
 }
 
 /**
- * Turn a failed attempt into the error the caller would get if no further attempt is made, plus
- * whether the failure is worth retrying. 2xx responses with a valid envelope never come here.
+ * The human part of an upstream error body: its `message` or `result` string, with anything that
+ * looks like a token or one of `secrets` removed, whitespace collapsed, at most 200 characters.
  */
-export function classifyOutcome (outcome: Exclude<AttemptOutcome, { kind: 'aborted' }>, ctx: CallContext): Classified {
-  const idem = isIdempotent(ctx.method)
-  const make = (message: string, init: ConstructorParameters<typeof HostawayError>[1]) =>
-    new HostawayError(message, { attempts: ctx.attempts, ...init })
+export function upstreamDetail (body: unknown, secrets: Array<string | undefined> = []): string | undefined {
+  let text: string | undefined
+  if (typeof body === 'string') text = body
+  else if (typeof body === 'object' && body !== null) {
+    const { message, result } = body as { message?: unknown, result?: unknown }
+    if (typeof message === 'string') text = message
+    else if (typeof result === 'string') text = result
+  }
+  if (text === undefined) return undefined
+  text = scrub(text, secrets).replace(/\s+/g, ' ').trim()
+  if (text === '') return undefined
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text
+}
 
+type Make = (message: string, init: ConstructorParameters<typeof HostawayError>[1]) => HostawayError
+
+/**
+ * Turn a failed attempt into the error the caller gets if no further attempt is made, plus
+ * whether the failure is worth retrying. Successful outcomes never come here.
+ */
+export function classifyOutcome (outcome: Exclude<AttemptOutcome, { kind: 'aborted' }>, ctx: CallContext, idempotent = isIdempotent(ctx.method)): Classified {
+  const make: Make = (message, init) => new HostawayError(message, { attempts: ctx.attempts, ...init })
+  const after = times(ctx.attempts)
   switch (outcome.kind) {
     case 'timeout':
       return {
         retry: true,
-        error: idem && ctx.method === 'GET'
-          ? make(`${ctx.label} → no response within ${ctx.timeoutMs} ms${times(ctx.attempts)}`, { status_code: null, error_type: 'timeout', retryable: true })
-          : make(`${ctx.label} → no response within ${ctx.timeoutMs} ms${times(ctx.attempts)}; the write may or may not have been applied`, { status_code: null, error_type: 'outcome_unknown', retryable: idem })
+        error: ctx.method === 'GET'
+          ? make(`${ctx.label} → no response within ${ctx.timeoutMs} ms${after}`, { status_code: null, error_type: 'timeout', retryable: true })
+          : make(`${ctx.label} → no response within ${ctx.timeoutMs} ms${after}; the write may or may not have been applied`, { status_code: null, error_type: 'outcome_unknown', retryable: idempotent })
       }
     case 'network':
       return {
         retry: true,
-        error: make(`${ctx.label} → network error ${outcome.code}${times(ctx.attempts)}`, {
-          status_code: null, error_type: 'network_error', retryable: idem || NOT_SENT_CODES.has(outcome.code)
+        error: make(`${ctx.label} → network error ${outcome.code}${after}`, {
+          status_code: null, error_type: 'network_error', retryable: idempotent || NOT_SENT_CODES.has(outcome.code)
         })
       }
     case 'bad_body':
       return {
         retry: true,
-        error: make(`${ctx.label} → HTTP ${outcome.status}: response body is not valid JSON${times(ctx.attempts)}`, {
-          status_code: outcome.status, error_type: 'upstream_error', retryable: idem
+        error: make(`${ctx.label} → HTTP ${outcome.status}: response body is not valid JSON${after}`, {
+          status_code: outcome.status, error_type: 'upstream_error', retryable: idempotent
         })
       }
     case 'response':
-      return classifyResponse(outcome.status, outcome.body, ctx, make, idem)
+      return classifyResponse(outcome.status, outcome.body, ctx, make, idempotent)
   }
 }
 
-function classifyResponse (
-  status: number,
-  body: unknown,
-  ctx: CallContext,
-  make: (message: string, init: ConstructorParameters<typeof HostawayError>[1]) => HostawayError,
-  idem: boolean
-): Classified {
+function classifyResponse (status: number, body: unknown, ctx: CallContext, make: Make, idempotent: boolean): Classified {
   const detail = upstreamDetail(body, ctx.secrets())
   const base = `${ctx.label} → HTTP ${status}`
-  const msg = (fallback: string) => `${base}: ${detail ?? fallback}${times(ctx.attempts)}`
+  const after = times(ctx.attempts)
+  const msg = (fallback: string) => `${base}: ${detail ?? fallback}${after}`
 
   if (status >= 200 && status < 300) {
     const failed = typeof body === 'object' && body !== null && (body as { status?: unknown }).status === 'fail'
     return {
       retry: true,
       error: make(failed
-        ? `${base}: Hostaway answered status "fail": ${detail ?? 'no message'}${times(ctx.attempts)}`
-        : `${base}: unexpected response body (no success envelope)${times(ctx.attempts)}`, {
-        status_code: status, error_type: 'upstream_error', retryable: idem
+        ? `${base}: Hostaway answered status "fail": ${detail ?? 'no message'}${after}`
+        : `${base}: unexpected response body (no success envelope)${after}`, {
+        status_code: status, error_type: 'upstream_error', retryable: idempotent
       })
     }
   }
-  switch (status) {
-    case 400:
-    case 422:
-      return { retry: false, error: make(msg('request rejected'), { status_code: status, error_type: 'validation_error', retryable: false }) }
-    case 401:
-      return { retry: false, error: make(msg('unauthorized'), { status_code: status, error_type: 'unauthorized', retryable: false }) }
-    case 403:
-      return { retry: false, error: make(msg('forbidden'), { status_code: status, error_type: 'forbidden', retryable: false }) }
-    case 404:
-      return { retry: false, error: make(msg('not found'), { status_code: status, error_type: 'not_found', retryable: false }) }
-    case 409:
-      return { retry: false, error: make(msg('conflict'), { status_code: status, error_type: 'conflict', retryable: false }) }
-    case 408:
-      return {
-        retry: true,
-        error: ctx.method === 'GET'
-          ? make(msg('request timeout'), { status_code: status, error_type: 'timeout', retryable: true })
-          : make(msg('request timeout'), { status_code: status, error_type: 'outcome_unknown', retryable: idem })
-      }
-    case 429:
-      return {
-        retry: true,
-        // Hostaway's 429 body is a long generic text: keep our own message
-        error: make(`${base}: rate limited by Hostaway${times(ctx.attempts)}`, {
-          status_code: status, error_type: 'rate_limit', retryable: true, retry_after_ms: ctx.rateLimitRetryAfterMs()
-        })
-      }
+  const final = FINAL_4XX[status]
+  if (final !== undefined) {
+    return { retry: false, error: make(msg(final.text), { status_code: status, error_type: final.type, retryable: false }) }
+  }
+  if (status === 408) {
+    const type: ErrorType = ctx.method === 'GET' ? 'timeout' : 'outcome_unknown'
+    return { retry: true, error: make(msg('request timeout'), { status_code: status, error_type: type, retryable: type === 'timeout' || idempotent }) }
+  }
+  if (status === 429) {
+    // Hostaway's 429 body is a long generic text: keep our own message
+    return {
+      retry: true,
+      error: make(`${base}: rate limited by Hostaway${after}`, {
+        status_code: status, error_type: 'rate_limit', retryable: true, retry_after_ms: ctx.rateLimitRetryAfterMs()
+      })
+    }
   }
   if (status >= 500) {
     return {
       retry: RETRY_STATUSES.has(status),
       error: make(msg(STATUS_CODES[status] ?? 'server error'), {
-        status_code: status, error_type: 'upstream_error', retryable: idem || status === 503
+        status_code: status, error_type: 'upstream_error', retryable: idempotent || status === 503
       })
     }
   }
@@ -133,22 +159,23 @@ function classifyResponse (
 }
 
 /**
- * The caller's signal aborted (or the client closed). Before any attempt was sent the call is
- * `unprocessed` (safe to resend); after one was sent a read is a `timeout`, a write's outcome is
- * unknown (retryable when the method is idempotent).
+ * The call was given up (the caller's signal aborted, or the gateway is closing) — `reason` says
+ * why and when. Before any attempt was sent the call is `unprocessed` (safe to resend); after one
+ * was sent a read is a `timeout`, and a write's outcome is unknown (retryable when idempotent).
  */
-export function abortedError (ctx: CallContext, reason: string, retryAfterMs: number | null): HostawayError {
+export function abortedError (ctx: Pick<CallContext, 'method' | 'label' | 'attempts'>, reason: string, retryAfterMs: number | null): HostawayError {
   if (ctx.attempts === 0) {
     return new HostawayError(`${ctx.label} was not sent: ${reason}`, {
       status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: retryAfterMs, attempts: 0
     })
   }
+  const after = times(ctx.attempts)
   if (ctx.method === 'GET') {
-    return new HostawayError(`${ctx.label} → no answer before the deadline: ${reason}${times(ctx.attempts)}`, {
+    return new HostawayError(`${ctx.label} → no answer: ${reason}${after}`, {
       status_code: null, error_type: 'timeout', retryable: true, attempts: ctx.attempts
     })
   }
-  return new HostawayError(`${ctx.label} → no answer before the deadline: ${reason}${times(ctx.attempts)}; the write may or may not have been applied`, {
+  return new HostawayError(`${ctx.label} → no answer: ${reason}${after}; the write may or may not have been applied`, {
     status_code: null, error_type: 'outcome_unknown', retryable: isIdempotent(ctx.method), attempts: ctx.attempts
   })
 }

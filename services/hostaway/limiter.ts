@@ -1,3 +1,4 @@
+import { abortReason } from './abort.js'
 import type { LimiterStats, RateLimiter } from './types.js'
 
 /** One budget: at most `max` acquisitions per window (e.g. 15 per IP, 20 per account). */
@@ -25,20 +26,6 @@ export class LimiterClosedError extends Error {
     super('rate limiter closed')
     this.name = 'LimiterClosedError'
   }
-}
-
-/** The rejection of an aborted wait: the signal's reason when it is an Error, else an AbortError. */
-export function abortReason (signal: AbortSignal): Error {
-  const reason: unknown = signal.reason
-  if (reason instanceof Error) return reason
-  const err = new Error('The operation was aborted')
-  err.name = 'AbortError'
-  return err
-}
-
-/** True for the errors an aborted signal produces (AbortError, or TimeoutError from AbortSignal.timeout). */
-export function isAbortError (err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')
 }
 
 interface Waiter {

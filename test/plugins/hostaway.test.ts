@@ -39,6 +39,7 @@ t.test('decorates fastify.hostaway from the config and closes it with the app', 
   const err = await app.hostaway.getListing(2).catch((e: unknown) => e)
   t.ok(err instanceof HostawayError)
   t.equal((err as HostawayError).error_type, 'unprocessed', 'closed with the app')
+  t.match((err as HostawayError).message, /^GET \/listings\/2 was not sent: the Hostaway client is closed$/)
 })
 
 t.test('fails registration clearly when no credentials were filled in', async (t) => {

@@ -1,30 +1,48 @@
-// executeBatch: the original integration tests (T029e) plus concurrency, deadline, dedupe and a property test.
+// executeBatch: the original scenarios of the task list plus concurrency, deadline, dedupe and a property test.
 import { test } from 'tap'
 import fc from 'fast-check'
-import { executeBatch, type Operation } from '../../services/batch.js'
+import { executeBatch, type BatchOptions, type Operation } from '../../services/batch.js'
 import { HostawayError } from '../../services/errors.js'
+import { sleep as abortableSleep } from '../../services/hostaway/abort.js'
+import { abortedError } from '../../services/hostaway/classify.js'
 import type { ErrorType } from '../../schemas/common.js'
+import { sandbox } from '../helper.js'
+import { testClient } from './hostaway/fixtures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const silent = { warn () {} }
+const options = (over: Partial<BatchOptions> = {}): BatchOptions => ({ concurrency: 8, timeoutMs: 30_000, logger: silent, secrets: [], ...over })
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `op_${i}`)
+
+/** An operation behaving like a client read: one attempt, answered after `ms`, classified when aborted. */
+const read = (ms: number): Operation<number> => async ({ signal, onAttempt }) => {
+  onAttempt()
+  try {
+    await abortableSleep(ms, signal)
+  } catch {
+    throw abortedError({ method: 'GET', label: 'GET /listings/1', attempts: 1 }, (signal.reason as Error).message, null)
+  }
+  return ms
+}
 
 test('all success', async (t) => {
   const op = async () => ({ status: 'success', id: 123 })
-  const r = await executeBatch([op, op, op])
+  const r = await executeBatch([op, op, op], ids(3), options())
   t.equal(r.total_count, 3)
   t.equal(r.success_count, 3)
   t.equal(r.failure_count, 0)
   t.equal(r.has_successes, true)
   t.equal(r.has_failures, false)
-  t.same(r.successful.map((s) => s.operation_id), ['op_0', 'op_1', 'op_2'], 'default ids op_0, op_1, …')
+  t.same(r.successful.map((s) => s.operation_id), ['op_0', 'op_1', 'op_2'])
 })
 
 test('mixed results', async (t) => {
   const success = async () => ({ status: 'success' })
   const failure = async () => { throw new Error('Test failure') }
   const warnings: Array<Record<string, unknown>> = []
-  const r = await executeBatch([success, failure, success], ['op_1', 'op_2', 'op_3'], {
-    logger: { warn: (obj) => warnings.push(obj as Record<string, unknown>) }
-  })
+  const r = await executeBatch([success, failure, success], ['op_1', 'op_2', 'op_3'], options({
+    logger: { warn: (obj: object) => { warnings.push(obj as Record<string, unknown>) } }
+  }))
   t.equal(r.total_count, 3)
   t.equal(r.success_count, 2)
   t.equal(r.failure_count, 1)
@@ -40,7 +58,7 @@ test('mixed results', async (t) => {
 
 test('all failed', async (t) => {
   const failure = async () => { throw new RangeError('Operation failed') }
-  const r = await executeBatch([failure, failure])
+  const r = await executeBatch([failure, failure], ids(2), options())
   t.equal(r.total_count, 2)
   t.equal(r.success_count, 0)
   t.equal(r.failure_count, 2)
@@ -52,7 +70,7 @@ test('all failed', async (t) => {
 test('preserves order', async (t) => {
   const order: number[] = []
   const tracked = (value: number) => async () => { order.push(value); return { value } }
-  const r = await executeBatch([tracked(1), tracked(2), tracked(3)])
+  const r = await executeBatch([tracked(1), tracked(2), tracked(3)], ids(3), options())
   t.same(order, [1, 2, 3], 'started in request order')
   t.equal(r.success_count, 3)
   t.same(r.successful.map((s) => s.data), [{ value: 1 }, { value: 2 }, { value: 3 }])
@@ -60,7 +78,7 @@ test('preserves order', async (t) => {
 
 test('results stay in request order even when later items finish first', async (t) => {
   const ops = [50, 5, 30, 1].map((ms, i) => async () => { await sleep(ms); return i })
-  const r = await executeBatch(ops, undefined, { concurrency: 4 })
+  const r = await executeBatch(ops, ids(4), options({ concurrency: 4 }))
   t.same(r.successful.map((s) => s.data), [0, 1, 2, 3])
   t.same(r.successful.map((s) => s.index), [0, 1, 2, 3])
 })
@@ -69,7 +87,7 @@ test('concurrency is bounded', async (t) => {
   let inFlight = 0
   let peak = 0
   const op = async () => { inFlight++; peak = Math.max(peak, inFlight); await sleep(5); inFlight--; return 1 }
-  await executeBatch(Array.from({ length: 20 }, () => op), undefined, { concurrency: 3 })
+  await executeBatch(Array.from({ length: 20 }, () => op), ids(20), options({ concurrency: 3 }))
   t.equal(peak, 3)
 })
 
@@ -78,7 +96,7 @@ test('HostawayError fields are carried into the item', async (t) => {
     ctx.onAttempt(); ctx.onAttempt()
     throw new HostawayError('GET /listings/7 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true, retry_after_ms: 1000, attempts: 4 })
   }
-  const r = await executeBatch([op], ['7'])
+  const r = await executeBatch([op], ['7'], options())
   // status_code is what the single-item route would answer: an upstream 503 after retries is a gateway 502
   t.match(r.failed[0], { operation_id: '7', error_type: 'upstream_error', status_code: 502, retryable: true, retry_after_ms: 1000, attempts: 4, success: false, data: null })
   t.type(r.failed[0].remediation, 'string')
@@ -86,58 +104,73 @@ test('HostawayError fields are carried into the item', async (t) => {
 
 test('secrets are scrubbed from item errors', async (t) => {
   const op = async () => { throw new Error('failed with Bearer abc.def and s3cret-key') }
-  const r = await executeBatch([op], undefined, { secrets: ['s3cret-key'] })
+  const r = await executeBatch([op], ids(1), options({ secrets: ['s3cret-key'] }))
   t.notMatch(r.failed[0].error, /abc\.def|s3cret-key/)
 })
 
-test('deadline: unstarted items are unprocessed, sent reads time out, sent writes are outcome_unknown', async (t) => {
-  const hang: Operation<number> = async (ctx) => { ctx.onAttempt(); await sleep(300); return 1 }
-  const queuedNeverSent: Operation<number> = async () => { await sleep(300); return 1 }
-  const fast: Operation<number> = async () => 1
-  const read = await executeBatch([fast, hang, queuedNeverSent, fast, fast], undefined, { concurrency: 2, timeoutMs: 50 })
-  t.same(read.successful.map((s) => s.index), [0])
-  t.same(read.failed.map((f) => [f.index, f.error_type, f.retryable, f.attempts]), [
+test('deadline: the operations hear why, unstarted items are unprocessed, the operation reports the rest', async (t) => {
+  const reasons: string[] = []
+  const listen: Operation<number> = async (opts) => {
+    opts.signal.addEventListener('abort', () => { reasons.push((opts.signal.reason as Error).message) })
+    return await read(300)(opts)
+  }
+  const r = await executeBatch([read(1), listen, read(300), read(1), read(1)], ids(5), options({ concurrency: 2, timeoutMs: 50 }))
+  t.same(r.successful.map((s) => s.index), [0])
+  t.same(r.failed.map((f) => [f.index, f.error_type, f.retryable, f.attempts]), [
     [1, 'timeout', true, 1],
-    [2, 'unprocessed', true, 0],
+    [2, 'timeout', true, 1],
     [3, 'unprocessed', true, 0],
     [4, 'unprocessed', true, 0]
   ])
-  t.equal(read.total_count, 5)
-
-  const write = await executeBatch([hang], undefined, { timeoutMs: 30, kind: 'write', idempotent: true })
-  t.match(write.failed[0], { error_type: 'outcome_unknown', retryable: true, attempts: 1 })
-  const post = await executeBatch([hang], undefined, { timeoutMs: 30, kind: 'write', idempotent: false })
-  t.match(post.failed[0], { error_type: 'outcome_unknown', retryable: false })
+  t.same(reasons, ['the batch deadline of 50 ms passed'])
+  t.equal(r.failed[0].error, 'GET /listings/1 → no answer: the batch deadline of 50 ms passed', "the operation's own message")
+  t.equal(r.failed[2].error, 'Not sent: the batch deadline of 50 ms passed before this item started')
+  t.equal(r.failed[2].status_code, 503)
 })
 
-test('the deadline aborts the signal given to operations', async (t) => {
-  let reason: unknown
-  const op: Operation<number> = (ctx) => new Promise((_resolve, reject) => {
-    ctx.signal.addEventListener('abort', () => { reason = ctx.signal.reason; reject(new HostawayError('aborted while queued', { status_code: null, error_type: 'unprocessed', retryable: true })) })
-  })
-  const r = await executeBatch([op], undefined, { timeoutMs: 20 })
-  t.ok(reason instanceof Error)
-  t.equal(r.failed[0].error_type, 'unprocessed')
+test('an operation that ignores the deadline is reported, not awaited', async (t) => {
+  const stubborn: Operation<number> = async ({ onAttempt }) => { onAttempt(); await sleep(5000); return 1 }
+  const started = Date.now()
+  const r = await executeBatch([stubborn, read(1)], ids(2), options({ timeoutMs: 30 }))
+  const elapsed = Date.now() - started
+  t.ok(elapsed < 3000, `answered after ${elapsed} ms, not 5 s`)
+  t.match(r.failed[0], { index: 0, error_type: 'internal_error', attempts: 1, retryable: false })
+  t.match(r.failed[0].error, /did not stop within 1000 ms after the batch deadline of 30 ms passed/)
+  t.same(r.successful.map((s) => s.index), [1])
 })
 
-test('an outer abort signal ends the batch like the deadline', async (t) => {
+test('an outer abort signal ends the batch like the deadline, with its reason', async (t) => {
   const controller = new AbortController()
-  const op: Operation<number> = async () => { await sleep(300); return 1 }
-  setTimeout(() => controller.abort(), 20)
-  const r = await executeBatch([op, op], undefined, { concurrency: 1, signal: controller.signal })
-  t.same(r.failed.map((f) => f.error_type), ['unprocessed', 'unprocessed'])
+  setTimeout(() => controller.abort(new Error('the caller went away')), 20)
+  const r = await executeBatch([read(300), read(300)], ids(2), options({ concurrency: 1, signal: controller.signal }))
+  t.same(r.failed.map((f) => f.error_type), ['timeout', 'unprocessed'])
+  t.match(r.failed[1].error, /the caller went away before this item started/)
+  const already = await executeBatch([read(1)], ids(1), options({ signal: AbortSignal.abort(new Error('gone')) }))
+  t.equal(already.failed[0].error_type, 'unprocessed')
+})
+
+test('with the real client, a deadline shows where each item stopped', async (t) => {
+  const sb = await sandbox(t)
+  // 2 slots per 5 s: the token and one read go out at once, the rest wait for the limiter
+  const c = testClient(t, sb, { env: { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0, HOSTAWAY_TOKEN_SETTLE_MS: 0 } })
+  await sb.setFaults({ fail_ids: { hang: [1] } })
+  const r = await executeBatch([1, 2, 3].map((id) => (opts) => c.getListing(id, opts)), [1, 2, 3], options({ timeoutMs: 300 }))
+  t.same(r.failed.map((f) => [f.operation_id, f.error_type, f.attempts]), [['1', 'timeout', 1], ['2', 'unprocessed', 0], ['3', 'unprocessed', 0]])
+  t.equal(r.failed[0].error, 'GET /listings/1 → no answer: the batch deadline of 300 ms passed while the request was in flight')
+  t.equal(r.failed[1].error, 'GET /listings/2 was not sent: the batch deadline of 300 ms passed while waiting for a rate-limit slot')
+  t.ok((r.failed[1].retry_after_ms ?? 0) > 0, 'unprocessed items say when a slot frees up')
 })
 
 test('dedupe: same id runs once, every position gets its own result', async (t) => {
   let calls = 0
   const op = async () => { calls++; return 'x' }
-  const r = await executeBatch([op, op, op], ['5', '6', '5'], { dedupe: true })
+  const r = await executeBatch([op, op, op], ['5', '6', '5'], options({ dedupe: true }))
   t.equal(calls, 2)
   t.same(r.successful.map((s) => [s.operation_id, s.index]), [['5', 0], ['6', 1], ['5', 2]])
 })
 
 test('mismatched ids are a programming error', async (t) => {
-  await t.rejects(executeBatch([async () => 1], ['a', 'b']), RangeError)
+  await t.rejects(executeBatch([async () => 1], ['a', 'b'], options()), RangeError)
 })
 
 test('property: every input appears exactly once, each list in request order, counts consistent', async (t) => {
@@ -148,14 +181,14 @@ test('property: every input appears exactly once, each list in request order, co
     fc.boolean(),
     async (items, concurrency, dedupe) => {
       const ops: Array<Operation<number>> = items.map((item) => async (ctx) => {
+        if (item.mode === 'hang') return await read(1000)(ctx)
         ctx.onAttempt()
         await sleep(item.delay)
         if (item.mode === 'ok') return item.id
         if (item.mode === 'throw') throw new Error('boom')
-        if (item.mode === 'hang') { await sleep(1000); return item.id }
         throw new HostawayError(item.mode, { status_code: null, error_type: item.mode, retryable: true })
       })
-      const r = await executeBatch(ops, items.map((i) => i.id), { concurrency, dedupe, timeoutMs: 40 })
+      const r = await executeBatch(ops, items.map((i) => i.id), options({ concurrency, dedupe, timeoutMs: 40 }))
       const indexes = [...r.successful, ...r.failed].map((x) => x.index).sort((a, b) => a - b)
       if (JSON.stringify(indexes) !== JSON.stringify(items.map((_, i) => i))) return false
       const inOrder = (list: Array<{ index: number }>) => list.every((x, i) => i === 0 || list[i - 1].index < x.index)

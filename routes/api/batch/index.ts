@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorRef } from '../../../schemas/common.js'
 import type { FastifyRequest } from 'fastify'
-import type { OperationContext } from '../../../services/batch.js'
+import type { Operation } from '../../../services/batch.js'
 import { BatchLookupBodyRef, type BatchLookupBody, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 
 const errors = { 400: ErrorRef, 401: ErrorRef, 413: ErrorRef, 415: ErrorRef }
@@ -11,10 +11,10 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, runBatch } = fastify
 
   /** A lookup batch: one upstream read per distinct id, every position reported. */
-  function lookup<T> (fetch: (id: number, ctx: OperationContext) => Promise<T>) {
+  function lookup<T> (fetch: (id: number) => Operation<T>) {
     return async function batchLookup (request: FastifyRequest<{ Body: BatchLookupBody }>) {
       const { ids, timeout_ms: timeoutMs } = request.body
-      return runBatch(ids.map((id) => (ctx) => fetch(id, ctx)), ids, { dedupe: true, timeoutMs, logger: request.log })
+      return runBatch(ids.map(fetch), ids, { dedupe: true, timeoutMs, logger: request.log })
     }
   }
 
@@ -26,7 +26,7 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseListingRef, ...errors }
     }
-  }, lookup((id, ctx) => hostaway.getListing(id, ctx)))
+  }, lookup((id) => (opts) => hostaway.getListing(id, opts)))
 
   fastify.post('/bookings', {
     schema: {
@@ -36,7 +36,7 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseBookingRef, ...errors }
     }
-  }, lookup((id, ctx) => hostaway.getReservation(id, ctx)))
+  }, lookup((id) => (opts) => hostaway.getReservation(id, opts)))
 }
 
 export default batch

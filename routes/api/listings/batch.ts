@@ -36,7 +36,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
     const run = () => runBatch(
       updates.map(({ listing_id: id, ...fields }) => (ctx) => hostaway.updateListing(id, fields, ctx)),
       updates.map((u) => u.listing_id),
-      { kind: 'write', idempotent: true, timeoutMs, logger: request.log }
+      { timeoutMs, logger: request.log }
     )
 
     const key = request.headers['idempotency-key']

@@ -30,7 +30,7 @@ test('the original real-world scenario: ids [1, 2, 999999, 4] → 3 successes, 1
     attempts: 1
   })
   t.type(body.failed[0].remediation, 'string')
-  const warning = logs.entries().find((e) => e.msg === 'Batch operation 999999 failed')
+  const warning = logs.entries().find((e) => e.msg === 'batch item failed' && e.operation_id === '999999')
   t.match(warning, { level: 40, operation_id: '999999', error_type: 'not_found', request_id: res.headers['x-request-id'] }, 'each failure logged at warn with the request id')
 })
 

@@ -10,7 +10,7 @@ import readSchemas from '../../../plugins/app/read-schemas.js'
 import errorRecovery from '../../../plugins/app/error-recovery.js'
 import bookingRoutes from '../../../routes/api/bookings/index.js'
 import { HostawayError } from '../../../services/errors.js'
-import type { HostawayClient } from '../../../services/hostaway/types.js'
+import type { HostawayClient } from '../../../services/hostaway/client.js'
 import type { Booking } from '../../../schemas/booking.js'
 import type { Message } from '../../../schemas/message.js'
 

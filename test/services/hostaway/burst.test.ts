@@ -5,7 +5,7 @@ import { testClient } from './fixtures.js'
 // A burst far above the budget: the limiter must spread it so the sandbox never answers 429.
 t.test('a burst of 60 calls is spread: no 429, never more than the limit in a window', async (t) => {
   const sb = await sandbox(t)
-  const c = testClient(t, sb, { timeoutMs: 3000, retryBaseMs: 20 })
+  const c = testClient(t, sb, { env: { HOSTAWAY_TIMEOUT_MS: 3000, HOSTAWAY_RETRY_BASE_MS: 20 } })
 
   let attempts = 0
   const onAttempt = () => { attempts++ }
@@ -23,7 +23,7 @@ t.test('a burst of 60 calls is spread: no 429, never more than the limit in a wi
   t.ok(s.max_in_window_account <= 20, `max_in_window_account ${s.max_in_window_account} <= 20`)
   t.equal(s.requests.total, 61, '60 reads and one token request')
 
-  const l = c.stats().limiter
+  const l = c.limiter.stats()
   t.equal(l.acquired, 61)
   t.equal(l.queued, 0)
   t.ok(l.max_wait_ms >= 1000, 'callers were made to wait')

@@ -1,8 +1,7 @@
 import t from 'tap'
-import { abortedError, classifyOutcome, withAttempts, type CallContext } from '../../../services/hostaway/classify.js'
-import { backoffMs, linkSignals, raceSignal, sleep, upstreamDetail } from '../../../services/hostaway/http.js'
+import { abortedError, backoffMs, classifyOutcome, upstreamDetail, withAttempts, type CallContext } from '../../../services/hostaway/classify.js'
+import { abortError, abortMessage, linkSignals, raceSignal, sleep } from '../../../services/hostaway/abort.js'
 import type { HttpMethod } from '../../../services/hostaway/http.js'
-import { isAbortError } from '../../../services/hostaway/limiter.js'
 import { scrub } from '../../../services/redact.js'
 
 function ctx (method: HttpMethod = 'GET', attempts = 1): CallContext {
@@ -23,8 +22,8 @@ t.test('HTTP statuses map to the error taxonomy', async (t) => {
     // status, error_type, retry (internally), retryable (for the caller)
     [400, 'validation_error', false, false],
     [422, 'validation_error', false, false],
-    [401, 'unauthorized', false, false],
-    [403, 'forbidden', false, false],
+    [401, 'upstream_auth', false, false],
+    [403, 'upstream_auth', false, false],
     [404, 'not_found', false, false],
     [409, 'conflict', false, false],
     [408, 'timeout', true, true],
@@ -117,6 +116,8 @@ t.test('full-jitter backoff stays within [0, min(max, base * 2^n))', async (t) =
   }
 })
 
+const isAbortError = (err: unknown) => err instanceof Error && err.name === 'AbortError'
+
 t.test('abortable helpers', async (t) => {
   const ac = new AbortController()
   const p = sleep(10000, ac.signal)
@@ -139,4 +140,16 @@ t.test('abortable helpers', async (t) => {
   t.equal(await raceSignal(Promise.resolve(2), new AbortController().signal), 2)
   t.ok(isAbortError(await raceSignal(new Promise(() => {}), AbortSignal.abort()).catch((e: unknown) => e)))
   await t.rejects(raceSignal(Promise.reject(new Error('x')), new AbortController().signal), /x/)
+})
+
+t.test('abort messages say why: our reasons verbatim, anything else as "aborted"', async (t) => {
+  const ours = new AbortController()
+  ours.abort(abortError('the batch deadline of 300 ms passed'))
+  t.equal(abortMessage(ours.signal), 'the batch deadline of 300 ms passed')
+  t.equal(abortMessage(AbortSignal.abort()), 'aborted', 'a plain abort()')
+  const timedOut = AbortSignal.timeout(1)
+  await sleep(5)
+  t.equal(abortMessage(timedOut), 'aborted', 'AbortSignal.timeout')
+  const err = abortedError(ctx('GET', 0), `${abortMessage(ours.signal)} while waiting for a rate-limit slot`, null)
+  t.equal(err.message, 'GET /listings/1 was not sent: the batch deadline of 300 ms passed while waiting for a rate-limit slot')
 })

@@ -1,10 +1,10 @@
 import t from 'tap'
 import pino from 'pino'
 import { sandbox } from '../../helper.js'
-import { createHostawayClient, clientOptionsFromConfig, type HostawayClientOptions } from '../../../services/hostaway/client.js'
-import { failure, routeCount, testClient } from './fixtures.js'
+import { failure, routeCount, testClient, type TestClientOptions } from './fixtures.js'
 import { loadConfig } from '../../../services/config.js'
-import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
+import { memoryLimiter } from '../../../plugins/app/hostaway.js'
+import type { MemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 
 const lines: string[] = []
 const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
@@ -12,14 +12,15 @@ const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
 type Scope = Pick<typeof t, 'teardown'>
 
 const LISTING_ROUTE = /listings\/:[^/]+$/
+const RESERVATION_ROUTE = /reservations\/:[^/]+$/
 
 const sb = await sandbox(t)
 t.beforeEach(async () => { await sb.reset() })
 
 const listingGets = async () => routeCount((await sb.stats()).requests.by_route, 'GET', LISTING_ROUTE)
 
-function client (t: Scope, over: Partial<HostawayClientOptions> = {}) {
-  return testClient(t, sb, { logger, ...over })
+function client (t: Scope, env: TestClientOptions['env'] = {}, opts: TestClientOptions = {}) {
+  return testClient(t, sb, { log: logger, env, ...opts })
 }
 
 t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
@@ -31,7 +32,7 @@ t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
   t.ok(page.count >= 40, 'count is the total')
   const city = page.items[0].city
   if (typeof city === 'string') {
-    const inCity = await c.listListings({ city })
+    const inCity = await c.listListings({ city, limit: 20, offset: 0 })
     t.ok(inCity.items.length >= 1)
     t.ok(inCity.items.every((l) => l.city === city), 'city filter passed as `city`')
   }
@@ -44,10 +45,10 @@ t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
   t.equal(days.length, 5)
   t.equal(days[0].date, '2030-01-01')
 
-  const bookings = await c.searchReservations({ listing_id: 1, limit: 3 })
+  const bookings = await c.searchReservations({ listing_id: 1, limit: 3, offset: 0 })
   t.ok(bookings.items.length <= 3)
   t.ok(bookings.items.every((b) => b.listingMapId === 1), 'listing_id passed as listingId')
-  const all = await c.searchReservations({})
+  const all = await c.searchReservations({ limit: 20, offset: 0 })
   t.ok(all.items.length > 0)
   const booking = await c.getReservation(all.items[0].id)
   t.equal(booking.id, all.items[0].id)
@@ -60,10 +61,10 @@ t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
     t.ok(messages.every((m) => m.conversationId === conversations[0].id))
   }
 
-  const s = c.stats()
-  t.equal(s.tokens_requested, 1)
-  t.ok(s.upstream_attempts >= 7)
-  t.ok(s.limiter.acquired >= s.upstream_attempts + 1, 'token and data attempts all took a slot')
+  const s = await sb.stats()
+  t.equal(routeCount(s.requests.by_route, 'POST', /accessTokens$/), 1, 'one token request')
+  t.ok(s.requests.total >= 8)
+  t.equal(c.limiter.stats().acquired, s.requests.total, 'token and data attempts all took a slot')
 })
 
 t.test('404 → not_found after exactly one attempt', async (t) => {
@@ -107,7 +108,7 @@ t.test('a 503 once is retried and succeeds (2 attempts)', async (t) => {
 })
 
 t.test('a permanent 500 → upstream_error after 1 + maxRetries attempts', async (t) => {
-  const c = client(t, { maxRetries: 3 })
+  const c = client(t, { HOSTAWAY_MAX_RETRIES: 3 })
   await sb.setFaults({ fail_ids: { 500: [4] } })
   let attempts = 0
   const err = await failure(c.getListing(4, { onAttempt: () => { attempts++ } }))
@@ -121,7 +122,7 @@ t.test('a permanent 500 → upstream_error after 1 + maxRetries attempts', async
 })
 
 t.test('HTTP 200 with status "fail" → upstream_error', async (t) => {
-  const c = client(t, { maxRetries: 1 })
+  const c = client(t, { HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { fail_200: [5] } })
   const err = await failure(c.getListing(5))
   t.equal(err.error_type, 'upstream_error')
@@ -130,7 +131,7 @@ t.test('HTTP 200 with status "fail" → upstream_error', async (t) => {
 })
 
 t.test('429: retried after waiting, rate_limit when it persists', async (t) => {
-  const c = client(t, { maxRetries: 1, retryBaseMs: 30 })
+  const c = client(t, { HOSTAWAY_MAX_RETRIES: 1, HOSTAWAY_RETRY_BASE_MS: 30 })
   await sb.setFaults({ fail_ids_once: { 429: [6] }, fail_ids: { 429: [7] } })
   let attempts = 0
   const listing = await c.getListing(6, { onAttempt: () => { attempts++ } })
@@ -145,7 +146,7 @@ t.test('429: retried after waiting, rate_limit when it persists', async (t) => {
 })
 
 t.test('a hanging upstream → timeout', async (t) => {
-  const c = client(t, { timeoutMs: 200, maxRetries: 1 })
+  const c = client(t, { HOSTAWAY_TIMEOUT_MS: 200, HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { hang: [8] } })
   let attempts = 0
   const err = await failure(c.getListing(8, { onAttempt: () => { attempts++ } }))
@@ -157,7 +158,7 @@ t.test('a hanging upstream → timeout', async (t) => {
 })
 
 t.test('a hanging write → outcome_unknown (PUT is idempotent: retryable)', async (t) => {
-  const c = client(t, { timeoutMs: 200, maxRetries: 0 })
+  const c = client(t, { HOSTAWAY_TIMEOUT_MS: 200, HOSTAWAY_MAX_RETRIES: 0 })
   await sb.setFaults({ fail_ids: { hang: [9] } })
   const err = await failure(c.updateListing(9, { name: 'Hanging' }))
   t.equal(err.error_type, 'outcome_unknown')
@@ -166,7 +167,7 @@ t.test('a hanging write → outcome_unknown (PUT is idempotent: retryable)', asy
 })
 
 t.test('a reset connection → network_error', async (t) => {
-  const c = client(t, { maxRetries: 1 })
+  const c = client(t, { HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { reset: [10] } })
   let attempts = 0
   const err = await failure(c.getListing(10, { onAttempt: () => { attempts++ } }))
@@ -180,24 +181,22 @@ t.test('a reset connection → network_error', async (t) => {
 })
 
 t.test('cache: a hit makes no upstream call and calls no onAttempt', async (t) => {
-  const c = client(t, { cacheTtlMs: 5000 })
+  const c = client(t, { CACHE_TTL_MS: 5000 })
   await c.getListing(12)
   let attempts = 0
   const again = await c.getListing(12, { onAttempt: () => { attempts++ } })
   t.equal(again.id, 12)
   t.equal(attempts, 0)
   t.equal(await listingGets(), 1)
-  t.equal(c.stats().cache_hits, 1)
-  t.equal(c.stats().cache_misses, 1)
   // reservations are cached the same way
-  const id = (await c.searchReservations({ limit: 1 })).items[0].id
+  const id = (await c.searchReservations({ limit: 1, offset: 0 })).items[0].id
   await c.getReservation(id)
   await c.getReservation(id)
-  t.equal(c.stats().cache_hits, 2)
+  t.equal(routeCount((await sb.stats()).requests.by_route, 'GET', RESERVATION_ROUTE), 1)
 })
 
 t.test('concurrent identical reads share one upstream call (cache disabled)', async (t) => {
-  const c = client(t, { cacheTtlMs: 0 })
+  const c = client(t, { CACHE_TTL_MS: 0 })
   await c.checkReady()
   await sb.setFaults({ latency_ms: { min: 100, max: 100 } })
   const counts = Array.from({ length: 10 }, () => 0)
@@ -205,7 +204,6 @@ t.test('concurrent identical reads share one upstream call (cache disabled)', as
   t.ok(results.every((l) => l.id === 13))
   t.equal(await listingGets(), 1)
   t.same(counts, counts.map(() => 1), 'every caller hears of the one attempt')
-  t.equal(c.stats().deduplicated, 9)
 })
 
 t.test('one caller giving up does not abort the shared call for the others', async (t) => {
@@ -222,7 +220,7 @@ t.test('one caller giving up does not abort the shared call for the others', asy
 })
 
 t.test('updateListing invalidates the cache, on success and on failure', async (t) => {
-  const c = client(t, { cacheTtlMs: 60000, maxRetries: 0 })
+  const c = client(t, { CACHE_TTL_MS: 60000, HOSTAWAY_MAX_RETRIES: 0 })
   const before = await c.getListing(15)
   const updated = await c.updateListing(15, { name: 'Renamed by the test' })
   t.equal(updated.name, 'Renamed by the test')
@@ -243,7 +241,7 @@ t.test('updateListing invalidates the cache, on success and on failure', async (
 
 t.test('abort while queued for a slot → unprocessed, attempts 0', async (t) => {
   // 2 slots per 5 s: the token and the first read use them, the second read has to queue
-  const c = client(t, { rateLimitIp: 3, safetyMargin: 1, rateWindowMs: 5000, windowMarginMs: 0 })
+  const c = client(t, { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_SAFETY_MARGIN: 1, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0 })
   await c.getListing(17)
   let attempts = 0
   const err = await failure(c.getListing(18, { signal: AbortSignal.timeout(100), onAttempt: () => { attempts++ } }))
@@ -252,7 +250,7 @@ t.test('abort while queued for a slot → unprocessed, attempts 0', async (t) =>
   t.equal(err.attempts, 0)
   t.equal(attempts, 0)
   t.ok((err.retry_after_ms ?? 0) > 0, 'hints when a slot frees up')
-  t.equal(c.stats().limiter.queued, 0, 'the waiter left the queue')
+  t.equal(c.limiter.stats().queued, 0, 'the waiter left the queue')
   t.equal(await listingGets(), 1)
 })
 
@@ -272,7 +270,7 @@ t.test('abort in flight → timeout for GET, outcome_unknown for PUT', async (t)
 })
 
 t.test('close: queued calls and later calls are unprocessed', async (t) => {
-  const c = client(t, { rateLimitIp: 3, safetyMargin: 1, rateWindowMs: 5000, windowMarginMs: 0 })
+  const c = client(t, { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_SAFETY_MARGIN: 1, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0 })
   await c.getListing(20)
   const queued = failure(c.getListing(21))
   await new Promise((resolve) => setTimeout(resolve, 20))
@@ -284,50 +282,38 @@ t.test('close: queued calls and later calls are unprocessed', async (t) => {
   await c.close()
 })
 
-t.test('clientOptionsFromConfig maps the config', async (t) => {
-  const config = loadConfig({ HOSTAWAY_ACCOUNT_ID: '1', HOSTAWAY_API_KEY: 'k', HOSTAWAY_BASE_URL: 'http://127.0.0.1:1/v1' })
-  const o = clientOptionsFromConfig(config)
-  t.match(o, {
-    baseUrl: 'http://127.0.0.1:1/v1',
-    accountId: '1',
-    apiKey: 'k',
-    rateLimitIp: 15,
-    rateLimitAccount: 20,
-    rateWindowMs: 10000,
-    safetyMargin: 1,
-    windowMarginMs: 100,
-    maxRetries: 3,
-    tokenSettleMs: 1000,
-    cacheTtlMs: 30000
-  })
-  t.throws(() => clientOptionsFromConfig(loadConfig({})), /HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not set/)
+t.test('the limiter applies the configured budgets and margins', async (t) => {
+  const limiter = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '15', HOSTAWAY_RATE_LIMIT_ACCOUNT: '20', HOSTAWAY_RATE_SAFETY_MARGIN: '1', HOSTAWAY_RATE_WINDOW_MS: '10000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '100' })) as MemoryRateLimiter
+  t.equal(limiter.cap, 14, 'min(15, 20) - 1')
+  t.equal(limiter.windowMs, 10100)
+  limiter.close()
+  const account = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '50', HOSTAWAY_RATE_LIMIT_ACCOUNT: '6', HOSTAWAY_RATE_SAFETY_MARGIN: '2', HOSTAWAY_RATE_WINDOW_MS: '500', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '0' })) as MemoryRateLimiter
+  t.equal(account.cap, 4, 'the account budget is the tighter one here')
+  t.equal(account.windowMs, 500)
+  account.close()
 })
 
 t.test('connection refused → network_error', async (t) => {
-  const c = createHostawayClient({ baseUrl: 'http://127.0.0.1:1/v1', accountId: '1', apiKey: 'k', maxRetries: 1, retryBaseMs: 5, logger })
-  t.teardown(() => c.close())
+  const c = client(t, { HOSTAWAY_BASE_URL: 'http://127.0.0.1:1/v1', HOSTAWAY_MAX_RETRIES: 1, HOSTAWAY_RETRY_BASE_MS: 5 })
   const err = await failure(c.getListing(1))
   t.equal(err.error_type, 'network_error')
   t.equal(err.attempts, 0, 'the token request failed: no data attempt')
   t.match(err.message, /POST \/accessTokens → network error ECONNREFUSED/)
 })
 
-t.test('a failing cache store never fails a read; an injected limiter is not closed by the client', async (t) => {
+t.test('a failing cache store never fails a read or a write', async (t) => {
   const broken = {
     get: async () => { throw new Error('store down') },
     set: async () => { throw new Error('store down') },
     delete: async () => { throw new Error('store down') },
     clear: async () => { throw new Error('store down') }
   }
-  const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 15 }], windowMs: 1000, safetyMargin: 1 })
-  const c = client(t, { cache: broken, cacheTtlMs: 1000, limiter })
+  const c = client(t, { CACHE_TTL_MS: 1000 }, { store: broken })
   t.equal((await c.getListing(23)).id, 23)
   t.equal((await c.updateListing(23, { name: 'Still works' })).name, 'Still works')
-  t.equal(limiter.stats().acquired, 3, 'the injected limiter was used')
+  t.equal((await c.getListing(23)).name, 'Still works', 'read again upstream')
   await c.close()
-  await limiter.acquire()
-  t.pass('still usable after the client closed')
-  limiter.close()
+  t.ok(lines.some((l) => l.includes('hostaway read cache failed') && l.includes('store down')), 'the store failures were logged')
 })
 
 t.test('the logs and messages never carry the secret or a token', async (t) => {

@@ -1,6 +1,11 @@
-import { HostawayError } from '../../../services/errors.js'
-import { createHostawayClient, type HostawayClientOptions } from '../../../services/hostaway/client.js'
+import type { FastifyBaseLogger } from 'fastify'
+import pino from 'pino'
+import { createHostaway, memoryLimiter } from '../../../plugins/app/hostaway.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
+import { loadConfig } from '../../../services/config.js'
+import { HostawayError } from '../../../services/errors.js'
+import { createMemoryStore } from '../../../services/hostaway/cache.js'
+import type { KeyValueStore } from '../../../services/hostaway/types.js'
 
 /** Await a promise that must reject with a HostawayError, and return that error. */
 export async function failure (p: Promise<unknown>): Promise<HostawayError> {
@@ -23,24 +28,36 @@ export function routeCount (byRoute: Record<string, number>, method: string, pat
   return n
 }
 
-/** A client against `sandbox` with short windows and fast retries, closed with the test. */
-export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, over: Partial<HostawayClientOptions> = {}) {
-  const c = createHostawayClient({
-    baseUrl: sandbox.baseUrl,
-    accountId: sandbox.accountId,
-    apiKey: sandbox.apiKey,
-    rateLimitIp: 15,
-    rateLimitAccount: 20,
-    rateWindowMs: 1000,
-    safetyMargin: 1,
-    windowMarginMs: 100,
-    timeoutMs: 2000,
-    maxRetries: 3,
-    retryBaseMs: 10,
-    tokenSettleMs: 50,
-    cacheTtlMs: 0,
-    ...over
+export interface TestClientOptions {
+  /** configuration variables overriding the fast test settings */
+  env?: Record<string, string | number>
+  log?: FastifyBaseLogger
+  store?: KeyValueStore<unknown>
+}
+
+/**
+ * The upstream client exactly as the hostaway plugin composes it, against `sandbox`, with a short
+ * rate window, fast retries and no read cache unless `env` says otherwise; closed with the test.
+ * Also gives the limiter (its stats) and close().
+ */
+export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, { env = {}, log, store }: TestClientOptions = {}) {
+  const config = loadConfig({
+    HOSTAWAY_BASE_URL: sandbox.baseUrl,
+    HOSTAWAY_ACCOUNT_ID: sandbox.accountId,
+    HOSTAWAY_API_KEY: sandbox.apiKey,
+    HOSTAWAY_RATE_WINDOW_MS: '1000',
+    HOSTAWAY_TIMEOUT_MS: '2000',
+    HOSTAWAY_RETRY_BASE_MS: '10',
+    HOSTAWAY_TOKEN_SETTLE_MS: '50',
+    CACHE_TTL_MS: '0',
+    ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]))
   })
-  t.teardown(() => c.close())
-  return c
+  const hostaway = createHostaway({
+    config,
+    log: log ?? pino({ level: 'silent' }),
+    limiter: memoryLimiter(config),
+    store: store ?? createMemoryStore()
+  })
+  t.teardown(() => hostaway.close())
+  return { ...hostaway.client, limiter: hostaway.limiter, close: hostaway.close }
 }

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
-import { createMemoryRateLimiter, isAbortError, LimiterClosedError } from '../../../services/hostaway/limiter.js'
+import { createMemoryRateLimiter, LimiterClosedError } from '../../../services/hostaway/limiter.js'
+
+const isAbortError = (err: unknown) => err instanceof Error && err.name === 'AbortError'
 
 /** Largest number of grant times falling within any window of `windowMs` (half-open). */
 function maxInAnyWindow (times: number[], windowMs: number): number {

@@ -2,13 +2,13 @@ import t from 'tap'
 import pino from 'pino'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createAttemptRunner } from '../../../services/hostaway/attempt.js'
 import { createUpstreamHttp } from '../../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { createTokenManager } from '../../../services/hostaway/token.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { sandbox } from '../../helper.js'
-import type { HostawayClientOptions } from '../../../services/hostaway/client.js'
-import { failure, routeCount, testClient } from './fixtures.js'
+import { failure, routeCount, testClient, type TestClientOptions } from './fixtures.js'
 
 // every log line of the suite, checked for secrets at the end
 const lines: string[] = []
@@ -23,8 +23,8 @@ const LISTING_ROUTE = /listings\/:[^/]+$/
 const sb = await sandbox(t)
 t.beforeEach(async () => { await sb.reset() })
 
-function client (t: Scope, over: Partial<HostawayClientOptions> = {}, sandbox: Sandbox = sb) {
-  return testClient(t, sandbox, { logger, ...over })
+function client (t: Scope, env: TestClientOptions['env'] = {}, sandbox: Sandbox = sb, log = logger) {
+  return testClient(t, sandbox, { log, env })
 }
 
 t.test('100 concurrent cold calls share one token request', async (t) => {
@@ -36,7 +36,6 @@ t.test('100 concurrent cold calls share one token request', async (t) => {
   const s = await sb.stats()
   t.equal(s.tokens_issued, 1, 'one token issued upstream')
   t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 1, 'one token request')
-  t.equal(c.stats().tokens_requested, 1)
   t.equal(routeCount(s.requests.by_route, 'GET', LISTING_ROUTE), 10, 'identical reads were de-duplicated')
 })
 
@@ -49,17 +48,17 @@ t.test('revoked tokens: one refresh, every call succeeds', async (t) => {
   t.same(listings.map((l) => l.id), Array.from({ length: 10 }, (_, i) => i + 1))
   const s = await sb.stats()
   t.equal(s.tokens_issued, before + 1, 'exactly one new token')
-  t.equal(c.stats().tokens_issued, 2)
+  t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 2, 'two token requests in all')
 })
 
 t.test('wrong client secret fails fast, clearly, without hammering', async (t) => {
-  const c = client(t, { apiKey: 'wrong-secret', credentialFailureBackoffMs: 300 })
+  const c = client(t, { HOSTAWAY_API_KEY: 'wrong-secret' })
   const attempts: number[] = []
   const errors = await Promise.all(Array.from({ length: 30 }, (_, i) =>
     failure(c.getListing(i + 1, { onAttempt: () => attempts.push(i) }))
   ))
   for (const err of errors) {
-    t.equal(err.error_type, 'unauthorized')
+    t.equal(err.error_type, 'upstream_auth')
     t.equal(err.retryable, false)
     t.equal(err.attempts, 0)
     t.equal(err.status_code, 403)
@@ -70,20 +69,14 @@ t.test('wrong client secret fails fast, clearly, without hammering', async (t) =
   t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 1, '30 callers, one token request')
   t.equal(s.tokens_issued, 0)
 
-  // remembered for a while: no new request
-  t.equal((await failure(c.checkReady())).error_type, 'unauthorized')
+  // remembered for a while (5 s): no new request
+  t.equal((await failure(c.checkReady())).error_type, 'upstream_auth')
   s = await sb.stats()
   t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 1, 'the failure is cached')
-
-  // then tried again
-  await new Promise((resolve) => setTimeout(resolve, 350))
-  t.equal((await failure(c.checkReady())).error_type, 'unauthorized')
-  s = await sb.stats()
-  t.equal(routeCount(s.requests.by_route, 'POST', TOKEN_ROUTE), 2, 'asked again after the backoff')
 })
 
 t.test('an aborted wait for the token leaves the call unprocessed', async (t) => {
-  const c = client(t, { tokenSettleMs: 400 })
+  const c = client(t, { HOSTAWAY_TOKEN_SETTLE_MS: 400 })
   const err = await failure(c.getListing(1, { signal: AbortSignal.timeout(100) }))
   t.equal(err.error_type, 'unprocessed')
   t.equal(err.attempts, 0)
@@ -107,7 +100,7 @@ t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t
       if (entry.msg === 'hostaway token issued') issuedAt.push(entry.time)
     }
   })
-  const c = client(t, { tokenSettleMs: 320, logger: log }, strict)
+  const c = client(t, { HOSTAWAY_TOKEN_SETTLE_MS: 320 }, strict, log)
   let attemptAt = 0
   const listing = await c.getListing(3, { onAttempt: () => { attemptAt = Date.now() } })
   t.equal(listing.id, 3)
@@ -120,11 +113,11 @@ t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t
   await Promise.all([c.getListing(4), c.getListing(5), c.checkReady()])
   t.equal((await strict.stats()).tokens_issued, 1)
 
-  // without the wait the token is refused; one refresh, then `forbidden`
-  const eager = client(t, { tokenSettleMs: 0, logger: log }, strict)
+  // without the wait the token is refused; one refresh, then `upstream_auth`
+  const eager = client(t, { HOSTAWAY_TOKEN_SETTLE_MS: 0 }, strict, log)
   let attempts = 0
   const err = await failure(eager.getListing(6, { onAttempt: () => { attempts++ } }))
-  t.equal(err.error_type, 'forbidden')
+  t.equal(err.error_type, 'upstream_auth')
   t.equal(err.status_code, 403)
   t.equal(err.retryable, false)
   t.equal(err.attempts, 2, 'the call was retried once with a fresh token')
@@ -134,14 +127,19 @@ t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t
 })
 
 // The token manager alone, against a scripted accessTokens endpoint (the sandbox has no faults for it)
-t.test('token manager: retries 5xx, caches until expiry, invalidates only the current token', async (t) => {
+t.test('token manager: retries 5xx, caches until expiry, invalidates only the current token, remembers rejected credentials', async (t) => {
   const answers: Array<[number, object]> = [
     [503, { status: 'fail', message: 'busy' }],
     [502, {}],
     [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-1' }],
     [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-2' }],
     [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-3' }],
-    [200, { token_type: 'Bearer' }]
+    [200, { token_type: 'Bearer' }],
+    [200, { token_type: 'Bearer' }],
+    [200, { token_type: 'Bearer' }],
+    [200, { token_type: 'Bearer' }],
+    [403, { status: 'fail', message: 'Invalid client' }],
+    [200, { token_type: 'Bearer', expires_in: 100, access_token: 'tok-4' }]
   ]
   const bodies: string[] = []
   const server = createServer((req, res) => {
@@ -161,26 +159,20 @@ t.test('token manager: retries 5xx, caches until expiry, invalidates only the cu
   const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 100 }], windowMs: 1000 })
   t.teardown(() => limiter.close())
   let now = 1_000_000
-  const tm = createTokenManager({
-    http: http.got,
-    clientId: '10000',
-    clientSecret: 'the-secret',
+  const { run } = createAttemptRunner({
+    http,
     limiter,
-    timeoutMs: 1000,
-    maxRetries: 3,
-    retryBaseMs: 5,
-    tokenSettleMs: 0,
-    expiryMarginMs: 10_000,
-    rateLimitRetryAfterMs: () => 1000,
-    logger,
-    now: () => now
+    policy: { timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxDelayMs: 50, rateWindowMs: 1000 },
+    log: logger,
+    random: Math.random
   })
+  const tm = createTokenManager({ run, clientId: '10000', clientSecret: 'the-secret', settleMs: 0, credentialFailureBackoffMs: 5000, log: logger, now: () => now })
   t.teardown(() => tm.close())
 
   const [a, b] = await Promise.all([tm.getToken(), tm.getToken()])
   t.equal(a, 'tok-1')
   t.equal(b, 'tok-1')
-  t.same(tm.stats(), { tokens_requested: 3, tokens_issued: 1 }, 'two 5xx retried, one token')
+  t.equal(bodies.length, 3, 'two 5xx retried, then one token')
   t.same(Object.fromEntries(new URLSearchParams(bodies[0])), {
     grant_type: 'client_credentials', client_id: '10000', client_secret: 'the-secret', scope: 'general'
   }, 'form-encoded client credentials')
@@ -198,15 +190,28 @@ t.test('token manager: retries 5xx, caches until expiry, invalidates only the cu
   tm.invalidate('tok-3')
   const err = await failure(tm.getToken())
   t.equal(err.error_type, 'upstream_error', 'a 2xx without access_token')
-  t.match(err.message, /^POST \/accessTokens → HTTP (200|500)/)
-  t.equal(tm.stats().tokens_issued, 3)
+  t.match(err.message, /^POST \/accessTokens → HTTP 200/)
+  t.equal(err.attempts, 0, 'no data attempt was made')
+  t.equal(bodies.length, 9, 'the 2xx without a token was tried 1 + 3 times')
+
+  // rejected credentials: not retried, remembered for credentialFailureBackoffMs, then asked again
+  const rejected = await failure(tm.getToken())
+  t.equal(rejected.error_type, 'upstream_auth')
+  t.equal(rejected.retryable, false)
+  t.equal(bodies.length, 10, 'a 403 is not retried')
+  now += 4_000
+  t.equal((await failure(tm.getToken())).error_type, 'upstream_auth', 'still remembered')
+  t.equal(bodies.length, 10, 'no new request while remembered')
+  now += 1_001
+  t.equal(await tm.getToken(), 'tok-4', 'asked again after the backoff')
+  t.equal(bodies.length, 11)
 
   tm.close()
   t.equal((await failure(tm.getToken())).error_type, 'unprocessed', 'closed')
 })
 
 t.test('the logs never carry the secret or a token', async (t) => {
-  const c = client(t, { maxRetries: 1 })
+  const c = client(t, { HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { 500: [7] } })
   await c.getListing(1)
   await failure(c.getListing(7))

@@ -1,0 +1,133 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { HostawayError } from '../errors.js'
+import { abortMessage, sleep } from './abort.js'
+import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
+import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
+import type { RateLimiter } from './types.js'
+
+export interface AttemptPolicy {
+  /** per-attempt timeout (ms), used in messages; the HTTP layer enforces it */
+  timeoutMs: number
+  /** retries after the first attempt, for calls that are safe to repeat */
+  maxRetries: number
+  /** base of the full-jitter exponential backoff (ms) */
+  retryBaseMs: number
+  /** cap of one backoff wait (ms) */
+  retryMaxDelayMs: number
+  /** the upstream's rate-limit window (ms): how long a 429 may last when our limiter sees room */
+  rateWindowMs: number
+}
+
+/** One logical upstream call, as the attempt loop needs it. */
+export interface AttemptSpec<T> {
+  method: HttpMethod
+  /** method + path, no query: "GET /listings/5" (messages and logs) */
+  label: string
+  signal: AbortSignal
+  /** whether the call may be sent again after a failure (default: every method but POST) */
+  idempotent?: boolean
+  /** before each rate-limit slot, e.g. take an access token; a HostawayError from it ends the call */
+  prepare?: (signal: AbortSignal) => Promise<void>
+  /** the request to send, built right after the slot was granted */
+  request: () => Omit<AttemptRequest, 'signal'>
+  /** the value of a successful outcome; undefined when the outcome is a failure */
+  accept: (outcome: AttemptOutcome) => T | undefined
+  /** a failed outcome to send again at once, not counted as a retry (e.g. a refused token, once) */
+  resend?: (outcome: AttemptOutcome) => boolean
+  /** a failed outcome that ends the call with this error instead of the usual classification */
+  reject?: (outcome: AttemptOutcome) => HostawayError | undefined
+  /** called as each attempt starts */
+  onAttempt?: () => void
+  /** strings to keep out of messages */
+  secrets: () => Array<string | undefined>
+}
+
+export interface AttemptRunnerDeps {
+  http: Pick<UpstreamHttp, 'send'>
+  limiter: Pick<RateLimiter, 'acquire' | 'nextSlotInMs'>
+  policy: AttemptPolicy
+  log: FastifyBaseLogger
+  /** randomness of the backoff jitter */
+  random: () => number
+}
+
+export type AttemptRunner = ReturnType<typeof createAttemptRunner>
+
+/**
+ * The one attempt loop of the gateway, used by token requests and API calls alike:
+ * prepare → rate-limit slot → send → accept, or resend / classify → backoff → sleep → again.
+ * Every attempt takes a limiter slot first, so retries and token requests count against the budget.
+ * Only idempotent calls are retried; a 429 waits at least until the limiter's window has room.
+ * Aborting `signal` ends the call as `unprocessed` (nothing sent), `timeout` (a read was sent) or
+ * `outcome_unknown` (a write was sent); the abort reason's message says why.
+ */
+export function createAttemptRunner ({ http, limiter, policy, log, random }: AttemptRunnerDeps) {
+  const rateLimitRetryAfterMs = () => limiter.nextSlotInMs() || policy.rateWindowMs
+
+  async function run<T> (spec: AttemptSpec<T>): Promise<T> {
+    const { signal } = spec
+    const idempotent = spec.idempotent ?? isIdempotent(spec.method)
+    const ctx: CallContext = { method: spec.method, label: spec.label, attempts: 0, timeoutMs: policy.timeoutMs, rateLimitRetryAfterMs, secrets: spec.secrets }
+    const given = (phase: string, retryAfterMs: number | null = null) => abortedError(ctx, `${abortMessage(signal)} ${phase}`, retryAfterMs)
+    let retries = 0
+    try {
+      for (;;) {
+        if (spec.prepare !== undefined) {
+          try {
+            await spec.prepare(signal)
+          } catch (err) {
+            if (signal.aborted) throw given('while waiting for an access token', limiter.nextSlotInMs() || null)
+            throw err instanceof HostawayError ? withAttempts(err, ctx.attempts) : err
+          }
+        }
+        try {
+          await limiter.acquire(signal)
+        } catch {
+          if (signal.aborted) throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
+          throw abortedError(ctx, 'the rate limiter is closed', null)
+        }
+
+        ctx.attempts++
+        spec.onAttempt?.()
+        const started = performance.now()
+        const outcome = await http.send({ ...spec.request(), signal })
+        log.debug({
+          method: spec.method,
+          path: spec.label.slice(spec.method.length + 1),
+          attempt: ctx.attempts,
+          outcome: outcome.kind === 'response' || outcome.kind === 'bad_body' ? outcome.status : outcome.kind,
+          duration_ms: Math.round(performance.now() - started)
+        }, 'hostaway attempt')
+
+        if (outcome.kind === 'aborted') throw given('while the request was in flight')
+        const value = spec.accept(outcome)
+        if (value !== undefined) return value
+        if (spec.resend?.(outcome) === true) continue
+        const rejected = spec.reject?.(outcome)
+        if (rejected !== undefined) throw rejected
+
+        const { error, retry } = classifyOutcome(outcome, ctx, idempotent)
+        if (!retry || !idempotent || retries >= policy.maxRetries) throw error
+        let wait = backoffMs(retries, policy.retryBaseMs, policy.retryMaxDelayMs, random)
+        // Hostaway sends no Retry-After: wait for our own window to open, and at least one step
+        if (error.error_type === 'rate_limit') wait = Math.max(wait, policy.retryBaseMs, limiter.nextSlotInMs())
+        retries++
+        log.warn({ method: spec.method, path: spec.label.slice(spec.method.length + 1), attempt: ctx.attempts, error_type: error.error_type, status: error.status_code, delay_ms: wait }, 'hostaway attempt failed, retrying')
+        try {
+          await sleep(wait, signal)
+        } catch {
+          throw given('while waiting to retry')
+        }
+      }
+    } catch (err) {
+      if (err instanceof HostawayError) throw err
+      // a bug of ours (or of a dependency): never let anything but a HostawayError out
+      log.error({ err, call: spec.label }, 'unexpected error in the hostaway attempt loop')
+      throw new HostawayError(`${spec.label}: internal error in the Hostaway client`, {
+        status_code: null, error_type: 'internal_error', retryable: false, attempts: ctx.attempts
+      })
+    }
+  }
+
+  return { run, rateLimitRetryAfterMs }
+}

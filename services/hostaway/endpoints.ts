@@ -1,0 +1,46 @@
+import type { ListingUpdateFields } from '../../schemas/listing.js'
+import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
+import type { CallSpec } from './caller.js'
+
+/**
+ * The Hostaway endpoints the gateway calls, and the renames between the gateway's API
+ * (snake_case parameters; "bookings") and Hostaway's (camelCase; "reservations").
+ * Paths are relative to HOSTAWAY_BASE_URL (…/v1).
+ */
+
+export const listingEndpoints = {
+  /** read-cache key of one listing */
+  key: (id: number) => `listing:${id}`,
+  list: (q: ListListingsQuery): CallSpec => ({
+    method: 'GET', path: 'listings', expect: 'array', query: { limit: q.limit, offset: q.offset, city: q.city, match: q.match }
+  }),
+  get: (id: number): CallSpec => ({ method: 'GET', path: `listings/${id}`, expect: 'object' }),
+  calendar: (id: number, q: CalendarQuery): CallSpec => ({
+    method: 'GET', path: `listings/${id}/calendar`, expect: 'array', query: { startDate: q.start_date, endDate: q.end_date }
+  }),
+  update: (id: number, fields: ListingUpdateFields): CallSpec => ({ method: 'PUT', path: `listings/${id}`, expect: 'object', json: fields })
+}
+
+/** A gateway "booking" is a Hostaway "reservation". */
+export const bookingEndpoints = {
+  /** read-cache key of one reservation */
+  key: (id: number) => `reservation:${id}`,
+  search: (q: SearchBookingsQuery): CallSpec => ({
+    method: 'GET',
+    path: 'reservations',
+    expect: 'array',
+    query: {
+      listingId: q.listing_id,
+      arrivalStartDate: q.arrival_from,
+      arrivalEndDate: q.arrival_to,
+      departureStartDate: q.departure_from,
+      departureEndDate: q.departure_to,
+      status: q.status,
+      limit: q.limit,
+      offset: q.offset
+    }
+  }),
+  get: (id: number): CallSpec => ({ method: 'GET', path: `reservations/${id}`, expect: 'object' }),
+  conversations: (reservationId: number): CallSpec => ({ method: 'GET', path: 'conversations', expect: 'array', query: { reservationId } }),
+  messages: (conversationId: number): CallSpec => ({ method: 'GET', path: `conversations/${conversationId}/messages`, expect: 'array' })
+}
