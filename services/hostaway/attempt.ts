@@ -3,6 +3,7 @@ import { HostawayError } from '../errors.js'
 import { abortMessage, sleep } from './abort.js'
 import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
+import { LimiterClosedError } from './limiter.js'
 import type { RateLimiter } from './types.js'
 
 export interface AttemptPolicy {
@@ -82,9 +83,10 @@ export function createAttemptRunner ({ http, limiter, policy, log, random }: Att
         }
         try {
           await limiter.acquire(signal)
-        } catch {
+        } catch (err) {
           if (signal.aborted) throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
-          throw abortedError(ctx, 'the rate limiter is closed', null)
+          if (err instanceof HostawayError) throw withAttempts(err, ctx.attempts)
+          throw abortedError(ctx, err instanceof LimiterClosedError ? 'the rate limiter is closed' : 'the rate limiter failed', null)
         }
 
         ctx.attempts++

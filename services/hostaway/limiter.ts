@@ -1,24 +1,6 @@
 import { abortReason } from './abort.js'
+import { createMemoryBudget, type Budget, type MemoryBudgetOptions } from './budget.js'
 import type { LimiterStats, RateLimiter } from './types.js'
-
-/** One budget: at most `max` acquisitions per window (e.g. 15 per IP, 20 per account). */
-export interface RateLimit {
-  name: string
-  max: number
-}
-
-export interface MemoryRateLimiterOptions {
-  /** Every acquisition counts against every limit. */
-  limits: RateLimit[]
-  /** The upstream window (ms). */
-  windowMs: number
-  /** Acquisitions kept in reserve below each `max` (default 0; never lowers a cap below 1). */
-  safetyMargin?: number
-  /** Extra ms added to the window to absorb clock skew and network jitter (default 0). */
-  windowMarginMs?: number
-  /** Clock (ms); defaults to `performance.now()`, which is monotonic. */
-  now?: () => number
-}
 
 /** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
 export class LimiterClosedError extends Error {
@@ -36,87 +18,90 @@ interface Waiter {
   enqueuedAt: number
 }
 
-export interface MemoryRateLimiter extends RateLimiter {
-  /** The effective budget: at most `cap` starts within any `windowMs` (margins applied). */
-  readonly cap: number
-  readonly windowMs: number
-}
-
 /**
- * A sliding-log rate limiter: it remembers when each of the last `cap` slots was granted and never
- * lets more than `cap = min(max) - safetyMargin` acquisitions start within any
- * `windowMs + windowMarginMs`. Waiters are served strictly FIFO; one timer at most is armed, for the
- * moment the head of the queue can go.
+ * The queue in front of a budget: callers wait strictly FIFO for a slot; one timer at most is
+ * armed, for the moment the budget says the head of the queue may go. An aborted waiter leaves
+ * the queue at once (its place goes to the next one). If the budget fails, every waiter is
+ * rejected with its error.
  */
-export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): MemoryRateLimiter {
-  if (options.limits.length === 0) throw new Error('rate limiter: at least one limit is required')
-  if (!(options.windowMs > 0)) throw new Error('rate limiter: windowMs must be > 0')
-  const margin = Math.max(0, options.safetyMargin ?? 0)
-  // every acquisition counts against every limit, so the tightest one decides
-  const cap = Math.max(1, Math.min(...options.limits.map((l) => Math.floor(l.max) - margin)))
-  const windowMs = options.windowMs + Math.max(0, options.windowMarginMs ?? 0)
-  const now = options.now ?? (() => performance.now())
-
-  /** grant times of the last `cap` acquisitions, oldest first */
-  const log: number[] = []
+export function createRateLimiter ({ budget, now }: { budget: Budget, now: () => number }): RateLimiter {
   const queue: Waiter[] = []
   let timer: NodeJS.Timeout | undefined
+  /** an asynchronous `take` is under way */
+  let asking = false
   let closed = false
   let acquired = 0
   let maxWait = 0
   let totalWait = 0
 
-  /** ms until a slot is free (0 = now), ignoring the queue */
-  function delayAt (t: number): number {
-    if (log.length < cap) return 0
-    const oldest = log[log.length - cap]
-    return Math.max(0, oldest + windowMs - t)
+  function clearTimer (): void {
+    if (timer !== undefined) {
+      clearTimeout(timer)
+      timer = undefined
+    }
   }
 
-  function take (t: number): void {
-    log.push(t)
-    if (log.length > cap) log.splice(0, log.length - cap)
+  function grant (waiter: Waiter): void {
     acquired++
-  }
-
-  function grant (waiter: Waiter, t: number): void {
-    take(t)
-    const waited = t - waiter.enqueuedAt
+    const waited = now() - waiter.enqueuedAt
     totalWait += waited
     if (waited > maxWait) maxWait = waited
     if (waiter.signal !== undefined && waiter.onAbort !== undefined) waiter.signal.removeEventListener('abort', waiter.onAbort)
     waiter.resolve()
   }
 
-  function drain (): void {
-    if (timer !== undefined) {
-      clearTimeout(timer)
-      timer = undefined
-    }
-    while (queue.length > 0) {
-      const t = now()
-      const wait = delayAt(t)
-      if (wait > 0) {
-        // timers may fire up to 1 ms early against a sub-ms clock: round up
-        timer = setTimeout(drain, Math.ceil(wait))
-        return
-      }
-      grant(queue.shift() as Waiter, t)
+  function fail (err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err))
+    for (const w of queue.splice(0, queue.length)) {
+      if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort)
+      w.reject(error)
     }
   }
 
-  return {
-    cap,
-    windowMs,
+  /** After the budget answered: grant the head (true: ask again) or wait `wait` ms (false). */
+  function answered (wait: number): boolean {
+    if (closed || queue.length === 0) return false
+    if (wait > 0) {
+      // timers may fire up to 1 ms early against a sub-ms clock: round up
+      timer = setTimeout(drain, Math.ceil(wait))
+      return false
+    }
+    grant(queue.shift() as Waiter)
+    return true
+  }
 
+  /** Act on the budget's answer; an asynchronous answer resumes the drain when it comes. */
+  function ask (): boolean {
+    let result: number | Promise<number>
+    try {
+      result = budget.take()
+    } catch (err) {
+      fail(err)
+      return false
+    }
+    if (typeof result === 'number') return answered(result)
+    asking = true
+    result.then((wait) => {
+      asking = false
+      if (answered(wait)) drain()
+    }, (err: unknown) => {
+      asking = false
+      fail(err)
+    })
+    return false
+  }
+
+  function drain (): void {
+    if (asking) return
+    clearTimer()
+    while (queue.length > 0 && ask());
+  }
+
+  return {
     acquire (signal?: AbortSignal): Promise<void> {
       if (closed) return Promise.reject(new LimiterClosedError())
       if (signal?.aborted === true) return Promise.reject(abortReason(signal))
       const t = now()
-      if (queue.length === 0 && delayAt(t) === 0) {
-        take(t)
-        return Promise.resolve()
-      }
       return new Promise<void>((resolve, reject) => {
         const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, enqueuedAt: t }
         if (signal !== undefined) {
@@ -136,16 +121,13 @@ export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): Mem
     },
 
     nextSlotInMs (): number {
-      return Math.ceil(delayAt(now()))
+      return budget.nextSlotInMs()
     },
 
     stats (): LimiterStats {
-      const t = now()
-      let inWindow = 0
-      for (let i = log.length - 1; i >= 0 && log[i] > t - windowMs; i--) inWindow++
       return {
         queued: queue.length,
-        in_window: inWindow,
+        in_window: budget.inWindow(),
         acquired,
         max_wait_ms: Math.round(maxWait),
         total_wait_ms: Math.round(totalWait)
@@ -154,15 +136,26 @@ export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): Mem
 
     close (): void {
       closed = true
-      if (timer !== undefined) {
-        clearTimeout(timer)
-        timer = undefined
-      }
-      const waiters = queue.splice(0, queue.length)
-      for (const w of waiters) {
+      clearTimer()
+      for (const w of queue.splice(0, queue.length)) {
         if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort)
         w.reject(new LimiterClosedError())
       }
     }
   }
+}
+
+export type MemoryRateLimiterOptions = Pick<MemoryBudgetOptions, 'limits' | 'windowMs'> & Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>>
+
+export interface MemoryRateLimiter extends RateLimiter {
+  /** The effective budget: at most `cap` starts within any `windowMs` (margins applied). */
+  readonly cap: number
+  readonly windowMs: number
+}
+
+/** The limiter of one instance: the FIFO queue over an in-memory sliding log. */
+export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): MemoryRateLimiter {
+  const now = options.now ?? (() => performance.now())
+  const budget = createMemoryBudget({ safetyMargin: 0, windowMarginMs: 0, ...options, now })
+  return { ...createRateLimiter({ budget, now }), cap: budget.cap, windowMs: budget.windowMs }
 }
