@@ -86,7 +86,8 @@ test('the OpenAPI document', async (t) => {
     for (const name of [
       'Listing', 'Booking', 'CalendarDay', 'Message', 'ErrorResponse', 'ErrorType',
       'ListingPage', 'BookingPage', 'CalendarDays', 'MessageList',
-      'PartialFailureResponse_Listing', 'PartialFailureResponse_Booking'
+      'PartialFailureResponse_Listing', 'PartialFailureResponse_Booking',
+      'BatchLookupRequest', 'BatchListingUpdateRequest', 'Health', 'Ready'
     ]) t.ok(names.includes(name), `component ${name}`)
     t.same(names.filter((n) => /^def-/.test(n)), [], 'no def-N component')
     const all = refs(doc)

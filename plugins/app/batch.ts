@@ -1,13 +1,7 @@
 import fp from 'fastify-plugin'
 import { createMemoryIdempotencyStore, type IdempotencyStore } from '../../services/idempotency.js'
 import { executeBatch, type BatchOptions, type Operation } from '../../services/batch.js'
-import {
-  BatchListingUpdateBodySchema,
-  BatchLookupBodySchema,
-  PartialFailureResponseBookingSchema,
-  PartialFailureResponseListingSchema,
-  type PartialFailureResponse
-} from '../../schemas/batch.js'
+import type { PartialFailureResponse } from '../../schemas/batch.js'
 import { secretsOf } from '../../services/logger.js'
 
 type RunBatch = <T>(operations: ReadonlyArray<Operation<T>>, operationIds: ReadonlyArray<string | number>, options?: BatchOptions) => Promise<PartialFailureResponse<T>>
@@ -27,12 +21,6 @@ export default fp(async (fastify) => {
   const secrets = secretsOf(config)
   const log = fastify.log.child({ component: 'batch' })
 
-  // Named components: the batch bodies (their size limit comes from BATCH_MAX_ITEMS) and responses.
-  fastify.addSchema(BatchLookupBodySchema(config.BATCH_MAX_ITEMS))
-  fastify.addSchema(BatchListingUpdateBodySchema(config.BATCH_MAX_ITEMS))
-  fastify.addSchema(PartialFailureResponseListingSchema)
-  fastify.addSchema(PartialFailureResponseBookingSchema)
-
   fastify.decorate('idempotency', store)
   fastify.decorate('runBatch', function runBatch (operations, operationIds, options = {}) {
     return executeBatch(operations, operationIds, {
@@ -44,4 +32,4 @@ export default fp(async (fastify) => {
     })
   } as RunBatch)
   fastify.addHook('onClose', async () => { await store.close() })
-}, { name: 'batch', dependencies: ['config', 'schemas'] })
+}, { name: 'batch', dependencies: ['config'] })

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorRef } from '../../../schemas/common.js'
+import { errorResponses } from '../../../schemas/common.js'
 import type { FastifyRequest } from 'fastify'
 import type { OperationContext } from '../../../services/batch.js'
 import { BatchLookupBodyRef, type BatchLookupBody, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 
-const errors = { 400: ErrorRef, 401: ErrorRef, 413: ErrorRef, 415: ErrorRef }
+const errors = errorResponses(400, 401, 413, 415)
 
 /** Batch lookups: every id gets a result, successes and categorized failures, always 200 once the batch ran. */
 const batch: FastifyPluginAsyncTypebox = async (fastify) => {

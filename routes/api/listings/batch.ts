@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorRef } from '../../../schemas/common.js'
+import { errorResponses } from '../../../schemas/common.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 import { fingerprint } from '../../../services/idempotency.js'
 import type { PartialFailureResponse } from '../../../schemas/batch.js'
@@ -19,7 +19,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['batch'],
       headers: IdempotencyHeadersSchema,
       body: BatchListingUpdateBodyRef,
-      response: { 200: PartialFailureResponseListingRef, 400: ErrorRef, 401: ErrorRef, 409: ErrorRef, 413: ErrorRef, 415: ErrorRef, 422: ErrorRef }
+      response: { 200: PartialFailureResponseListingRef, ...errorResponses(400, 401, 409, 413, 415, 422) }
     }
   }, async function batchUpdateListings (request, reply) {
     const { updates, timeout_ms: timeoutMs } = request.body

@@ -5,8 +5,8 @@ import { isError } from './fixtures.js'
 import { serverOptions } from '../../../app.js'
 import { loadConfig } from '../../../services/config.js'
 import sensible from '../../../plugins/external/sensible.js'
+import configPlugin from '../../../plugins/app/config.js'
 import schemas from '../../../plugins/app/schemas.js'
-import readSchemas from '../../../plugins/app/read-schemas.js'
 import errorRecovery from '../../../plugins/app/error-recovery.js'
 import bookingRoutes from '../../../routes/api/bookings/index.js'
 import { HostawayError } from '../../../services/errors.js'
@@ -136,8 +136,8 @@ test('bookings: messages of several conversations are merged, de-duplicated and 
   }
   app.decorate('hostaway', fake as HostawayClient)
   await app.register(sensible)
+  await app.register(configPlugin, { config })
   await app.register(schemas)
-  await app.register(readSchemas)
   await app.register(errorRecovery)
   await app.register(bookingRoutes, { prefix: '/api/bookings' })
   await app.ready()
