@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HealthSchema, ReadySchema } from '../schemas/health.js'
 import { Ref, errorResponses } from '../schemas/common.js'
 import { HostawayError } from '../services/errors.js'
-import { errorBody } from '../plugins/app/error-recovery.js'
+import { errorBody } from '../services/error-response.js'
 
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, config } = fastify

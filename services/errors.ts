@@ -32,11 +32,6 @@ export class HostawayError extends Error {
   }
 }
 
-/** The HTTP status the gateway answers with for a single-item route that failed upstream. */
-export function gatewayStatusFor (err: HostawayError): number {
-  return statusForErrorType(err.error_type)
-}
-
 /** The gateway status of each error type (also the `status_code` of a failed batch item). */
 export function statusForErrorType (errorType: ErrorType): number {
   switch (errorType) {

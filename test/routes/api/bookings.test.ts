@@ -7,7 +7,7 @@ import { loadConfig } from '../../../services/config.js'
 import sensible from '../../../plugins/external/sensible.js'
 import configPlugin from '../../../plugins/app/config.js'
 import schemas from '../../../plugins/app/schemas.js'
-import errorRecovery from '../../../plugins/app/error-recovery.js'
+import errorHandler from '../../../plugins/app/error-handler.js'
 import bookingRoutes from '../../../routes/api/bookings/index.js'
 import { HostawayError } from '../../../services/errors.js'
 import type { HostawayClient } from '../../../services/hostaway/types.js'
@@ -138,7 +138,7 @@ test('bookings: messages of several conversations are merged, de-duplicated and 
   await app.register(sensible)
   await app.register(configPlugin, { config })
   await app.register(schemas)
-  await app.register(errorRecovery)
+  await app.register(errorHandler)
   await app.register(bookingRoutes, { prefix: '/api/bookings' })
   await app.ready()
 

@@ -3,7 +3,9 @@ import Fastify from 'fastify'
 import sensible from '@fastify/sensible'
 import { pino } from 'pino'
 import { Type } from '@sinclair/typebox'
-import errorRecovery, { INTERNAL_ERROR_MESSAGE } from '../../plugins/app/error-recovery.js'
+import errorHandler from '../../plugins/app/error-handler.js'
+import requestId from '../../plugins/app/request-id.js'
+import { INTERNAL_ERROR_MESSAGE } from '../../services/error-response.js'
 import { HostawayError } from '../../services/errors.js'
 import { serverOptions } from '../../app.js'
 import { loadConfig } from '../../services/config.js'
@@ -17,7 +19,8 @@ async function bare () {
   const logs = new LogCapture()
   const app = Fastify(serverOptions(config, { loggerInstance: pino(loggerOptions(config, { pretty: false }), logs) }))
   await app.register(sensible)
-  await app.register(errorRecovery)
+  await app.register(requestId)
+  await app.register(errorHandler)
   app.post('/items', {
     schema: {
       body: Type.Object({
@@ -119,15 +122,4 @@ test('http errors thrown by handlers keep their status; unknown routes are 404 w
   const nf = await app.inject({ url: '/nope?x=1' })
   t.equal(nf.statusCode, 404)
   t.match(nf.json(), { statusCode: 404, error: 'Not Found', message: 'Route GET /nope not found', error_type: 'not_found' })
-})
-
-test('request ids: a safe incoming X-Request-Id is honoured and echoed, an unsafe one replaced', async (t) => {
-  const { app } = await bare()
-  t.teardown(() => app.close())
-  const ok = await app.inject({ url: '/nope', headers: { 'x-request-id': 'abc-123' } })
-  t.equal(ok.headers['x-request-id'], 'abc-123')
-  t.equal(ok.json().request_id, 'abc-123')
-  const bad = await app.inject({ url: '/nope', headers: { 'x-request-id': 'bad id\twith spaces' } })
-  t.not(bad.headers['x-request-id'], 'bad id\twith spaces')
-  t.match(String(bad.headers['x-request-id']), /^[0-9a-f-]{36}$/)
 })
