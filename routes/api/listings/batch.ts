@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
-import { fingerprint } from '../../../services/idempotency.js'
-import type { PartialFailureResponse } from '../../../schemas/batch.js'
-import type { Listing } from '../../../schemas/listing.js'
+import { withIdempotency } from '../../../services/idempotency.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
 const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -38,32 +35,16 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
       updates.map((u) => u.listing_id),
       { kind: 'write', idempotent: true, timeoutMs, logger: request.log }
     )
-
-    const key = request.headers['idempotency-key']
-    if (key === undefined) return run()
-
-    // Keys are scoped to the caller's API key, so two clients cannot replay each other's results.
-    const caller = request.headers['x-api-key']
-    const scope = typeof caller === 'string' ? createHash('sha256').update(caller).digest('hex').slice(0, 16) : 'open'
-    const storeKey = `listings-batch:${scope}:${key}`
-    const print = fingerprint('PATCH', '/api/listings/batch', request.body)
-    const ttl = config.BATCH_IDEMPOTENCY_TTL_MS
-
-    const claim = await idempotency.claim(storeKey, print, ttl)
-    if (claim.state === 'mismatch') throw httpErrors.unprocessableEntity('Idempotency-Key was already used with a different request body')
-    if (claim.state === 'in_progress') throw httpErrors.conflict('A request with this Idempotency-Key is still being processed; retry later')
-    if (claim.state === 'replay') {
-      reply.header('idempotent-replayed', 'true')
-      return claim.response.body as PartialFailureResponse<Listing>
-    }
-    try {
-      const result = await run()
-      await idempotency.complete(storeKey, print, { status: 200, body: result }, ttl)
-      return result
-    } catch (err) {
-      await idempotency.release(storeKey)
-      throw err
-    }
+    const { replayed, body } = await withIdempotency(idempotency, {
+      key: request.headers['idempotency-key'],
+      caller: request.headers['x-api-key'],
+      method: request.method,
+      path: request.routeOptions.url ?? request.url,
+      body: request.body,
+      ttlMs: config.BATCH_IDEMPOTENCY_TTL_MS
+    }, run)
+    if (replayed) reply.header('idempotent-replayed', 'true')
+    return body
   })
 }
 
