@@ -6,8 +6,12 @@ import { BatchLookupBodyRef, type BatchLookupBody, PartialFailureResponseBooking
 
 const errors = errorResponses(400, 401, 413, 415)
 
-/** Batch lookups: every id gets a result, successes and categorized failures, always 200 once the batch ran. */
-const batch: FastifyPluginAsyncTypebox = async (fastify) => {
+/**
+ * POST /api/batch/listings and /api/batch/bookings — batch lookups: every id gets a result,
+ * successes and categorized failures, always 200 once the batch ran. (The batch update,
+ * PATCH /api/listings/batch, is in routes/api/listings/batch/index.ts.)
+ */
+const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, runBatch } = fastify
 
   /** A lookup batch: one upstream read per distinct id, every position reported. */
@@ -39,4 +43,4 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
   }, lookup((id, ctx) => hostaway.getReservation(id, ctx)))
 }
 
-export default batch
+export default batchLookups

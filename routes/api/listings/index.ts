@@ -12,7 +12,10 @@ import {
  */
 const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
 
-/** GET /api/listings, /api/listings/:listingId and /api/listings/:listingId/calendar. */
+/**
+ * GET /api/listings, /api/listings/:listingId and /api/listings/:listingId/calendar.
+ * (PATCH /api/listings/batch is in ./batch/index.ts.)
+ */
 const listings: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, httpErrors } = fastify
 

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../../schemas/common.js'
-import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
-import { withIdempotency } from '../../../services/idempotency.js'
+import { errorResponses } from '../../../../schemas/common.js'
+import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, PartialFailureResponseListingRef } from '../../../../schemas/batch.js'
+import { withIdempotency } from '../../../../services/idempotency.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
 const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, runBatch, idempotency, config, httpErrors } = fastify
 
-  fastify.patch('/batch', {
+  // '' rather than '/': the route is /api/listings/batch itself
+  fastify.patch('', {
     schema: {
       operationId: 'batchUpdateListings',
       summary: 'Update many listings at once; partial failures are reported per item',
