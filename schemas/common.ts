@@ -25,6 +25,7 @@ export const ERROR_TYPES = [
   'validation_error',
   'unauthorized',
   'forbidden',
+  'upstream_auth',
   'conflict',
   'rate_limit',
   'timeout',

@@ -32,21 +32,45 @@ export class HostawayError extends Error {
   }
 }
 
-/** The gateway status of each error type (also the `status_code` of a failed batch item). */
+const STATUS: Record<ErrorType, number> = {
+  not_found: 404,
+  validation_error: 400,
+  // the caller: no valid X-API-Key / refused by the gateway
+  unauthorized: 401,
+  forbidden: 403,
+  // the gateway's own Hostaway credentials were rejected: the gateway, not the caller, is misconfigured
+  upstream_auth: 502,
+  conflict: 409,
+  rate_limit: 503,
+  timeout: 504,
+  unprocessed: 503,
+  outcome_unknown: 504,
+  upstream_error: 502,
+  network_error: 502,
+  internal_error: 500
+}
+
+/**
+ * The gateway status of each error type: what a single-item route answers, and the `status_code`
+ * of a failed batch item.
+ */
 export function statusForErrorType (errorType: ErrorType): number {
-  switch (errorType) {
-    case 'not_found': return 404
-    case 'validation_error': return 400
-    case 'conflict': return 409
-    case 'timeout': return 504
-    case 'outcome_unknown': return 504
-    case 'rate_limit': return 503
-    case 'unprocessed': return 503
-    case 'network_error': return 502
-    case 'upstream_error': return 502
-    // our upstream credentials are wrong or revoked: the gateway, not the caller, is misconfigured
-    case 'unauthorized':
-    case 'forbidden': return 502
-    default: return 500
-  }
+  return STATUS[errorType] ?? 500
+}
+
+/** What the caller (or an operator) can do about each kind of failure: the `remediation` of a failed batch item. */
+export const REMEDIATION: Record<ErrorType, string> = {
+  not_found: 'Check the id; the item does not exist upstream.',
+  validation_error: 'Fix the item and send it again.',
+  unauthorized: 'Send a valid X-API-Key header (one of the gateway\'s API_KEYS).',
+  forbidden: 'The gateway refused this caller; ask an operator for access.',
+  upstream_auth: 'The gateway\'s Hostaway credentials or token were rejected upstream; an operator must fix HOSTAWAY_ACCOUNT_ID / HOSTAWAY_API_KEY or the Hostaway account\'s access.',
+  conflict: 'The item changed upstream meanwhile; fetch it again and retry.',
+  rate_limit: 'The upstream rate limit was reached; resend this item after retry_after_ms.',
+  timeout: 'The upstream did not answer in time; resend this item.',
+  unprocessed: 'Not sent before the batch deadline; resend this item (it is safe), or raise timeout_ms.',
+  outcome_unknown: 'Sent but not answered before the deadline: it may have been applied. Check the item before resending, or resend if the write is idempotent.',
+  upstream_error: 'The upstream failed; resend this item later.',
+  network_error: 'The upstream could not be reached; resend this item later.',
+  internal_error: 'A gateway error; report it with the request id.'
 }

@@ -34,6 +34,7 @@ async function bare () {
   app.get('/upstream/:kind', async (request) => {
     const kind = (request.params as { kind: string }).kind
     if (kind === 'not_found') throw new HostawayError('GET /listings/9 → HTTP 404', { status_code: 404, error_type: 'not_found', retryable: false })
+    if (kind === 'upstream_auth') throw new HostawayError('POST /accessTokens → HTTP 401: invalid client', { status_code: 401, error_type: 'upstream_auth', retryable: false })
     if (kind === 'timeout') throw new HostawayError('GET /listings/9 timed out', { status_code: null, error_type: 'timeout', retryable: true, retry_after_ms: 2500 })
     throw new HostawayError('GET /listings/9 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true })
   })
@@ -110,6 +111,11 @@ test('typed upstream errors map to their documented status, with Retry-After whe
   t.equal(up.statusCode, 502)
   t.equal(up.headers['retry-after'], '1')
   t.match(up.json(), { error_type: 'upstream_error' })
+
+  const creds = await app.inject({ url: '/upstream/upstream_auth' })
+  t.equal(creds.statusCode, 502, "rejected gateway credentials are the gateway's fault, never the caller's 401")
+  t.equal(creds.headers['retry-after'], undefined, 'not retryable')
+  t.match(creds.json(), { statusCode: 502, error: 'Bad Gateway', error_type: 'upstream_auth' })
 })
 
 test('http errors thrown by handlers keep their status; unknown routes are 404 with the schema', async (t) => {

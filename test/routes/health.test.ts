@@ -24,7 +24,7 @@ test('GET /ready is 503 with the error schema when the credentials are wrong', a
   t.equal(res.headers['retry-after'], '5')
   const body = res.json()
   t.match(body, { statusCode: 503, error: 'Service Unavailable', request_id: String(res.headers['x-request-id']) })
-  t.match(body.error_type, /unauthorized|forbidden/)
+  t.match(body.error_type, /^(upstream_auth|unauthorized|forbidden)$/, 'the gateway credentials were rejected')
   t.notMatch(res.body, /wrong-secret-123/)
   t.notMatch(logs.text, /wrong-secret-123/, 'the secret never reaches the logs')
 })
