@@ -5,7 +5,7 @@ import { BookingSchema } from './booking.js'
 
 const ErrorTypeEnum = errorTypeUnion({ description: 'Failure category (null on success)' })
 
-/** The fields of an OperationResult other than `data` — contract (DESIGN.md §2). */
+/** The fields of an OperationResult other than `data` — contract (docs/contract.md). */
 const operationResultFields = {
   success: Type.Boolean({ description: 'Whether this item succeeded' }),
   error: Nullable(Type.String({ description: 'Human-readable message on failure, null on success', example: 'GET /listings/999999 → HTTP 404: Listing not found' })),

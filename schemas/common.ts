@@ -19,7 +19,7 @@ export function PositiveId (description = 'A Hostaway id (positive integer)') {
   return Type.Integer({ minimum: 1, description, example: 1 })
 }
 
-/** The failure categories of the error taxonomy (DESIGN.md §2) — contract. */
+/** The failure categories of the error taxonomy (docs/contract.md) — contract. */
 export const ERROR_TYPES = [
   'not_found',
   'validation_error',

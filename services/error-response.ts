@@ -41,7 +41,8 @@ export interface Mapped {
 }
 
 /**
- * The one mapping from any error to the documented response: validation failures are 400 naming the field; a HostawayError answers the status of
+ * The one mapping from any error to the documented response (docs/contract.md, "Errors of a
+ * request"): validation failures are 400 naming the field; a HostawayError answers the status of
  * its error type, with Retry-After when retryable; an HTTP error keeps its 4xx; anything else is a
  * 500 that hides its message and names its class.
  */

@@ -52,7 +52,7 @@ const STATUS: Record<ErrorType, number> = {
 
 /**
  * The gateway status of each error type: what a single-item route answers, and the `status_code`
- * of a failed batch item.
+ * of a failed batch item (docs/contract.md, "Error taxonomy").
  */
 export function statusForErrorType (errorType: ErrorType): number {
   return STATUS[errorType] ?? 500

@@ -110,7 +110,7 @@ function scopeOf (caller: unknown): string {
 }
 
 /**
- * Run `run` at most once per Idempotency-Key (IETF draft semantics). A first
+ * Run `run` at most once per Idempotency-Key (IETF draft semantics, docs/contract.md). A first
  * request claims the key, runs and stores its result; the same key and body later replays the
  * stored result without running (`replayed: true`). The same key with another body is a 422, the
  * same key while the first request still runs a 409 (both thrown as HTTP errors). When `run`
