@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HealthSchema, ReadySchema } from '../schemas/health.js'
-import { ErrorRef } from '../schemas/common.js'
+import { Ref, errorResponses } from '../schemas/common.js'
 import { HostawayError } from '../services/errors.js'
-import { errorBody } from '../plugins/app/error-recovery.js'
+import { errorBody } from '../services/error-response.js'
 
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, config } = fastify
@@ -12,7 +12,7 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'getHealth',
       summary: 'Liveness: the process is up',
       tags: ['health'],
-      response: { 200: HealthSchema }
+      response: { 200: Ref(HealthSchema) }
     }
   }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) }))
 
@@ -21,7 +21,7 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'getReady',
       summary: 'Readiness: an upstream token can be obtained',
       tags: ['health'],
-      response: { 200: ReadySchema, 503: ErrorRef }
+      response: { 200: Ref(ReadySchema), ...errorResponses(503) }
     }
   }, async (request, reply) => {
     try {

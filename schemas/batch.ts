@@ -1,13 +1,11 @@
 import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox'
-import { PositiveId, Ref, errorTypeUnion, type ErrorType } from './common.js'
+import { Nullable, PositiveId, Ref, errorTypeUnion, type ErrorType } from './common.js'
 import { ListingSchema, ListingUpdateFieldsSchema } from './listing.js'
 import { BookingSchema } from './booking.js'
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
-
 const ErrorTypeEnum = errorTypeUnion({ description: 'Failure category (null on success)' })
 
-/** The fields of an OperationResult other than `data` — contract (DESIGN.md §2). */
+/** The fields of an OperationResult other than `data` — contract (docs/contract.md). */
 const operationResultFields = {
   success: Type.Boolean({ description: 'Whether this item succeeded' }),
   error: Nullable(Type.String({ description: 'Human-readable message on failure, null on success', example: 'GET /listings/999999 → HTTP 404: Listing not found' })),
@@ -63,12 +61,19 @@ export type PartialFailureResponse<T> = Omit<PartialFailureResponseUnknown, 'suc
   failed: Array<OperationResult<T>>
 }
 
-/** Body of POST /api/batch/listings and /api/batch/bookings (maxItems is set from BATCH_MAX_ITEMS). */
+/**
+ * The batch bodies are named components whose size limit comes from BATCH_MAX_ITEMS, so they are
+ * built at registration (schemas/index.ts); their `$id`s are fixed here, and their refs use them.
+ */
+const BATCH_LOOKUP_REQUEST = 'BatchLookupRequest'
+const BATCH_LISTING_UPDATE_REQUEST = 'BatchListingUpdateRequest'
+
+/** Body of POST /api/batch/listings and /api/batch/bookings. */
 export function BatchLookupBodySchema (maxItems: number) {
   return Type.Object({
-    ids: Type.Array(PositiveId, { minItems: 1, maxItems, description: `Ids to look up (1..${maxItems}); duplicates share one upstream call` }),
+    ids: Type.Array(PositiveId(), { minItems: 1, maxItems, description: `Ids to look up (1..${maxItems}); duplicates share one upstream call` }),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'Deadline for the whole batch (ms); items not sent by then fail as unprocessed' }))
-  }, { $id: 'BatchLookupRequest', additionalProperties: false })
+  }, { $id: BATCH_LOOKUP_REQUEST, additionalProperties: false })
 }
 export type BatchLookupBody = Static<ReturnType<typeof BatchLookupBodySchema>>
 
@@ -77,19 +82,19 @@ export function BatchListingUpdateBodySchema (maxItems: number) {
   return Type.Object({
     updates: Type.Array(
       Type.Object({
-        listing_id: PositiveId,
+        listing_id: PositiveId(),
         ...ListingUpdateFieldsSchema.properties
       }, { additionalProperties: false, minProperties: 2, description: 'listing_id plus at least one field to change (Hostaway field names)' }),
       { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems}); each listing_id at most once` }
     ),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'Deadline for the whole batch (ms)' }))
-  }, { $id: 'BatchListingUpdateRequest', additionalProperties: false })
+  }, { $id: BATCH_LISTING_UPDATE_REQUEST, additionalProperties: false })
 }
 export type BatchListingUpdateBody = Static<ReturnType<typeof BatchListingUpdateBodySchema>>
 
-/** `$ref`s to the batch models registered at the root (plugins/app/batch.ts). */
-export const BatchLookupBodyRef = Type.Unsafe<BatchLookupBody>(Type.Ref('BatchLookupRequest'))
-export const BatchListingUpdateBodyRef = Type.Unsafe<BatchListingUpdateBody>(Type.Ref('BatchListingUpdateRequest'))
+/** `$ref`s to the batch models registered at the root (schemas/index.ts). */
+export const BatchLookupBodyRef = Type.Unsafe<BatchLookupBody>(Type.Ref(BATCH_LOOKUP_REQUEST))
+export const BatchListingUpdateBodyRef = Type.Unsafe<BatchListingUpdateBody>(Type.Ref(BATCH_LISTING_UPDATE_REQUEST))
 export const PartialFailureResponseListingRef = Ref(PartialFailureResponseListingSchema)
 export const PartialFailureResponseBookingRef = Ref(PartialFailureResponseBookingSchema)
 

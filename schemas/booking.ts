@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-
-const NullableString = (opts: Parameters<typeof Type.String>[0]) => Type.Union([Type.String(opts), Type.Null()])
+import { Nullable } from './common.js'
 
 /** Hostaway reservation statuses (reservation_reservationStatuses.md). */
 export const RESERVATION_STATUSES = [
@@ -16,15 +15,15 @@ export const RESERVATION_STATUSES = [
 export const BookingSchema = Type.Object({
   id: Type.Integer({ description: 'Hostaway reservation id', example: 1 }),
   listingMapId: Type.Integer({ description: 'Id of the listing booked', example: 1 }),
-  channelName: Type.Optional(NullableString({ description: 'Booking channel', example: 'airbnb' })),
-  guestName: Type.Optional(NullableString({ description: 'Guest full name', example: 'Ana Silva' })),
-  guestEmail: Type.Optional(NullableString({ description: 'Guest e-mail' })),
-  numberOfGuests: Type.Optional(Type.Union([Type.Integer({ description: 'Guests', example: 2 }), Type.Null()])),
+  channelName: Type.Optional(Nullable(Type.String({ description: 'Booking channel', example: 'airbnb' }))),
+  guestName: Type.Optional(Nullable(Type.String({ description: 'Guest full name', example: 'Ana Silva' }))),
+  guestEmail: Type.Optional(Nullable(Type.String({ description: 'Guest e-mail' }))),
+  numberOfGuests: Type.Optional(Nullable(Type.Integer({ description: 'Guests', example: 2 }))),
   arrivalDate: Type.String({ format: 'date', description: 'Arrival day (YYYY-MM-DD)', example: '2027-01-15' }),
   departureDate: Type.String({ format: 'date', description: 'Departure day (YYYY-MM-DD)', example: '2027-01-18' }),
   status: Type.String({ description: 'Reservation status (Hostaway statuses: new, modified, cancelled, …)', example: 'new' }),
-  totalPrice: Type.Optional(Type.Union([Type.Number({ description: 'Total price', example: 360 }), Type.Null()])),
-  currency: Type.Optional(NullableString({ description: 'ISO 4217 currency code', example: 'EUR' }))
+  totalPrice: Type.Optional(Nullable(Type.Number({ description: 'Total price', example: 360 }))),
+  currency: Type.Optional(Nullable(Type.String({ description: 'ISO 4217 currency code', example: 'EUR' })))
 }, {
   $id: 'Booking',
   additionalProperties: true,

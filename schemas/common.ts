@@ -9,7 +9,17 @@ export function Ref<T extends TSchema> (schema: T) {
   return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
 }
 
-/** The failure categories of the error taxonomy (DESIGN.md §2) — contract. */
+/** `schema` or null. */
+export function Nullable<T extends TSchema> (schema: T) {
+  return Type.Union([schema, Type.Null()])
+}
+
+/** A Hostaway id: a positive integer (path parameters, query filters, batch items). */
+export function PositiveId (description = 'A Hostaway id (positive integer)') {
+  return Type.Integer({ minimum: 1, description, example: 1 })
+}
+
+/** The failure categories of the error taxonomy (docs/contract.md) — contract. */
 export const ERROR_TYPES = [
   'not_found',
   'validation_error',
@@ -44,7 +54,12 @@ export const ErrorResponseSchema = Type.Object({
 }, { $id: 'ErrorResponse', additionalProperties: false, description: 'Error body of every non-2xx response' })
 export type ErrorResponse = Static<typeof ErrorResponseSchema>
 
-/** `$ref` to ErrorResponse, for every error status of a route's `response` map. */
-export const ErrorRef = Ref(ErrorResponseSchema)
+const ErrorRef = Ref(ErrorResponseSchema)
 
-export const PositiveId = Type.Integer({ minimum: 1, description: 'A Hostaway id (positive integer)', example: 1 })
+/**
+ * The error part of a route's `response` map: each status given answers with the ErrorResponse
+ * body (`$ref`). Spread it next to the success schema: `{ 200: Ref(X), ...errorResponses(400, 401) }`.
+ */
+export function errorResponses<S extends number> (...statuses: S[]): Record<S, typeof ErrorRef> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorRef])) as Record<S, typeof ErrorRef>
+}

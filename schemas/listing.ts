@@ -1,7 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number> | ReturnType<typeof Type.Integer>>(s: T) =>
-  Type.Union([s, Type.Null()])
+import { Nullable } from './common.js'
 
 /**
  * A Hostaway listing, with Hostaway's own field names. The fields clients need are typed and

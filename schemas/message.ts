@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './common.js'
 
 /** A message of a reservation's conversation (Hostaway field names, others passed through). */
 export const MessageSchema = Type.Object({
   id: Type.Integer({ description: 'Message id', example: 326 }),
   conversationId: Type.Integer({ description: 'Conversation id', example: 1406 }),
-  reservationId: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Reservation id' })),
+  reservationId: Type.Optional(Nullable(Type.Integer({ description: 'Reservation id' }))),
   body: Type.String({ description: 'Message text', example: 'Hello, what time can we check in?' }),
   isIncoming: Type.Integer({ description: '1 when sent by the guest, 0 when sent by the host', example: 1 }),
   communicationType: Type.Optional(Type.String({ description: 'email, channel, sms or whatsapp', example: 'channel' })),
@@ -16,7 +17,7 @@ export type Message = Static<typeof MessageSchema>
 /** A conversation (only what the gateway uses is typed). */
 export const ConversationSchema = Type.Object({
   id: Type.Integer(),
-  reservationId: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  listingMapId: Type.Optional(Type.Union([Type.Integer(), Type.Null()]))
+  reservationId: Type.Optional(Nullable(Type.Integer())),
+  listingMapId: Type.Optional(Nullable(Type.Integer()))
 }, { additionalProperties: true })
 export type Conversation = Static<typeof ConversationSchema>

@@ -1,12 +1,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ErrorRef, Ref } from './common.js'
+import { Ref } from './common.js'
 import { ListingSchema, CalendarDaySchema } from './listing.js'
 import { BookingSchema } from './booking.js'
 import { MessageSchema } from './message.js'
 
 /**
  * Response envelopes of the read routes, each a named component (`$id`) whose items refer to
- * the shared models by `$ref`. Registered once at the root by plugins/app/read-schemas.ts.
+ * the shared models by `$ref`. Registered once at the root (schemas/index.ts).
  */
 
 function PageSchema<T extends TSchema> (item: T, $id: string, what: string) {
@@ -38,21 +38,3 @@ export const MessageListSchema = Type.Object({
   count: Type.Integer({ minimum: 0, description: 'Messages in items', example: 3 })
 }, { $id: 'MessageList', additionalProperties: false, description: "A reservation's conversation messages, oldest first" })
 export type MessageList = Static<typeof MessageListSchema>
-
-/** Every envelope above, for registration at the root. */
-export const READ_SCHEMAS: TSchema[] = [ListingPageSchema, BookingPageSchema, CalendarDaysSchema, MessageListSchema]
-
-/**
- * Error statuses a read route can answer with, each with the ErrorResponse body: 400 invalid
- * request, 401 missing or wrong X-API-Key, 404 unknown id, 500 a bug of ours, 502 upstream error
- * (or our upstream credentials rejected), 503 upstream rate limit, 504 upstream timeout.
- */
-export const READ_ERROR_RESPONSES = {
-  400: ErrorRef,
-  401: ErrorRef,
-  404: ErrorRef,
-  500: ErrorRef,
-  502: ErrorRef,
-  503: ErrorRef,
-  504: ErrorRef
-}

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { RESERVATION_STATUSES } from './booking.js'
+import { PositiveId } from './common.js'
 
 /**
  * Path parameters and querystrings of the read routes. Querystrings reject unknown fields
@@ -13,24 +14,18 @@ export const MAX_CALENDAR_DAYS = 366
 const DateParam = (description: string) =>
   Type.String({ format: 'date', description: `${description} (YYYY-MM-DD)`, examples: ['2027-01-15'] })
 
-/**
- * A positive integer id, like PositiveId, annotated with the JSON Schema `examples` keyword, which
- * Ajv knows (OpenAPI's `example` is an unknown keyword to Ajv's strict mode in validation schemas).
- */
-const Id = (description: string) => Type.Integer({ minimum: 1, description, examples: [1] })
-
 const pageFields = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page (1..100)' }),
   offset: Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })
 }
 
 export const ListingParamsSchema = Type.Object({
-  listingId: Id('Hostaway listing id (positive integer)')
+  listingId: PositiveId('Hostaway listing id (positive integer)')
 }, { additionalProperties: false })
 export type ListingParams = Static<typeof ListingParamsSchema>
 
 export const BookingParamsSchema = Type.Object({
-  bookingId: Id('Hostaway reservation id (positive integer)')
+  bookingId: PositiveId('Hostaway reservation id (positive integer)')
 }, { additionalProperties: false })
 export type BookingParams = Static<typeof BookingParamsSchema>
 
@@ -52,7 +47,7 @@ export const ReservationStatusSchema = Type.Unsafe<typeof RESERVATION_STATUSES[n
 )
 
 export const SearchBookingsQuerySchema = Type.Object({
-  listing_id: Type.Optional(Id('Only reservations of this listing')),
+  listing_id: Type.Optional(PositiveId('Only reservations of this listing')),
   arrival_from: Type.Optional(DateParam('Arrival on or after this day')),
   arrival_to: Type.Optional(DateParam('Arrival on or before this day')),
   departure_from: Type.Optional(DateParam('Departure on or after this day')),

@@ -32,38 +32,39 @@ export class HostawayError extends Error {
   }
 }
 
-/** The HTTP status the gateway answers with for a single-item route that failed upstream. */
-export function gatewayStatusFor (err: HostawayError): number {
-  return statusForErrorType(err.error_type)
+const STATUS: Record<ErrorType, number> = {
+  not_found: 404,
+  validation_error: 400,
+  // the caller: no valid X-API-Key / refused by the gateway
+  unauthorized: 401,
+  forbidden: 403,
+  // the gateway's own Hostaway credentials were rejected: the gateway, not the caller, is misconfigured
+  upstream_auth: 502,
+  conflict: 409,
+  rate_limit: 503,
+  timeout: 504,
+  unprocessed: 503,
+  outcome_unknown: 504,
+  upstream_error: 502,
+  network_error: 502,
+  internal_error: 500
 }
 
-/** The gateway status of each error type (also the `status_code` of a failed batch item). */
+/**
+ * The gateway status of each error type: what a single-item route answers, and the `status_code`
+ * of a failed batch item (docs/contract.md, "Error taxonomy").
+ */
 export function statusForErrorType (errorType: ErrorType): number {
-  switch (errorType) {
-    case 'not_found': return 404
-    case 'validation_error': return 400
-    case 'conflict': return 409
-    case 'timeout': return 504
-    case 'outcome_unknown': return 504
-    case 'rate_limit': return 503
-    case 'unprocessed': return 503
-    case 'network_error': return 502
-    case 'upstream_error': return 502
-    case 'unauthorized': return 401
-    case 'forbidden': return 403
-    // our upstream credentials are wrong or revoked: the gateway, not the caller, is misconfigured
-    case 'upstream_auth': return 502
-    default: return 500
-  }
+  return STATUS[errorType] ?? 500
 }
 
-/** What the caller can do about each kind of failure (the `remediation` of a failed batch item). */
+/** What the caller (or an operator) can do about each kind of failure: the `remediation` of a failed batch item. */
 export const REMEDIATION: Record<ErrorType, string> = {
   not_found: 'Check the id; the item does not exist upstream.',
   validation_error: 'Fix the item and send it again.',
-  unauthorized: 'Send a valid X-API-Key header.',
-  forbidden: 'This API key may not do this; use a key that may.',
-  upstream_auth: 'The gateway\'s Hostaway credentials or token were rejected; an operator must fix HOSTAWAY_ACCOUNT_ID / HOSTAWAY_API_KEY or the Hostaway account\'s access.',
+  unauthorized: 'Send a valid X-API-Key header (one of the gateway\'s API_KEYS).',
+  forbidden: 'The gateway refused this caller; ask an operator for access.',
+  upstream_auth: 'The gateway\'s Hostaway credentials or token were rejected upstream; an operator must fix HOSTAWAY_ACCOUNT_ID / HOSTAWAY_API_KEY or the Hostaway account\'s access.',
   conflict: 'The item changed upstream meanwhile; fetch it again and retry.',
   rate_limit: 'The upstream rate limit was reached; resend this item after retry_after_ms.',
   timeout: 'The upstream did not answer in time; resend this item.',

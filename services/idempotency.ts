@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { httpErrors } from '@fastify/sensible'
 
 /** A stored outcome of a batch write, replayed for the same Idempotency-Key and body. */
 export interface StoredResponse {
@@ -86,4 +87,50 @@ function canonical (value: unknown): string {
 
 export function fingerprint (method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n${canonical(body)}`).digest('hex')
+}
+
+/** One batch write, as the Idempotency-Key sees it. */
+export interface IdempotentRequest {
+  /** The Idempotency-Key header; without one the operation simply runs. */
+  key: string | undefined
+  /** The caller's X-API-Key header (absent when the API is open): keys are scoped to it, so two callers never share results. */
+  caller: unknown
+  /** What the key stands for: the same key with another method or body is refused (422). */
+  method: string
+  /** The route: each has its own keys. */
+  path: string
+  body: unknown
+  /** How long a result is kept for replay (ms). */
+  ttlMs: number
+}
+
+/** The caller's scope in store keys: a short digest of its API key, never the key itself. */
+function scopeOf (caller: unknown): string {
+  return typeof caller !== 'string' ? 'open' : createHash('sha256').update(caller).digest('hex').slice(0, 16)
+}
+
+/**
+ * Run `run` at most once per Idempotency-Key (IETF draft semantics, docs/contract.md). A first
+ * request claims the key, runs and stores its result; the same key and body later replays the
+ * stored result without running (`replayed: true`). The same key with another body is a 422, the
+ * same key while the first request still runs a 409 (both thrown as HTTP errors). When `run`
+ * throws, the claim is released so the request can be sent again.
+ */
+export async function withIdempotency<T> (store: IdempotencyStore, request: IdempotentRequest, run: () => Promise<T>): Promise<{ replayed: boolean, body: T }> {
+  if (request.key === undefined) return { replayed: false, body: await run() }
+
+  const storeKey = `${request.path}:${scopeOf(request.caller)}:${request.key}`
+  const print = fingerprint(request.method, request.path, request.body)
+  const claim = await store.claim(storeKey, print, request.ttlMs)
+  if (claim.state === 'mismatch') throw httpErrors.unprocessableEntity('Idempotency-Key was already used with a different request body')
+  if (claim.state === 'in_progress') throw httpErrors.conflict('A request with this Idempotency-Key is still being processed; retry later')
+  if (claim.state === 'replay') return { replayed: true, body: claim.response.body as T }
+  try {
+    const body = await run()
+    await store.complete(storeKey, print, { status: 200, body }, request.ttlMs)
+    return { replayed: false, body }
+  } catch (err) {
+    await store.release(storeKey)
+    throw err
+  }
 }

@@ -86,8 +86,10 @@ test('the OpenAPI document', async (t) => {
     for (const name of [
       'Listing', 'Booking', 'CalendarDay', 'Message', 'ErrorResponse', 'ErrorType',
       'ListingPage', 'BookingPage', 'CalendarDays', 'MessageList',
-      'PartialFailureResponse_Listing', 'PartialFailureResponse_Booking'
+      'PartialFailureResponse_Listing', 'PartialFailureResponse_Booking',
+      'BatchLookupRequest', 'BatchListingUpdateRequest', 'Health', 'Ready'
     ]) t.ok(names.includes(name), `component ${name}`)
+    t.match(JSON.stringify(doc.components.schemas.ErrorType), /"upstream_auth"/, 'ErrorType lists upstream_auth')
     t.same(names.filter((n) => /^def-/.test(n)), [], 'no def-N component')
     const all = refs(doc)
     t.same(all.filter((r) => !r.startsWith('#/components/schemas/')), [], 'every $ref is local to the components')

@@ -1,7 +1,10 @@
-import fp from 'fastify-plugin'
 import sensible from '@fastify/sensible'
 
-/** HTTP errors (`fastify.httpErrors`) and reply helpers. */
-export default fp(async (fastify) => {
-  await fastify.register(sensible)
-}, { name: 'sensible-external' })
+export const autoConfig = {}
+
+/**
+ * HTTP errors (`fastify.httpErrors`) and reply helpers.
+ *
+ * @see {@link https://github.com/fastify/fastify-sensible}
+ */
+export default sensible

@@ -1,20 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-
-/** The version in package.json, found by walking up from this file (works from the sources and from dist/). */
-function packageVersion (): string {
-  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json')
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string, version?: string }
-      if (pkg.name === 'hostaway-gateway' && typeof pkg.version === 'string') return pkg.version
-    }
-    if (dirname(dir) === dir) return '0.0.0'
-  }
-}
+// tsc copies package.json next to the build (dist/package.json), so this path holds for both
+import pkg from '../../package.json' with { type: 'json' }
 
 export const API_KEY_SCHEME = 'ApiKeyAuth'
 
@@ -31,7 +19,7 @@ export default fp(async (fastify) => {
       info: {
         title: 'hostaway-gateway',
         description: 'A fast, resilient REST gateway to the Hostaway Public API, with batch operations that report partial failures item by item.',
-        version: packageVersion()
+        version: pkg.version
       },
       tags: [
         { name: 'listings', description: 'Hostaway listings and their calendars' },

@@ -1,4 +1,4 @@
-// The original unit tests of the PartialFailureResponse model (T029d), against the TypeBox schemas.
+// The original unit tests of the PartialFailureResponse model, against the TypeBox schemas.
 import { test } from 'tap'
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { createMemoryIdempotencyStore, fingerprint } from '../../services/idempotency.js'
+import { createMemoryIdempotencyStore, fingerprint, withIdempotency, type IdempotentRequest } from '../../services/idempotency.js'
 
 test('claim, in progress, replay, mismatch, release and expiry', async (t) => {
   let now = 1000
@@ -32,4 +32,83 @@ test('fingerprint ignores key order but not values, method or path', async (t) =
   t.not(a, fingerprint('PATCH', '/y', { updates: [{ listing_id: 1, price: 2 }] }))
   t.not(a, fingerprint('PUT', '/x', { updates: [{ listing_id: 1, price: 2 }] }))
   t.not(fingerprint('P', '/', [1, 2]), fingerprint('P', '/', [2, 1]), 'array order matters')
+})
+
+/** A run that counts its calls and answers `{ n }`, optionally waiting for `gate` first. */
+function counter (gate?: Promise<void>) {
+  let calls = 0
+  const run = async () => {
+    calls++
+    const n = calls
+    await gate
+    return { n }
+  }
+  return { run, calls: () => calls }
+}
+
+const request = (over: Partial<IdempotentRequest> = {}): IdempotentRequest => ({
+  key: 'k1', caller: 'api-key-a', method: 'PATCH', path: '/api/listings/batch', body: { updates: [{ listing_id: 1, price: 2 }] }, ttlMs: 1000, ...over
+})
+
+test('withIdempotency: without a key every request runs', async (t) => {
+  const store = createMemoryIdempotencyStore()
+  t.teardown(() => store.close())
+  const c = counter()
+  t.same(await withIdempotency(store, request({ key: undefined }), c.run), { replayed: false, body: { n: 1 } })
+  t.same(await withIdempotency(store, request({ key: undefined }), c.run), { replayed: false, body: { n: 2 } })
+})
+
+test('withIdempotency: the same key and body replay the stored result without running', async (t) => {
+  const store = createMemoryIdempotencyStore()
+  t.teardown(() => store.close())
+  const c = counter()
+  t.same(await withIdempotency(store, request(), c.run), { replayed: false, body: { n: 1 } })
+  const reordered = request({ body: { updates: [{ price: 2, listing_id: 1 }] } })
+  t.same(await withIdempotency(store, reordered, c.run), { replayed: true, body: { n: 1 } }, 'key order does not matter')
+  t.equal(c.calls(), 1)
+})
+
+test('withIdempotency: another body is 422, a request still running is 409', async (t) => {
+  const store = createMemoryIdempotencyStore()
+  t.teardown(() => store.close())
+  let open = () => {}
+  const c = counter(new Promise<void>((resolve) => { open = resolve }))
+  const first = withIdempotency(store, request(), c.run)
+  await t.rejects(withIdempotency(store, request(), c.run), { statusCode: 409, message: /still being processed/ })
+  open()
+  t.same(await first, { replayed: false, body: { n: 1 } })
+  await t.rejects(withIdempotency(store, request({ body: { updates: [] } }), c.run), { statusCode: 422, message: /different request body/ })
+  // another method with the same path and key
+  await t.rejects(withIdempotency(store, request({ method: 'PUT' }), c.run), { statusCode: 422, message: /different request body/ })
+  t.equal(c.calls(), 1)
+})
+
+test('withIdempotency: a run that throws releases the key, so the request can be sent again', async (t) => {
+  const store = createMemoryIdempotencyStore()
+  t.teardown(() => store.close())
+  await t.rejects(withIdempotency(store, request(), async () => { throw new Error('upstream down') }), /upstream down/)
+  t.same(await withIdempotency(store, request(), async () => 'ok'), { replayed: false, body: 'ok' })
+})
+
+test('withIdempotency: keys are scoped to the caller and to the route', async (t) => {
+  const store = createMemoryIdempotencyStore()
+  t.teardown(() => store.close())
+  const c = counter()
+  await withIdempotency(store, request({ caller: 'api-key-a' }), c.run)
+  t.same(await withIdempotency(store, request({ caller: 'api-key-b' }), c.run), { replayed: false, body: { n: 2 } }, 'another caller never sees the result')
+  t.same(await withIdempotency(store, request({ caller: undefined }), c.run), { replayed: false, body: { n: 3 } }, 'nor does an open API caller')
+  t.same(await withIdempotency(store, request({ caller: undefined }), c.run), { replayed: true, body: { n: 3 } }, 'open callers share one scope')
+  t.same(await withIdempotency(store, request({ path: '/api/other' }), c.run), { replayed: false, body: { n: 4 } }, 'another route has its own keys')
+})
+
+test('withIdempotency: results expire after ttlMs', async (t) => {
+  let now = 0
+  const store = createMemoryIdempotencyStore({ now: () => now })
+  t.teardown(() => store.close())
+  const c = counter()
+  await withIdempotency(store, request({ ttlMs: 100 }), c.run)
+  now = 99
+  t.equal((await withIdempotency(store, request({ ttlMs: 100 }), c.run)).replayed, true)
+  now = 200
+  t.same(await withIdempotency(store, request({ ttlMs: 100 }), c.run), { replayed: false, body: { n: 2 } })
 })

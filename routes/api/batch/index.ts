@@ -1,13 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorRef } from '../../../schemas/common.js'
+import { errorResponses } from '../../../schemas/common.js'
 import type { FastifyRequest } from 'fastify'
 import type { Operation } from '../../../services/batch.js'
 import { BatchLookupBodyRef, type BatchLookupBody, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 
-const errors = { 400: ErrorRef, 401: ErrorRef, 413: ErrorRef, 415: ErrorRef }
+const errors = errorResponses(400, 401, 413, 415)
 
-/** Batch lookups: every id gets a result, successes and categorized failures, always 200 once the batch ran. */
-const batch: FastifyPluginAsyncTypebox = async (fastify) => {
+/**
+ * POST /api/batch/listings and /api/batch/bookings — batch lookups: every id gets a result,
+ * successes and categorized failures, always 200 once the batch ran. (The batch update,
+ * PATCH /api/listings/batch, is in routes/api/listings/batch/index.ts.)
+ */
+const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, runBatch } = fastify
 
   /** A lookup batch: one upstream read per distinct id, every position reported. */
@@ -39,4 +43,4 @@ const batch: FastifyPluginAsyncTypebox = async (fastify) => {
   }, lookup((id) => (opts) => hostaway.getReservation(id, opts)))
 }
 
-export default batch
+export default batchLookups

@@ -1,27 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Ref } from '../../../schemas/common.js'
+import { Ref, errorResponses } from '../../../schemas/common.js'
 import { BookingSchema } from '../../../schemas/booking.js'
-import type { Message } from '../../../schemas/message.js'
-import { BookingPageSchema, MessageListSchema, READ_ERROR_RESPONSES } from '../../../schemas/page.js'
+import { BookingPageSchema, MessageListSchema } from '../../../schemas/page.js'
 import { BookingParamsSchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
+import { listReservationMessages } from '../../../services/messages.js'
 
-/** When a message was stored: Hostaway's insertedOn, else its date ("YYYY-MM-DD HH:MM:SS" sorts as text). */
-function sentAt (message: Message): string | undefined {
-  const at = message.insertedOn ?? (message as { date?: unknown }).date
-  return typeof at === 'string' && at !== '' ? at : undefined
-}
-
-/** Oldest first; messages without a date after the dated ones; ties by id. */
-function byOldest (a: Message, b: Message): number {
-  const ta = sentAt(a)
-  const tb = sentAt(b)
-  if (ta !== tb) {
-    if (ta === undefined) return 1
-    if (tb === undefined) return -1
-    return ta < tb ? -1 : 1
-  }
-  return a.id - b.id
-}
+/** The error statuses of every bookings route (as for listings: 400, 401, 404, 500, then 502/503/504 upstream). */
+const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
 
 /** GET /api/bookings, /api/bookings/:bookingId and /api/bookings/:bookingId/messages. */
 const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -34,7 +19,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Date filters are inclusive days (YYYY-MM-DD); each *_to must not be before its *_from.',
       tags: ['bookings'],
       querystring: SearchBookingsQuerySchema,
-      response: { 200: Ref(BookingPageSchema), ...READ_ERROR_RESPONSES }
+      response: { 200: Ref(BookingPageSchema), ...errors }
     }
   }, async function searchBookings (request) {
     const query = request.query
@@ -54,7 +39,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Get one reservation',
       tags: ['bookings'],
       params: BookingParamsSchema,
-      response: { 200: Ref(BookingSchema), ...READ_ERROR_RESPONSES }
+      response: { 200: Ref(BookingSchema), ...errors }
     }
   }, async function getBooking (request) {
     return await hostaway.getReservation(request.params.bookingId)
@@ -67,20 +52,10 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Messages of every conversation of the reservation, merged and sorted by insertedOn (else date), then id. 404 when the reservation does not exist.',
       tags: ['bookings'],
       params: BookingParamsSchema,
-      response: { 200: Ref(MessageListSchema), ...READ_ERROR_RESPONSES }
+      response: { 200: Ref(MessageListSchema), ...errors }
     }
   }, async function listBookingMessages (request) {
-    const { bookingId } = request.params
-    // the reservation lookup (cached) turns an unknown id into a 404 instead of an empty list
-    const [, conversations] = await Promise.all([
-      hostaway.getReservation(bookingId),
-      hostaway.listConversations({ reservation_id: bookingId })
-    ])
-    const lists = await Promise.all(conversations.map((conversation) => hostaway.listMessages(conversation.id)))
-    const byId = new Map<number, Message>()
-    for (const message of lists.flat()) if (!byId.has(message.id)) byId.set(message.id, message)
-    const items = [...byId.values()].sort(byOldest)
-    return { items, count: items.length }
+    return await listReservationMessages(hostaway, request.params.bookingId)
   })
 }
 

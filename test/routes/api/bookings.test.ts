@@ -1,16 +1,6 @@
 import { test } from 'tap'
-import Fastify from 'fastify'
 import { build } from '../../helper.js'
 import { isError } from './fixtures.js'
-import { serverOptions } from '../../../app.js'
-import { loadConfig } from '../../../services/config.js'
-import sensible from '../../../plugins/external/sensible.js'
-import schemas from '../../../plugins/app/schemas.js'
-import readSchemas from '../../../plugins/app/read-schemas.js'
-import errorRecovery from '../../../plugins/app/error-recovery.js'
-import bookingRoutes from '../../../routes/api/bookings/index.js'
-import { HostawayError } from '../../../services/errors.js'
-import type { HostawayClient } from '../../../services/hostaway/client.js'
 import type { Booking } from '../../../schemas/booking.js'
 import type { Message } from '../../../schemas/message.js'
 
@@ -107,46 +97,4 @@ test('bookings: unknown ids are 404, upstream trouble is 502 / 503 with Retry-Af
 
   isError(t, await app.inject('/api/bookings'), 401, /X-API-Key/)
   isError(t, await app.inject('/api/bookings/1/messages'), 401)
-})
-
-/** The messages route alone, on a bare Fastify, over a fake client: merging and ordering rules. */
-test('bookings: messages of several conversations are merged, de-duplicated and sorted oldest first', async (t) => {
-  const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: '1', HOSTAWAY_API_KEY: 'x' })
-  const app = Fastify(serverOptions(config, { logger: false }))
-  t.teardown(() => app.close())
-  const msg = (id: number, conversationId: number, at?: string): Message =>
-    ({ id, conversationId, body: `m${id}`, isIncoming: 1, ...(at === undefined ? {} : { insertedOn: at }) })
-  const byConversation: Record<number, Message[]> = {
-    10: [msg(5, 10, '2027-01-02 10:00:00'), msg(1, 10, '2027-01-01 09:00:00'), msg(9, 10)],
-    11: [msg(7, 11, '2027-01-01 12:00:00'), msg(3, 11, '2027-01-02 10:00:00'), msg(1, 10, '2027-01-01 09:00:00')],
-    // a message with only Hostaway's `date`
-    12: [{ ...msg(8, 12), date: '2026-12-31 23:59:59' } as Message]
-  }
-  const fake: Pick<HostawayClient, 'getReservation' | 'listConversations' | 'listMessages'> = {
-    async getReservation (id) {
-      if (id !== 42) throw new HostawayError(`GET /reservations/${id} → HTTP 404`, { status_code: 404, error_type: 'not_found', retryable: false })
-      return { id, listingMapId: 1, arrivalDate: '2027-01-05', departureDate: '2027-01-07', status: 'new' }
-    },
-    async listConversations ({ reservation_id: id }) {
-      return id === 42 ? [{ id: 10 }, { id: 11 }, { id: 12 }] : []
-    },
-    async listMessages (conversationId) {
-      return byConversation[conversationId] ?? []
-    }
-  }
-  app.decorate('hostaway', fake as HostawayClient)
-  await app.register(sensible)
-  await app.register(schemas)
-  await app.register(readSchemas)
-  await app.register(errorRecovery)
-  await app.register(bookingRoutes, { prefix: '/api/bookings' })
-  await app.ready()
-
-  const res = await app.inject('/api/bookings/42/messages')
-  t.equal(res.statusCode, 200)
-  const { items, count } = res.json() as { items: Message[], count: number }
-  t.same(items.map((m) => m.id), [8, 1, 7, 3, 5, 9], 'by insertedOn (else date), then id; undated last; duplicates once')
-  t.equal(count, 6)
-
-  t.equal(isError(t, await app.inject('/api/bookings/43/messages'), 404).error_type, 'not_found', 'an unknown reservation is 404, not an empty list')
 })

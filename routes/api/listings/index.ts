@@ -1,12 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Ref } from '../../../schemas/common.js'
+import { Ref, errorResponses } from '../../../schemas/common.js'
 import { ListingSchema } from '../../../schemas/listing.js'
-import { CalendarDaysSchema, ListingPageSchema, READ_ERROR_RESPONSES } from '../../../schemas/page.js'
+import { CalendarDaysSchema, ListingPageSchema } from '../../../schemas/page.js'
 import {
   CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS, daysInRange
 } from '../../../schemas/query.js'
 
-/** GET /api/listings, /api/listings/:listingId and /api/listings/:listingId/calendar. */
+/**
+ * 400 invalid request, 401 missing or wrong X-API-Key, 404 unknown id, 500 a bug of ours,
+ * 502 upstream error, 503 upstream rate limit, 504 upstream timeout.
+ */
+const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
+
+/**
+ * GET /api/listings, /api/listings/:listingId and /api/listings/:listingId/calendar.
+ * (PATCH /api/listings/batch is in ./batch/index.ts.)
+ */
 const listings: FastifyPluginAsyncTypebox = async (fastify) => {
   const { hostaway, httpErrors } = fastify
 
@@ -18,7 +27,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Filters by city and by name; `count` is the number of listings matching upstream.',
       tags: ['listings'],
       querystring: ListListingsQuerySchema,
-      response: { 200: Ref(ListingPageSchema), ...READ_ERROR_RESPONSES }
+      response: { 200: Ref(ListingPageSchema), ...errors }
     }
   }, async function listListings (request) {
     return await hostaway.listListings(request.query)
@@ -30,7 +39,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Get one listing',
       tags: ['listings'],
       params: ListingParamsSchema,
-      response: { 200: Ref(ListingSchema), ...READ_ERROR_RESPONSES }
+      response: { 200: Ref(ListingSchema), ...errors }
     }
   }, async function getListing (request) {
     return await hostaway.getListing(request.params.listingId)
@@ -44,7 +53,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['listings'],
       params: ListingParamsSchema,
       querystring: CalendarQuerySchema,
-      response: { 200: Ref(CalendarDaysSchema), ...READ_ERROR_RESPONSES }
+      response: { 200: Ref(CalendarDaysSchema), ...errors }
     }
   }, async function getListingCalendar (request) {
     const { listingId } = request.params

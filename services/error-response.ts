@@ -1,12 +1,13 @@
-import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
-import type { ErrorResponse, ErrorType } from '../../schemas/common.js'
-import { HostawayError, gatewayStatusFor } from '../../services/errors.js'
+import type { FastifyError } from 'fastify'
+import type { ErrorResponse, ErrorType } from '../schemas/common.js'
+import { HostawayError, statusForErrorType } from './errors.js'
 
+/** The message of every 500: no internals, and a warning that a write may have been applied. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error - operation may have partially completed'
 
-const CLIENT_ERROR_TYPES: Record<number, ErrorType> = {
+/** The error type of a 4xx thrown as an HTTP error (`httpErrors.*`, Fastify's own errors). */
+export const CLIENT_ERROR_TYPES: Readonly<Record<number, ErrorType>> = {
   400: 'validation_error',
   401: 'unauthorized',
   403: 'forbidden',
@@ -21,7 +22,7 @@ const CLIENT_ERROR_TYPES: Record<number, ErrorType> = {
 type ValidationIssue = NonNullable<FastifyError['validation']>[number]
 
 /** "body/ids/2 must be >= 1" — names the failing field and the rule. */
-function describeValidation (context: string | undefined, issues: ValidationIssue[]): string {
+export function describeValidation (context: string | undefined, issues: ValidationIssue[]): string {
   return issues.map((issue) => {
     const where = `${context ?? 'request'}${issue.instancePath ?? ''}`
     const params = issue.params as Record<string, unknown>
@@ -31,6 +32,7 @@ function describeValidation (context: string | undefined, issues: ValidationIssu
   }).join('; ')
 }
 
+/** An error mapped to the documented response: status, message, error type and Retry-After (s). */
 export interface Mapped {
   status: number
   message: string
@@ -38,13 +40,18 @@ export interface Mapped {
   retryAfterS?: number
 }
 
-/** The one mapping from any error to the documented response (shared by the log hook and the handler). */
+/**
+ * The one mapping from any error to the documented response (docs/contract.md, "Errors of a
+ * request"): validation failures are 400 naming the field; a HostawayError answers the status of
+ * its error type, with Retry-After when retryable; an HTTP error keeps its 4xx; anything else is a
+ * 500 that hides its message and names its class.
+ */
 export function mapError (error: FastifyError | HostawayError | Error): Mapped {
   if ('validation' in error && Array.isArray(error.validation)) {
     return { status: 400, message: describeValidation(error.validationContext, error.validation), errorType: 'validation_error' }
   }
   if (error instanceof HostawayError) {
-    const status = gatewayStatusFor(error)
+    const status = statusForErrorType(error.error_type)
     const retryAfterS = error.retryable && status >= 502 && status <= 504
       ? Math.max(1, Math.ceil((error.retry_after_ms ?? 1000) / 1000))
       : undefined
@@ -58,8 +65,8 @@ export function mapError (error: FastifyError | HostawayError | Error): Mapped {
   return { status: 500, message: INTERNAL_ERROR_MESSAGE, errorType: error.constructor?.name ?? 'Error' }
 }
 
-/** The documented ErrorResponse body for a mapped error. */
-export function errorBody (request: FastifyRequest, mapped: Mapped): ErrorResponse {
+/** The documented ErrorResponse body for a mapped error of the request with this id. */
+export function errorBody (request: { id: string }, mapped: Mapped): ErrorResponse {
   return {
     statusCode: mapped.status,
     error: STATUS_CODES[mapped.status] ?? 'Error',
@@ -68,39 +75,3 @@ export function errorBody (request: FastifyRequest, mapped: Mapped): ErrorRespon
     request_id: String(request.id)
   }
 }
-
-/**
- * Error recovery (T029b): one central error handler mapping every error to the documented
- * ErrorResponse, an onError hook that logs it with request context, and a not-found handler.
- * A 5xx never carries a stack, a token or an upstream message.
- */
-export default fp(async (fastify) => {
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-  })
-
-  fastify.addHook('onError', async (request, _reply, error) => {
-    const { status } = mapError(error)
-    const entry = {
-      method: request.method,
-      path: request.url.split('?')[0],
-      route: request.routeOptions.url,
-      error_class: error.constructor?.name ?? 'Error',
-      status,
-      request_id: request.id,
-      err: error
-    }
-    if (status >= 500) request.log.error(entry, 'request failed')
-    else request.log.info(entry, 'request rejected')
-  })
-
-  fastify.setErrorHandler(function errorHandler (error: FastifyError | HostawayError | Error, request: FastifyRequest, reply: FastifyReply) {
-    const mapped = mapError(error)
-    if (mapped.retryAfterS !== undefined) reply.header('retry-after', String(mapped.retryAfterS))
-    return reply.code(mapped.status).send(errorBody(request, mapped))
-  })
-
-  fastify.setNotFoundHandler(function notFound (request, reply) {
-    return reply.code(404).send(errorBody(request, { status: 404, message: `Route ${request.method} ${request.url.split('?')[0]} not found`, errorType: 'not_found' }))
-  })
-}, { name: 'error-recovery' })
