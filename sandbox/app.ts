@@ -21,7 +21,9 @@ export interface SandboxPluginOptions extends Partial<SandboxOptions> {
  * rate limits and fault injection, plus the /__sandbox admin routes.
  */
 export default async function sandboxApp (fastify: FastifyInstance, opts: SandboxPluginOptions): Promise<void> {
-  const state = opts.state ?? createSandboxState(opts)
+  // Fastify's own register options are not sandbox options.
+  const { state: given, prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...options } = opts as SandboxPluginOptions & Record<'prefix' | 'logLevel' | 'logSerializers', unknown>
+  const state = given ?? createSandboxState(options)
 
   await fastify.register(formbody)
   fastify.setErrorHandler(errorHandler)

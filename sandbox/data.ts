@@ -6,9 +6,18 @@ import { dayToMs, formatDateTime, formatDay, month, parseDay, weekday } from './
 import { deriveSeed, float, int, mulberry32, pick, weighted, type Rng } from './prng.js'
 import type { ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
 
+/** Default number of listings (the `listingCount` option). */
 export const LISTING_COUNT = 40
-/** Conversation ids are reservation id + this offset, so the two never coincide. */
+/**
+ * Conversation ids are reservation id + an offset, so the two never coincide: 1000, or the next
+ * power of ten when there are 1000 reservations or more.
+ */
 export const CONVERSATION_ID_OFFSET = 1000
+export function conversationIdOffset (reservationCount: number): number {
+  let offset = CONVERSATION_ID_OFFSET
+  while (offset <= reservationCount) offset *= 10
+  return offset
+}
 const PAST_DAYS = 30
 const FUTURE_DAYS = 365
 
@@ -35,12 +44,14 @@ const accountValue = (accountId: string): number | string => /^\d+$/.test(accoun
 
 /**
  * Generate the sandbox data. Everything is drawn from a PRNG seeded with `seed`, and every date is
- * laid out from `baseDate`, so the same (seed, baseDate, accountId) always gives identical data.
+ * laid out from `baseDate`, so the same (seed, baseDate, accountId, listingCount) always gives
+ * identical data. Listings are drawn one after the other from one stream, so listings 1–40 (and
+ * their stays) do not depend on `listingCount`.
  */
-export function generateData (seed: number, baseDate: string, accountId: string): SandboxData {
+export function generateData (seed: number, baseDate: string, accountId: string, listingCount = LISTING_COUNT): SandboxData {
   const baseDay = parseDay(baseDate)
   if (baseDay === undefined) throw new TypeError(`baseDate must be YYYY-MM-DD, got "${baseDate}"`)
-  const listings = generateListings(mulberry32(deriveSeed(seed, 'listings')), accountId)
+  const listings = generateListings(mulberry32(deriveSeed(seed, 'listings')), accountId, listingCount)
   const reservations = generateReservations(mulberry32(deriveSeed(seed, 'reservations')), listings, baseDay, accountId)
   const { conversations, messages, nextMessageId } = generateConversations(mulberry32(deriveSeed(seed, 'messages')), listings, reservations, accountId)
   return {
@@ -52,11 +63,11 @@ export function generateData (seed: number, baseDate: string, accountId: string)
   }
 }
 
-function generateListings (rng: Rng, accountId: string): ListingRecord[] {
-  // Each city gets two listings, in a seeded order.
+function generateListings (rng: Rng, accountId: string, count: number): ListingRecord[] {
+  // The cities in a seeded order, taken in turn (with 40 listings, each city gets two).
   const cities = CITIES.map((c) => ({ c, k: rng() })).sort((a, b) => a.k - b.k).map(({ c }) => c)
   const out: ListingRecord[] = []
-  for (let id = 1; id <= LISTING_COUNT; id++) {
+  for (let id = 1; id <= count; id++) {
     const city = cities[(id - 1) % cities.length]
     const kind = pick(rng, PROPERTY_KINDS)
     const area = pick(rng, city.areas)
@@ -297,10 +308,11 @@ function fill (template: string, r: ReservationRecord, l: ListingRecord): string
 function generateConversations (rng: Rng, listings: ListingRecord[], reservations: ReservationRecord[], accountId: string) {
   const conversations = new Map<number, ConversationRecord>()
   const messages = new Map<number, MessageRecord[]>()
+  const offset = conversationIdOffset(reservations.length)
   let nextId = 1
   for (const r of reservations) {
     const listing = listings[r.listingMapId - 1]
-    const conversationId = CONVERSATION_ID_OFFSET + r.id
+    const conversationId = offset + r.id
     const communicationType = r.channelId === 2000 || r.channelId === 2013 ? 'email' : 'channel'
     const list: MessageRecord[] = []
     let t = Date.parse(`${String(r.reservationDate).replace(' ', 'T')}Z`) + int(rng, 5, 120) * 60_000
