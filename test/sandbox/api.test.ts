@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import { test } from 'tap'
-import { buildSandbox, sandboxApp } from '../../sandbox/index.js'
+import { sandboxApp } from '../../sandbox/index.js'
 import { BLOCKING_STATUSES, CONVERSATION_ID_OFFSET, generateData } from '../../sandbox/data.js'
 import { BASE_DATE, admin, api, getToken, start, type Envelope, type Obj } from './fixtures/helper.js'
 
@@ -302,7 +302,7 @@ test('determinism: reset { data: true } regenerates; a plain reset keeps data', 
   t.same((await c.get<Envelope<Obj>>('/listings/1')).body.result, original)
 })
 
-test('the plugin mounts under a prefix; buildSandbox works with inject', async (t) => {
+test('the plugin mounts under a prefix and serves the same data as startSandbox', async (t) => {
   const app = Fastify()
   await app.register(sandboxApp, { prefix: '/hostaway', seed: 1, baseDate: BASE_DATE })
   t.teardown(() => app.close())
@@ -316,9 +316,14 @@ test('the plugin mounts under a prefix; buildSandbox works with inject', async (
   const stats = (await app.inject({ url: '/hostaway/__sandbox/stats' })).json<{ requests: { by_route: Record<string, number> } }>()
   t.same(stats.requests.by_route, { 'POST /v1/accessTokens': 1, 'GET /v1/listings/:id': 2, 'GET (not found)': 1 })
 
-  const built = buildSandbox({ seed: 1, baseDate: BASE_DATE })
-  t.teardown(() => built.close())
-  const tok2 = await built.inject({ method: 'POST', url: '/v1/accessTokens', payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
-  const listing = await built.inject({ url: '/v1/listings/4', headers: { authorization: `Bearer ${tok2.json<{ access_token: string }>().access_token}` } })
-  t.same(listing.json(), (await app.inject({ url: '/hostaway/v1/listings/4', headers: { authorization } })).json(), 'same seed, same data')
+  const sb = await start(t, { seed: 1 })
+  const listing = await api(sb, await getToken(sb)).get('/listings/4')
+  t.same(listing.body, (await app.inject({ url: '/hostaway/v1/listings/4', headers: { authorization } })).json(), 'same seed, same data')
+})
+
+test('an unknown plugin option is refused, Fastify register options are not sandbox options', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.register(sandboxApp, { prefix: '/x', logLevel: 'warn', listingcount: 150 } as never)
+  await t.rejects(async () => { await app.ready() }, /sandbox option listingcount Unexpected property/)
 })
