@@ -199,7 +199,10 @@ function reservation (rng: Rng, id: number, { listing, arrival, nights }: Stay, 
   const guests = int(rng, 1, Number(listing.personCapacity ?? 2))
   const children = guests > 2 && rng() < 0.3 ? int(rng, 1, guests - 2) : 0
   const bookedMs = dayToMs(Math.min(arrival, baseDay) - int(rng, 1, 60)) + int(rng, 0, 86_399) * 1000
-  const updatedMs = finalStatus === 'new' ? bookedMs : bookedMs + int(rng, 3600, 5 * 86_400) * 1000
+  // Last change: the booking itself for new stays, 1 h to 5 days later otherwise, but never after
+  // baseDate begins, so that a change made through the API (updatedOn = now) is the latest one.
+  const changeMs = finalStatus === 'new' ? 0 : int(rng, 3600, 5 * 86_400) * 1000
+  const updatedMs = bookedMs + changeMs % (dayToMs(baseDay) - bookedMs)
   let lodging = 0
   for (let d = arrival; d < arrival + nights; d++) lodging += nightlyPrice(listing, d)
   const cleaningFee = Number(listing.cleaningFee ?? 0)
