@@ -4,6 +4,7 @@ import {
 } from './catalog.js'
 import { dayToMs, formatDateTime, formatDay, month, parseDay, weekday } from './dates.js'
 import { deriveSeed, float, int, mulberry32, pick, weighted, type Rng } from './prng.js'
+import { hostProxyEmail, seedResources } from './resources.js'
 import type { ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
 
 /** Default number of listings (the `listingCount` option). */
@@ -45,8 +46,8 @@ const accountValue = (accountId: string): number | string => /^\d+$/.test(accoun
 /**
  * Generate the sandbox data. Everything is drawn from a PRNG seeded with `seed`, and every date is
  * laid out from `baseDate`, so the same (seed, baseDate, accountId, listingCount) always gives
- * identical data. Listings are drawn one after the other from one stream, so listings 1–40 (and
- * their stays) do not depend on `listingCount`.
+ * identical data. Listings, then their stay dates, are drawn one listing after the other, so
+ * listings 1–40 and the dates of their stays do not depend on `listingCount`.
  */
 export function generateData (seed: number, baseDate: string, accountId: string, listingCount = LISTING_COUNT): SandboxData {
   const baseDay = parseDay(baseDate)
@@ -54,6 +55,7 @@ export function generateData (seed: number, baseDate: string, accountId: string,
   const listings = generateListings(mulberry32(deriveSeed(seed, 'listings')), accountId, listingCount)
   const reservations = generateReservations(mulberry32(deriveSeed(seed, 'reservations')), listings, baseDay, accountId)
   const { conversations, messages, nextMessageId } = generateConversations(mulberry32(deriveSeed(seed, 'messages')), listings, reservations, accountId)
+  seedResources(mulberry32(deriveSeed(seed, 'resources')), reservations, accountId, conversationIdOffset(reservations.length))
   return {
     listings: new Map(listings.map((l) => [l.id, l])),
     reservations: new Map(reservations.map((r) => [r.id, r])),
@@ -365,6 +367,7 @@ function conversation (id: number, r: ReservationRecord, list: MessageRecord[], 
   const lastOut = list.findLast((m) => m.isIncoming === 0)
   const lastIn = list.findLast((m) => m.isIncoming === 1)
   const h = md5(`${accountId}:${id}`)
+  const hostEmail = hostProxyEmail(accountId, id)
   return {
     id,
     accountId: accountValue(accountId),
@@ -374,7 +377,7 @@ function conversation (id: number, r: ReservationRecord, list: MessageRecord[], 
     recipientEmail: r.guestEmail,
     recipientName: r.guestName,
     recipientPicture: null,
-    hostEmail: `c-${h.slice(0, 32)}@host.hostaway.info`,
+    hostEmail,
     guestEmail: `c-${md5(h).slice(0, 32)}@guest.hostaway.info`,
     hasUnreadMessages: list[list.length - 1]?.isIncoming === 1 ? 1 : 0,
     messageSentOn: lastOut?.insertedOn ?? null,

@@ -21,8 +21,9 @@ export interface SandboxOptions {
   /** Length of the sliding rate-limit window in ms. Default 10000. */
   rateWindowMs: number
   /**
-   * Number of generated listings, ids 1..listingCount (1–10000). Default 40. Listings 1–40 and their
-   * stays are the same whatever the count; each listing adds 5–8 reservations.
+   * Number of generated listings, ids 1..listingCount (1–10000). Default 40. Listings 1–40 and the
+   * dates of their stays are the same whatever the count (reservation ids, guests and statuses are
+   * not); each listing adds 5–8 reservations.
    */
   listingCount: number
   /** Faults active from the start. Default none. */

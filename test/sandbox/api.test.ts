@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import { test } from 'tap'
 import { sandboxApp } from '../../sandbox/index.js'
-import { BLOCKING_STATUSES, CONVERSATION_ID_OFFSET, generateData } from '../../sandbox/data.js'
+import { BLOCKING_STATUSES, conversationIdOffset, generateData } from '../../sandbox/data.js'
 import { BASE_DATE, admin, api, getToken, start, type Envelope, type Obj } from './fixtures/helper.js'
 
 const ENVELOPE_KEYS = ['count', 'limit', 'offset', 'page', 'result', 'status', 'totalPages']
@@ -128,13 +128,15 @@ test('sandbox API: Hostaway envelope, fields and errors', async (t) => {
     t.ok(r.body.count >= 200, `count ${r.body.count} >= 200`)
     t.equal(r.body.limit, 100)
     t.equal(r.body.result.length, 100)
-    t.same(r.body.result.map((x) => x.id), Array.from({ length: 100 }, (_, i) => i + 1))
+    const all = await c.get<Envelope<Reservation[]>>('/reservations?limit=1000')
+    t.same(all.body.result.map((x) => x.id).sort((a, b) => a - b), Array.from({ length: r.body.count }, (_, i) => i + 1), 'ids 1..count')
+    t.same(r.body.result.map((x) => x.id), all.body.result.slice(0, 100).map((x) => x.id), 'the first 100 in the default order')
     t.same(r.body.result.flatMap((x) => missing(x, RESERVATION_FIELDS)), [], 'every reservation has the expected fields')
     const statuses = new Set(r.body.result.map((x) => x.status))
     t.ok(statuses.has('new') && statuses.has('cancelled'))
 
     const page2 = await c.get<Envelope<Reservation[]>>('/reservations?limit=50&offset=50')
-    t.equal(page2.body.result[0].id, 51)
+    t.equal(page2.body.result[0].id, all.body.result[50].id)
     t.match(page2.body, { page: 2, limit: 50, offset: 50 })
 
     const byListing = await c.get<Envelope<Reservation[]>>('/reservations?listingId=1&limit=1000')
@@ -154,8 +156,8 @@ test('sandbox API: Hostaway envelope, fields and errors', async (t) => {
     t.ok(cancelled.body.count > 0)
     t.ok(cancelled.body.result.every((x) => x.status === 'cancelled'))
 
-    const after = await c.get<Envelope<Reservation[]>>('/reservations?afterId=150&limit=5')
-    t.same(after.body.result.map((x) => x.id), [151, 152, 153, 154, 155])
+    const after = await c.get<Envelope<Reservation[]>>(`/reservations?afterId=${all.body.result[149].id}&limit=5`)
+    t.same(after.body.result.map((x) => x.id), all.body.result.slice(150, 155).map((x) => x.id))
 
     for (const q of ['arrivalStartDate=bad', 'listingId=abc', 'limit=0', 'departureEndDate=2026-02-31']) {
       t.equal((await c.get(`/reservations?${q}`)).status, 400, q)
@@ -258,11 +260,11 @@ test('determinism: same seed and baseDate → identical data over HTTP; another 
 })
 
 test('determinism: generated data invariants', async (t) => {
-  for (const seed of [0, 1, 42, 2024, 4_294_967_295]) {
-    const data = generateData(seed, BASE_DATE, '10000')
-    t.same([...data.listings.keys()], Array.from({ length: 40 }, (_, i) => i + 1), `seed ${seed}: listing ids 1..40`)
+  for (const [seed, listingCount] of [[0, 40], [1, 40], [42, 40], [2024, 40], [4_294_967_295, 40], [42, 1], [7, 200]]) {
+    const data = generateData(seed, BASE_DATE, '10000', listingCount)
+    t.same([...data.listings.keys()], Array.from({ length: listingCount }, (_, i) => i + 1), `seed ${seed}: listing ids 1..${listingCount}`)
     const reservations = [...data.reservations.values()]
-    t.ok(reservations.length >= 200, `seed ${seed}: ${reservations.length} reservations`)
+    t.ok(reservations.length >= 5 * listingCount && reservations.length <= 8 * listingCount, `seed ${seed}: ${reservations.length} reservations`)
     t.same(reservations.map((r) => r.id), Array.from({ length: reservations.length }, (_, i) => i + 1))
     const start = new Date(Date.parse(BASE_DATE) - 31 * 86_400_000).toISOString().slice(0, 10)
     const end = new Date(Date.parse(BASE_DATE) + 366 * 86_400_000).toISOString().slice(0, 10)
@@ -270,14 +272,16 @@ test('determinism: generated data invariants', async (t) => {
     t.ok(reservations.every((r) => data.listings.has(r.listingMapId)))
     t.ok(reservations.every((r) => r.nights >= 1 && r.departureDate > r.arrivalDate))
     const statuses = new Set(reservations.map((r) => r.status))
-    t.ok(statuses.has('new') && statuses.has('modified') && statuses.has('cancelled'))
+    if (listingCount > 1) t.ok(statuses.has('new') && statuses.has('modified') && statuses.has('cancelled'))
     const blocking = reservations.filter((r) => BLOCKING_STATUSES.has(r.status))
     const overlaps = blocking.filter((a) => blocking.some((b) => a.id < b.id && a.listingMapId === b.listingMapId && a.arrivalDate < b.departureDate && b.arrivalDate < a.departureDate))
     t.equal(overlaps.length, 0, 'no double bookings')
     t.equal(data.conversations.size, reservations.length, 'one conversation per reservation')
+    const offset = conversationIdOffset(reservations.length)
+    t.ok(offset > reservations.length, `conversation ids (from ${offset + 1}) never coincide with reservation ids`)
     for (const r of reservations) {
-      const conversation = data.conversations.get(r.id + CONVERSATION_ID_OFFSET)
-      const messages = data.messages.get(r.id + CONVERSATION_ID_OFFSET) ?? []
+      const conversation = data.conversations.get(r.id + offset)
+      const messages = data.messages.get(r.id + offset) ?? []
       if (conversation?.reservationId !== r.id || messages.length < 1 || messages.length > 5) {
         t.fail(`conversation of reservation ${r.id}`)
         break
