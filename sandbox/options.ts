@@ -29,9 +29,6 @@ export const Settings = {
 /** The programmatic options, except `logger` (an instance is no schema material; checked by hand). */
 export const SandboxOptionsSchema = Type.Object(Settings, { additionalProperties: false })
 
-/** The defaults of every option that has one. */
-export const DEFAULTS = Value.Default(SandboxOptionsSchema, {}) as Omit<SandboxOptions, 'faults' | 'baseDate' | 'logger'>
-
 /**
  * The rules a schema cannot express: a real calendar date, fault rates that add up to at most 1,
  * latency min ≤ max. Returns a message that starts with the option's name, or undefined.
