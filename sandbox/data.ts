@@ -4,11 +4,21 @@ import {
 } from './catalog.js'
 import { dayToMs, formatDateTime, formatDay, month, parseDay, weekday } from './dates.js'
 import { deriveSeed, float, int, mulberry32, pick, weighted, type Rng } from './prng.js'
+import { hostProxyEmail, seedResources } from './resources.js'
 import type { ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
 
+/** Default number of listings (the `listingCount` option). */
 export const LISTING_COUNT = 40
-/** Conversation ids are reservation id + this offset, so the two never coincide. */
+/**
+ * Conversation ids are reservation id + an offset, so the two never coincide: 1000, or the next
+ * power of ten when there are 1000 reservations or more.
+ */
 export const CONVERSATION_ID_OFFSET = 1000
+export function conversationIdOffset (reservationCount: number): number {
+  let offset = CONVERSATION_ID_OFFSET
+  while (offset <= reservationCount) offset *= 10
+  return offset
+}
 const PAST_DAYS = 30
 const FUTURE_DAYS = 365
 
@@ -35,14 +45,17 @@ const accountValue = (accountId: string): number | string => /^\d+$/.test(accoun
 
 /**
  * Generate the sandbox data. Everything is drawn from a PRNG seeded with `seed`, and every date is
- * laid out from `baseDate`, so the same (seed, baseDate, accountId) always gives identical data.
+ * laid out from `baseDate`, so the same (seed, baseDate, accountId, listingCount) always gives
+ * identical data. Listings, then their stay dates, are drawn one listing after the other, so
+ * listings 1–40 and the dates of their stays do not depend on `listingCount`.
  */
-export function generateData (seed: number, baseDate: string, accountId: string): SandboxData {
+export function generateData (seed: number, baseDate: string, accountId: string, listingCount = LISTING_COUNT): SandboxData {
   const baseDay = parseDay(baseDate)
   if (baseDay === undefined) throw new TypeError(`baseDate must be YYYY-MM-DD, got "${baseDate}"`)
-  const listings = generateListings(mulberry32(deriveSeed(seed, 'listings')), accountId)
+  const listings = generateListings(mulberry32(deriveSeed(seed, 'listings')), accountId, listingCount)
   const reservations = generateReservations(mulberry32(deriveSeed(seed, 'reservations')), listings, baseDay, accountId)
   const { conversations, messages, nextMessageId } = generateConversations(mulberry32(deriveSeed(seed, 'messages')), listings, reservations, accountId)
+  seedResources(mulberry32(deriveSeed(seed, 'resources')), reservations, accountId, conversationIdOffset(reservations.length))
   return {
     listings: new Map(listings.map((l) => [l.id, l])),
     reservations: new Map(reservations.map((r) => [r.id, r])),
@@ -52,11 +65,11 @@ export function generateData (seed: number, baseDate: string, accountId: string)
   }
 }
 
-function generateListings (rng: Rng, accountId: string): ListingRecord[] {
-  // Each city gets two listings, in a seeded order.
+function generateListings (rng: Rng, accountId: string, count: number): ListingRecord[] {
+  // The cities in a seeded order, taken in turn (with 40 listings, each city gets two).
   const cities = CITIES.map((c) => ({ c, k: rng() })).sort((a, b) => a.k - b.k).map(({ c }) => c)
   const out: ListingRecord[] = []
-  for (let id = 1; id <= LISTING_COUNT; id++) {
+  for (let id = 1; id <= count; id++) {
     const city = cities[(id - 1) % cities.length]
     const kind = pick(rng, PROPERTY_KINDS)
     const area = pick(rng, city.areas)
@@ -188,7 +201,10 @@ function reservation (rng: Rng, id: number, { listing, arrival, nights }: Stay, 
   const guests = int(rng, 1, Number(listing.personCapacity ?? 2))
   const children = guests > 2 && rng() < 0.3 ? int(rng, 1, guests - 2) : 0
   const bookedMs = dayToMs(Math.min(arrival, baseDay) - int(rng, 1, 60)) + int(rng, 0, 86_399) * 1000
-  const updatedMs = finalStatus === 'new' ? bookedMs : bookedMs + int(rng, 3600, 5 * 86_400) * 1000
+  // Last change: the booking itself for new stays, 1 h to 5 days later otherwise, but never after
+  // baseDate begins, so that a change made through the API (updatedOn = now) is the latest one.
+  const changeMs = finalStatus === 'new' ? 0 : int(rng, 3600, 5 * 86_400) * 1000
+  const updatedMs = bookedMs + changeMs % (dayToMs(baseDay) - bookedMs)
   let lodging = 0
   for (let d = arrival; d < arrival + nights; d++) lodging += nightlyPrice(listing, d)
   const cleaningFee = Number(listing.cleaningFee ?? 0)
@@ -297,10 +313,11 @@ function fill (template: string, r: ReservationRecord, l: ListingRecord): string
 function generateConversations (rng: Rng, listings: ListingRecord[], reservations: ReservationRecord[], accountId: string) {
   const conversations = new Map<number, ConversationRecord>()
   const messages = new Map<number, MessageRecord[]>()
+  const offset = conversationIdOffset(reservations.length)
   let nextId = 1
   for (const r of reservations) {
     const listing = listings[r.listingMapId - 1]
-    const conversationId = CONVERSATION_ID_OFFSET + r.id
+    const conversationId = offset + r.id
     const communicationType = r.channelId === 2000 || r.channelId === 2013 ? 'email' : 'channel'
     const list: MessageRecord[] = []
     let t = Date.parse(`${String(r.reservationDate).replace(' ', 'T')}Z`) + int(rng, 5, 120) * 60_000
@@ -350,6 +367,7 @@ function conversation (id: number, r: ReservationRecord, list: MessageRecord[], 
   const lastOut = list.findLast((m) => m.isIncoming === 0)
   const lastIn = list.findLast((m) => m.isIncoming === 1)
   const h = md5(`${accountId}:${id}`)
+  const hostEmail = hostProxyEmail(accountId, id)
   return {
     id,
     accountId: accountValue(accountId),
@@ -359,7 +377,7 @@ function conversation (id: number, r: ReservationRecord, list: MessageRecord[], 
     recipientEmail: r.guestEmail,
     recipientName: r.guestName,
     recipientPicture: null,
-    hostEmail: `c-${h.slice(0, 32)}@host.hostaway.info`,
+    hostEmail,
     guestEmail: `c-${md5(h).slice(0, 32)}@guest.hostaway.info`,
     hasUnreadMessages: list[list.length - 1]?.isIncoming === 1 ? 1 : 0,
     messageSentOn: lastOut?.insertedOn ?? null,

@@ -1,69 +1,56 @@
-import { parseDay } from './dates.js'
-import { checkFaults } from './faults.js'
-import { DEFAULTS } from './options.js'
+import { Type, type Static } from '@sinclair/typebox'
+import { LOG_LEVELS, type LogLevelName } from '../schemas/config.js'
+import { ConfigError, parseEnv } from '../services/config.js'
+import { Settings, settingsProblem } from './options.js'
 import type { SandboxOptions } from './types.js'
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevelName = typeof LOG_LEVELS[number]
+/**
+ * The standalone sandbox's environment (`npm run sandbox`): the same rules and defaults as the
+ * programmatic options, read the same way as the gateway's configuration (services/config.ts).
+ */
+export const SandboxEnvSchema = Type.Object({
+  SANDBOX_PORT: Type.Integer({ default: 4010, minimum: 0, maximum: 65535, description: 'port to listen on (0 = ephemeral)' }),
+  SANDBOX_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'address to listen on' }),
+  SANDBOX_ACCOUNT_ID: Settings.accountId,
+  SANDBOX_API_KEY: Settings.apiKey,
+  SANDBOX_SEED: Settings.seed,
+  SANDBOX_RATE_WINDOW_MS: Settings.rateWindowMs,
+  SANDBOX_RATE_LIMIT_IP: Settings.rateLimitIp,
+  SANDBOX_RATE_LIMIT_ACCOUNT: Settings.rateLimitAccount,
+  SANDBOX_LISTING_COUNT: Settings.listingCount,
+  SANDBOX_FAULTS: Settings.faults,
+  SANDBOX_BASE_DATE: Settings.baseDate,
+  SANDBOX_LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' })
+})
+export type SandboxEnv = Static<typeof SandboxEnvSchema>
 
-export interface EnvConfig extends Omit<SandboxOptions, 'logger' | 'tokenTtlSeconds' | 'tokenSettleMs' | 'baseDate'> {
+export interface EnvConfig {
   port: number
   host: string
-  baseDate?: string
   logLevel: LogLevelName
-}
-
-/** A bad environment variable; the message names it. */
-export class EnvError extends Error {
-  override name = 'EnvError'
+  options: Omit<SandboxOptions, 'logger' | 'tokenTtlSeconds' | 'tokenSettleMs' | 'baseDate'> & { baseDate?: string }
 }
 
 /**
- * The standalone sandbox's settings from environment variables (given, not read here:
- * server.ts is the only file that touches process.env).
+ * The standalone sandbox's settings from environment variables (given, not read here: server.ts is
+ * the only file of sandbox/ that touches process.env). Throws a one-line ConfigError naming the variable.
  */
 export function configFromEnv (env: Record<string, string | undefined>): EnvConfig {
-  const get = (name: string) => {
-    const value = env[name]?.trim()
-    return value === undefined || value === '' ? undefined : value
+  const e = parseEnv(SandboxEnvSchema, env)
+  const options: EnvConfig['options'] = {
+    accountId: e.SANDBOX_ACCOUNT_ID,
+    apiKey: e.SANDBOX_API_KEY,
+    seed: e.SANDBOX_SEED,
+    rateWindowMs: e.SANDBOX_RATE_WINDOW_MS,
+    rateLimitIp: e.SANDBOX_RATE_LIMIT_IP,
+    rateLimitAccount: e.SANDBOX_RATE_LIMIT_ACCOUNT,
+    listingCount: e.SANDBOX_LISTING_COUNT,
+    faults: e.SANDBOX_FAULTS ?? {},
+    ...(e.SANDBOX_BASE_DATE === undefined ? {} : { baseDate: e.SANDBOX_BASE_DATE })
   }
-  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    const raw = get(name)
-    if (raw === undefined) return fallback
-    const n = /^\d+$/.test(raw) ? Number(raw) : NaN
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new EnvError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
-    return n
+  const problem = settingsProblem(options)
+  if (problem !== undefined) {
+    throw new ConfigError(`Invalid configuration: ${problem.replace(/^faults/, 'SANDBOX_FAULTS').replace(/^baseDate/, 'SANDBOX_BASE_DATE')}`)
   }
-  const rawFaults = get('SANDBOX_FAULTS')
-  let faults = {}
-  if (rawFaults !== undefined) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(rawFaults)
-    } catch {
-      throw new EnvError(`SANDBOX_FAULTS must be JSON, got ${JSON.stringify(rawFaults)}`)
-    }
-    try {
-      faults = checkFaults(parsed)
-    } catch (err) {
-      throw new EnvError(`SANDBOX_FAULTS is invalid: ${(err as Error).message}`)
-    }
-  }
-  const baseDate = get('SANDBOX_BASE_DATE')
-  if (baseDate !== undefined && parseDay(baseDate) === undefined) throw new EnvError(`SANDBOX_BASE_DATE must be a date (YYYY-MM-DD), got "${baseDate}"`)
-  const logLevel = get('SANDBOX_LOG_LEVEL') ?? 'info'
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new EnvError(`SANDBOX_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
-  return {
-    port: integer('SANDBOX_PORT', 4010, 0, 65535),
-    host: get('SANDBOX_HOST') ?? '127.0.0.1',
-    accountId: get('SANDBOX_ACCOUNT_ID') ?? DEFAULTS.accountId,
-    apiKey: get('SANDBOX_API_KEY') ?? DEFAULTS.apiKey,
-    seed: integer('SANDBOX_SEED', DEFAULTS.seed, 0, 0xFFFFFFFF),
-    rateWindowMs: integer('SANDBOX_RATE_WINDOW_MS', DEFAULTS.rateWindowMs, 1),
-    rateLimitIp: integer('SANDBOX_RATE_LIMIT_IP', DEFAULTS.rateLimitIp, 1),
-    rateLimitAccount: integer('SANDBOX_RATE_LIMIT_ACCOUNT', DEFAULTS.rateLimitAccount, 1),
-    faults,
-    ...(baseDate === undefined ? {} : { baseDate }),
-    logLevel: logLevel as LogLevelName
-  }
+  return { port: e.SANDBOX_PORT, host: e.SANDBOX_HOST, logLevel: e.SANDBOX_LOG_LEVEL, options }
 }

@@ -2,14 +2,14 @@ import type { Page } from './store.js'
 
 /** Hostaway's envelope around a page of a list. */
 export function envelope<T> (page: Page<T>) {
-  const { items, count, limit, offset } = page
+  const { items, count, limit, offset, position = offset ?? 0 } = page
   return {
     status: 'success' as const,
     result: items,
     count,
     limit,
     offset,
-    page: limit === null ? 1 : Math.floor(offset / limit) + 1,
+    page: limit === null ? 1 : Math.floor(position / limit) + 1,
     totalPages: limit === null ? (count > 0 ? 1 : 0) : Math.ceil(count / limit)
   }
 }

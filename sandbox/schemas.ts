@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { RESERVATION_SORT_ORDERS } from './reservation-order.js'
 
 /**
  * Route schemas of the simulated Hostaway API. Querystrings accept unknown parameters (Hostaway has
@@ -41,8 +42,10 @@ export const CalendarQuerySchema = Type.Object({
 export type CalendarQuery = Static<typeof CalendarQuerySchema>
 
 export const ReservationsQuerySchema = Type.Object({
-  ...Paging,
-  afterId: Opt(Type.Integer({ minimum: 0 })),
+  limit: Opt(Type.Integer({ minimum: 1, description: 'Maximum number of items (default 100)' })),
+  offset: Opt(Type.Integer({ minimum: 0, description: 'Deprecated: items to skip; ignored when afterId is given' })),
+  afterId: Opt(Type.Integer({ minimum: 1, description: 'Cursor: the id of the last reservation of the previous page; the page starts after it in the sort order' })),
+  sortOrder: Opt(Type.Union(RESERVATION_SORT_ORDERS.map((s) => Type.Literal(s)), { description: 'Default: updatedOn DESC, id DESC' })),
   listingId: Opt(Id),
   channelId: Opt(Type.Integer()),
   match: Opt(Type.String({ description: 'Case-insensitive substring of the guest name' })),
@@ -52,7 +55,8 @@ export const ReservationsQuerySchema = Type.Object({
   arrivalEndDate: Opt(Day),
   departureStartDate: Opt(Day),
   departureEndDate: Opt(Day),
-  includeResources: Opt(Flag)
+  includeResources: Opt(Flag),
+  includeCancellationPolicy: Opt(Flag)
 })
 export type ReservationsQuery = Static<typeof ReservationsQuerySchema>
 

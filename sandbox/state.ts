@@ -29,8 +29,8 @@ export interface SandboxState {
 
 export function createSandboxState (input: Partial<SandboxOptions> = {}): SandboxState {
   const options = resolveOptions(input)
-  const { seed, baseDate, accountId } = options
-  const store = new SandboxStore(() => generateData(seed, baseDate, accountId))
+  const { seed, baseDate, accountId, listingCount } = options
+  const store = new SandboxStore(() => generateData(seed, baseDate, accountId, listingCount))
   const limiter = new SlidingWindowLimiter(options.rateLimitIp, options.rateLimitAccount, options.rateWindowMs)
   const faults = new FaultEngine(seed, options.faults)
   const stats = new StatsCollector()

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
-import { BLOCKING_STATUSES, nightlyPrice } from './data.js'
+import { BLOCKING_STATUSES, conversationIdOffset, nightlyPrice } from './data.js'
 import { formatDateTime, formatDay, parseDay } from './dates.js'
 import { badRequest, notFound } from './errors.js'
+import { orderReservations } from './reservation-order.js'
+import { listView } from './resources.js'
 import type {
   CalendarQuery, ConversationsQuery, ListingsQuery, ListingUpdateBody, MessageBody, MessagesQuery, ReservationsQuery, ReservationUpdateBody
 } from './schemas.js'
@@ -14,19 +16,13 @@ export interface Page<T> {
   count: number
   /** null = no limit */
   limit: number | null
-  offset: number
+  /** the offset applied; null when a cursor (afterId) was used instead */
+  offset: number | null
+  /** matching records before this page (default: offset) */
+  position?: number
 }
 
-export interface CalendarDay {
-  id: number
-  date: string
-  isAvailable: number
-  status: string
-  price: number
-  minimumStay: number
-  maximumStay: number
-  [field: string]: unknown
-}
+export interface CalendarDay { id: number, date: string, isAvailable: number, status: string, price: number, minimumStay: number, maximumStay: number, [field: string]: unknown }
 
 const MAX_CALENDAR_DAYS = 1096
 const ci = (s: unknown) => String(s ?? '').toLowerCase()
@@ -116,12 +112,30 @@ export class SandboxStore {
 
   // ── reservations ──
 
+  /**
+   * GET /reservations: filter, order (default updatedOn DESC, id DESC), then either the `afterId`
+   * cursor or the deprecated `offset`, then `limit` (default 100). `count` is every reservation
+   * matching the filters. List objects lack the resources and cancellation-policy fields unless
+   * includeResources=1 / includeCancellationPolicy=1 (resources.ts).
+   */
   searchReservations (q: ReservationsQuery): Page<ReservationRecord> {
+    const matching = this.#matchingReservations(q)
+    const { ordered, before } = orderReservations(matching, q, {
+      reservation: (id) => this.#data.reservations.get(id),
+      conversationOf: (r) => this.#data.conversations.get(conversationIdOffset(this.#data.reservations.size) + r.id)
+    })
+    const limit = q.limit ?? 100
+    const include = { resources: q.includeResources === 1, cancellationPolicy: q.includeCancellationPolicy === 1 }
+    const start = q.afterId === undefined ? (q.offset ?? 0) : 0
+    const items = ordered.slice(start, start + limit).map((r) => listView(r, include))
+    return { items, count: matching.length, limit, offset: q.afterId === undefined ? start : null, position: before + start }
+  }
+
+  #matchingReservations (q: ReservationsQuery): ReservationRecord[] {
     const match = q.match === undefined ? undefined : ci(q.match)
     const email = q.guestEmail === undefined ? undefined : ci(q.guestEmail)
     const within = (v: string, from?: string, to?: string) => (from === undefined || v >= from) && (to === undefined || v <= to)
-    const all = [...this.#data.reservations.values()].filter((r) =>
-      (q.afterId === undefined || r.id > q.afterId) &&
+    return [...this.#data.reservations.values()].filter((r) =>
       (q.listingId === undefined || r.listingMapId === q.listingId) &&
       (q.channelId === undefined || r.channelId === q.channelId) &&
       (q.status === undefined || r.status === q.status) &&
@@ -129,7 +143,6 @@ export class SandboxStore {
       (email === undefined || ci(r.guestEmail) === email) &&
       within(r.arrivalDate, q.arrivalStartDate, q.arrivalEndDate) &&
       within(r.departureDate, q.departureStartDate, q.departureEndDate))
-    return paginate(all, q.limit ?? 100, q.afterId === undefined ? q.offset : 0)
   }
 
   getReservation (id: number): ReservationRecord {
@@ -140,7 +153,8 @@ export class SandboxStore {
 
   updateReservation (id: number, fields: ReservationUpdateBody): ReservationRecord {
     const r = this.getReservation(id)
-    const { id: _id, listingMapId: _l, hostawayReservationId: _h, ...rest } = fields as ReservationUpdateBody & Record<string, unknown>
+    // Not writable: the ids, the listing, and the record's own timestamps.
+    const { id: _id, listingMapId: _l, hostawayReservationId: _h, insertedOn: _i, updatedOn: _u, ...rest } = fields as ReservationUpdateBody & Record<string, unknown>
     const arrival = rest.arrivalDate ?? r.arrivalDate
     const departure = rest.departureDate ?? r.departureDate
     const from = parseDay(arrival) ?? 0

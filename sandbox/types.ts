@@ -8,7 +8,7 @@ export type { Faults, FaultMode, SandboxStats }
 export type SandboxLogger = boolean | LogLevel | FastifyBaseLogger
 
 export interface SandboxOptions {
-  /** Seed of the generated data and of the random fault draws. Default 42. */
+  /** Seed of the generated data and of the random fault draws (integer ≥ 0). Default 42. */
   seed: number
   /** client_id accepted by POST /v1/accessTokens. Default '10000'. */
   accountId: string
@@ -20,6 +20,12 @@ export interface SandboxOptions {
   rateLimitAccount: number
   /** Length of the sliding rate-limit window in ms. Default 10000. */
   rateWindowMs: number
+  /**
+   * Number of generated listings, ids 1..listingCount (1–10000). Default 40. Listings 1–40 and the
+   * dates of their stays are the same whatever the count (reservation ids, guests and statuses are
+   * not); each listing adds 5–8 reservations.
+   */
+  listingCount: number
   /** Faults active from the start. Default none. */
   faults: Faults
   /** `expires_in` of issued tokens, in seconds. Default 15897600 (the value in Hostaway's docs). */

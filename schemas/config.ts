@@ -1,5 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 
+/** pino's level names, for LOG_LEVEL here and the sandbox's SANDBOX_LOG_LEVEL. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevelName = typeof LOG_LEVELS[number]
+
 const Int = (def: number, min: number, description: string, max?: number) =>
   Type.Integer({ default: def, minimum: min, ...(max === undefined ? {} : { maximum: max }), description })
 
@@ -10,7 +14,7 @@ const Int = (def: number, min: number, description: string, max?: number) =>
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'address the gateway listens on' }),
   PORT: Int(3000, 0, 'port the gateway listens on (0 = ephemeral)', 65535),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),
   API_KEYS: Type.Optional(Type.String({ description: 'comma-separated keys accepted in X-API-Key; unset = API open' })),
   HOSTAWAY_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway account id (client_id); unset = embedded sandbox' })),
   HOSTAWAY_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway client secret; unset = embedded sandbox' })),

@@ -10,7 +10,7 @@ const reservationRoutes: FastifyPluginAsyncTypebox<{ state: SandboxState }> = as
   const { store, stats } = state
 
   fastify.get('/reservations', {
-    schema: { tags, summary: 'Retrieve a reservations list (ordered by id)', operationId: 'listReservations', querystring: ReservationsQuerySchema, response: responses(Type.Array(ReservationOut)) }
+    schema: { tags, summary: 'Retrieve a reservations list (default order: updatedOn DESC, id DESC; afterId cursor)', operationId: 'listReservations', querystring: ReservationsQuerySchema, response: responses(Type.Array(ReservationOut)) }
   }, async (request) => envelope(store.searchReservations(request.query)))
 
   fastify.get('/reservations/:id', {

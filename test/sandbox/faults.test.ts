@@ -190,10 +190,21 @@ test('fault injection', async (t) => {
   })
 })
 
-test('bad options are rejected', async (t) => {
-  await t.rejects(startSandbox({ faults: { hang_rate: 5 } }), TypeError)
-  await t.rejects(startSandbox({ baseDate: '2026-02-30' }), /baseDate/)
-  await t.rejects(startSandbox({ rateLimitIp: 0 }), /rateLimitIp/)
+test('bad options are rejected with a TypeError naming the option and the rule', async (t) => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ faults: { hang_rate: 5 } }, /^sandbox option faults\/hang_rate Expected number to be less or equal to 1, got 5$/],
+    [{ faults: { hang_rate: 0.7, reset_rate: 0.7 } }, /^sandbox option faults: the rates together must not exceed 1$/],
+    [{ baseDate: '2026-02-30' }, /^sandbox option baseDate must be a real date/],
+    [{ baseDate: 'today' }, /^sandbox option baseDate Expected string to match/],
+    [{ rateLimitIp: 0 }, /^sandbox option rateLimitIp Expected integer to be greater or equal to 1, got 0$/],
+    [{ listingCount: 1.5 }, /^sandbox option listingCount Expected integer/],
+    [{ listingCount: 10_001 }, /^sandbox option listingCount .*10000/],
+    [{ seed: -1 }, /^sandbox option seed /],
+    [{ accountId: '' }, /^sandbox option accountId /],
+    [{ logger: 'loud' }, /^sandbox option logger must be/],
+    [{ rateLimitIP: 5 }, /^sandbox option rateLimitIP Unexpected property/]
+  ]
+  for (const [opts, message] of cases) await t.rejects(startSandbox(opts), { name: 'TypeError', message }, JSON.stringify(opts))
 })
 
 test('faults given at start; close() is quick with hanging requests and pending latency', async (t) => {

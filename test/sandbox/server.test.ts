@@ -18,35 +18,49 @@ function run (env: Record<string, string>) {
 
 test('configFromEnv: defaults and validation', async (t) => {
   t.same(configFromEnv({}), {
-    port: 4010, host: '127.0.0.1', accountId: '10000', apiKey: 'sandbox-secret', seed: 42, rateWindowMs: 10000, rateLimitIp: 15, rateLimitAccount: 20, faults: {}, logLevel: 'info'
+    port: 4010,
+    host: '127.0.0.1',
+    logLevel: 'info',
+    options: { accountId: '10000', apiKey: 'sandbox-secret', seed: 42, rateWindowMs: 10000, rateLimitIp: 15, rateLimitAccount: 20, listingCount: 40, faults: {} }
   })
-  t.match(configFromEnv({ SANDBOX_PORT: '0', SANDBOX_SEED: '7', SANDBOX_FAULTS: '{"status_rates":{"503":0.1}}', SANDBOX_BASE_DATE: '2026-01-01', SANDBOX_LOG_LEVEL: 'debug' }), {
-    port: 0, seed: 7, faults: { status_rates: { 503: 0.1 } }, baseDate: '2026-01-01', logLevel: 'debug'
-  })
+  t.same(configFromEnv({
+    SANDBOX_PORT: ' 0 ', SANDBOX_HOST: '0.0.0.0', SANDBOX_SEED: '7', SANDBOX_LISTING_COUNT: '150', SANDBOX_RATE_LIMIT_IP: '3', SANDBOX_FAULTS: '{"status_rates":{"503":0.1}}', SANDBOX_BASE_DATE: '2026-01-01', SANDBOX_LOG_LEVEL: 'debug', SANDBOX_API_KEY: ''
+  }), {
+    port: 0,
+    host: '0.0.0.0',
+    logLevel: 'debug',
+    options: { accountId: '10000', apiKey: 'sandbox-secret', seed: 7, rateWindowMs: 10000, rateLimitIp: 3, rateLimitAccount: 20, listingCount: 150, faults: { status_rates: { 503: 0.1 } }, baseDate: '2026-01-01' }
+  }, 'values converted, blanks count as unset')
   const bad: Array<[Record<string, string>, RegExp]> = [
-    [{ SANDBOX_PORT: 'abc' }, /^SANDBOX_PORT /],
-    [{ SANDBOX_PORT: '70000' }, /^SANDBOX_PORT /],
-    [{ SANDBOX_SEED: '-1' }, /^SANDBOX_SEED /],
-    [{ SANDBOX_RATE_WINDOW_MS: '0' }, /^SANDBOX_RATE_WINDOW_MS /],
-    [{ SANDBOX_RATE_LIMIT_IP: '1.5' }, /^SANDBOX_RATE_LIMIT_IP /],
-    [{ SANDBOX_RATE_LIMIT_ACCOUNT: 'many' }, /^SANDBOX_RATE_LIMIT_ACCOUNT /],
-    [{ SANDBOX_FAULTS: 'not json' }, /^SANDBOX_FAULTS must be JSON/],
-    [{ SANDBOX_FAULTS: '{"hang_rate":2}' }, /^SANDBOX_FAULTS is invalid: faults\/hang_rate/],
-    [{ SANDBOX_BASE_DATE: '2026-02-30' }, /^SANDBOX_BASE_DATE /],
-    [{ SANDBOX_LOG_LEVEL: 'loud' }, /^SANDBOX_LOG_LEVEL /]
+    [{ SANDBOX_PORT: 'abc' }, /^Invalid configuration: SANDBOX_PORT Expected integer \(got "abc"\)$/],
+    [{ SANDBOX_PORT: '70000' }, /^Invalid configuration: SANDBOX_PORT .*65535/],
+    [{ SANDBOX_SEED: '-1' }, /^Invalid configuration: SANDBOX_SEED .*0/],
+    [{ SANDBOX_RATE_WINDOW_MS: '0' }, /^Invalid configuration: SANDBOX_RATE_WINDOW_MS /],
+    [{ SANDBOX_RATE_LIMIT_IP: 'lots' }, /^Invalid configuration: SANDBOX_RATE_LIMIT_IP Expected integer/],
+    [{ SANDBOX_RATE_LIMIT_ACCOUNT: 'many' }, /^Invalid configuration: SANDBOX_RATE_LIMIT_ACCOUNT /],
+    [{ SANDBOX_LISTING_COUNT: '0' }, /^Invalid configuration: SANDBOX_LISTING_COUNT .*1/],
+    [{ SANDBOX_LISTING_COUNT: '10001' }, /^Invalid configuration: SANDBOX_LISTING_COUNT .*10000/],
+    [{ SANDBOX_FAULTS: 'not json' }, /^Invalid configuration: SANDBOX_FAULTS must be JSON \(got "not json"\)$/],
+    [{ SANDBOX_FAULTS: '{"hang_rate":2}' }, /^Invalid configuration: SANDBOX_FAULTS\/hang_rate .*1$/],
+    [{ SANDBOX_FAULTS: '{"nope":1}' }, /^Invalid configuration: SANDBOX_FAULTS\/nope /],
+    [{ SANDBOX_FAULTS: '{"hang_rate":0.6,"reset_rate":0.6}' }, /^Invalid configuration: SANDBOX_FAULTS: the rates together must not exceed 1$/],
+    [{ SANDBOX_BASE_DATE: '2026-02-30' }, /^Invalid configuration: SANDBOX_BASE_DATE must be a real date/],
+    [{ SANDBOX_BASE_DATE: 'tomorrow' }, /^Invalid configuration: SANDBOX_BASE_DATE Expected string to match/],
+    [{ SANDBOX_LOG_LEVEL: 'loud' }, /^Invalid configuration: SANDBOX_LOG_LEVEL .*one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
+    [{ SANDBOX_HOST: ' ', SANDBOX_API_KEY: 's3cr3t', SANDBOX_SEED: 'x' }, /^Invalid configuration: SANDBOX_SEED /]
   ]
-  for (const [env, message] of bad) t.throws(() => configFromEnv(env), { name: 'EnvError', message }, JSON.stringify(env))
+  for (const [env, message] of bad) t.throws(() => configFromEnv(env), { name: 'ConfigError', message }, JSON.stringify(env))
 })
 
 test('a bad variable: one line on stderr naming it, exit 1, no stack', async (t) => {
   const p = run({ SANDBOX_PORT: 'abc' })
   t.equal(await p.exit, 1)
-  t.equal(p.err(), 'sandbox: SANDBOX_PORT must be an integer from 0 to 65535, got "abc"\n')
+  t.equal(p.err(), 'sandbox: Invalid configuration: SANDBOX_PORT Expected integer (got "abc")\n')
   t.equal(p.out(), '')
 })
 
 test('starts, logs where it listens, serves tokens, closes on SIGTERM', async (t) => {
-  const p = run({ SANDBOX_PORT: '0', SANDBOX_SEED: '7', SANDBOX_ACCOUNT_ID: '555', SANDBOX_API_KEY: 'k', SANDBOX_FAULTS: '{"fail_ids":{"503":[2]}}' })
+  const p = run({ SANDBOX_PORT: '0', SANDBOX_SEED: '7', SANDBOX_ACCOUNT_ID: '555', SANDBOX_API_KEY: 'k', SANDBOX_LISTING_COUNT: '41', SANDBOX_FAULTS: '{"fail_ids":{"503":[2]}}' })
   t.teardown(() => { p.child.kill('SIGKILL') })
   const deadline = Date.now() + 15_000
   let baseUrl: string | undefined
@@ -62,7 +76,9 @@ test('starts, logs where it listens, serves tokens, closes on SIGTERM', async (t
   })
   t.equal(r.status, 200)
   const { access_token: token } = await r.json() as { access_token: string }
-  t.equal((await fetch(`${baseUrl}/listings/2`, { headers: { authorization: `Bearer ${token}` } })).status, 503, 'SANDBOX_FAULTS applied')
+  const authorization = `Bearer ${token}`
+  t.equal((await fetch(`${baseUrl}/listings/2`, { headers: { authorization } })).status, 503, 'SANDBOX_FAULTS applied')
+  t.match(await (await fetch(`${baseUrl}/listings?limit=1`, { headers: { authorization } })).json(), { count: 41 }, 'SANDBOX_LISTING_COUNT applied')
   p.child.kill('SIGTERM')
   t.equal(await p.exit, 0)
 })
