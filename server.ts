@@ -30,6 +30,7 @@ async function main (): Promise<void> {
       apiKey: config.SANDBOX_API_KEY,
       seed: config.SANDBOX_SEED,
       rateWindowMs: config.SANDBOX_RATE_WINDOW_MS,
+      listingCount: config.SANDBOX_LISTING_COUNT,
       logger: server.log
     })
     sandbox = sb

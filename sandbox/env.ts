@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { LOG_LEVELS, type LogLevelName } from '../schemas/config.js'
-import { ConfigError, parseEnv } from '../services/config.js'
+import { LOG_LEVELS, type LogLevelName } from '../schemas/common.js'
+import { ConfigError, parseEnv } from '../services/env.js'
 import { Settings, settingsProblem } from './options.js'
 import type { SandboxOptions } from './types.js'
 

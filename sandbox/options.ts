@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { LOG_LEVELS } from '../schemas/config.js'
+import { LOG_LEVELS } from '../schemas/common.js'
 import { formatDay, parseDay, todayDay } from './dates.js'
 import { FaultsSchema, checkFaults } from './faults.js'
 import type { SandboxLogger, SandboxOptions } from './types.js'

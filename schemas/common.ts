@@ -63,3 +63,7 @@ const ErrorRef = Ref(ErrorResponseSchema)
 export function errorResponses<S extends number> (...statuses: S[]): Record<S, typeof ErrorRef> {
   return Object.fromEntries(statuses.map((status) => [status, ErrorRef])) as Record<S, typeof ErrorRef>
 }
+
+/** pino's level names, for LOG_LEVEL and the sandbox's SANDBOX_LOG_LEVEL. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevelName = typeof LOG_LEVELS[number]

@@ -1,15 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox'
-
-/** pino's level names, for LOG_LEVEL here and the sandbox's SANDBOX_LOG_LEVEL. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevelName = typeof LOG_LEVELS[number]
+import { SandboxEnvSchema } from '../sandbox/env.js'
+import { LOG_LEVELS } from './common.js'
 
 const Int = (def: number, min: number, description: string, max?: number) =>
   Type.Integer({ default: def, minimum: min, ...(max === undefined ? {} : { maximum: max }), description })
 
 /**
- * Every environment variable the gateway reads (DESIGN.md §4), with its default and rule.
- * Keys are the variable names, so `fastify.config.PORT` reads like the docs.
+ * Every environment variable the gateway reads, with its default and rule (README, "Configuration").
+ * Keys are the variable names, so `fastify.config.PORT` reads like the docs. The embedded
+ * sandbox's variables are the standalone sandbox's own (sandbox/env.ts), minus where it listens.
  */
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'address the gateway listens on' }),
@@ -35,11 +34,7 @@ export const ConfigSchema = Type.Object({
   BATCH_IDEMPOTENCY_TTL_MS: Int(86400000, 1, 'how long Idempotency-Key results are kept (ms)'),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'shared stores for several instances (not yet used)' })),
-  SANDBOX_PORT: Int(4010, 0, 'port of the standalone sandbox', 65535),
-  SANDBOX_ACCOUNT_ID: Type.String({ default: '10000', minLength: 1, description: 'sandbox client_id' }),
-  SANDBOX_API_KEY: Type.String({ default: 'sandbox-secret', minLength: 1, description: 'sandbox client_secret' }),
-  SANDBOX_RATE_WINDOW_MS: Int(10000, 1, 'sandbox rate-limit window (ms)'),
-  SANDBOX_SEED: Int(42, 0, 'seed of the sandbox data and faults')
+  ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
 }, { additionalProperties: false })
 
 export type Config = Static<typeof ConfigSchema>

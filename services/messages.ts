@@ -1,15 +1,10 @@
-import type { Booking } from '../schemas/booking.js'
-import type { Conversation, Message } from '../schemas/message.js'
+import type { Message } from '../schemas/message.js'
 import type { MessageList } from '../schemas/page.js'
+import type { HostawayClient } from './hostaway/client.js'
+import type { CallOptions } from './hostaway/types.js'
 
-interface CallOptions { signal?: AbortSignal }
-
-/** The Hostaway client methods this service calls (the signatures of `fastify.hostaway`). */
-export interface ReservationMessagesSource {
-  getReservation (id: number, opts?: CallOptions): Promise<Booking>
-  listConversations (query: { reservation_id: number }, opts?: CallOptions): Promise<Conversation[]>
-  listMessages (conversationId: number, opts?: CallOptions): Promise<Message[]>
-}
+/** The Hostaway client methods this service calls. */
+export type ReservationMessagesSource = Pick<HostawayClient, 'getReservation' | 'listConversations' | 'listMessages'>
 
 /** When a message was stored: Hostaway's insertedOn, else its date ("YYYY-MM-DD HH:MM:SS" sorts as text). */
 function sentAt (message: Message): string | undefined {

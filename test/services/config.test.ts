@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { spawnSync } from 'node:child_process'
 import { ConfigError, apiKeys, loadConfig } from '../../services/config.js'
 
-test('defaults follow DESIGN.md §4', async (t) => {
+test('defaults are the documented ones', async (t) => {
   const c = loadConfig({})
   t.equal(c.HOST, '127.0.0.1')
   t.equal(c.PORT, 3000)
@@ -32,6 +32,9 @@ test('values are converted from strings and blanks count as unset', async (t) =>
 test('an invalid value names the variable and the rule', async (t) => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'abc' }, /^Invalid configuration: PORT .*integer/],
+    [{ PORT: '1.5' }, /^Invalid configuration: PORT Expected integer \(got "1.5"\)$/],
+    [{ BATCH_TIMEOUT_MS: '1e3' }, /^Invalid configuration: BATCH_TIMEOUT_MS Expected integer/],
+    [{ CACHE_TTL_MS: '0x10' }, /^Invalid configuration: CACHE_TTL_MS Expected integer/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT .*65535/],
     [{ BATCH_MAX_ITEMS: '0' }, /^Invalid configuration: BATCH_MAX_ITEMS .*1/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL .*one of fatal, error/],
