@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
-import type { FastifyRequest } from 'fastify'
-import type { Operation } from '../../../services/batch.js'
-import { BatchLookupBodyRef, type BatchLookupBody, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
+import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
+import { requestContext } from '../../../services/operations.js'
 
 const errors = errorResponses(400, 401, 413, 415)
 
@@ -12,15 +11,7 @@ const errors = errorResponses(400, 401, 413, 415)
  * PATCH /api/listings/batch, is in routes/api/listings/batch/index.ts.)
  */
 const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { hostaway, runBatch } = fastify
-
-  /** A lookup batch: one upstream read per distinct id, every position reported. */
-  function lookup<T> (fetch: (id: number) => Operation<T>) {
-    return async function batchLookup (request: FastifyRequest<{ Body: BatchLookupBody }>) {
-      const { ids, timeout_ms: timeoutMs } = request.body
-      return runBatch(ids.map(fetch), ids, { dedupe: true, timeoutMs, logger: request.log })
-    }
-  }
+  const { operations } = fastify
 
   fastify.post('/listings', {
     schema: {
@@ -30,7 +21,9 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseListingRef, ...errors }
     }
-  }, lookup((id) => (opts) => hostaway.getListing(id, opts)))
+  }, async function batchGetListings (request) {
+    return await operations.batchGetListings(request.body, requestContext(request))
+  })
 
   fastify.post('/bookings', {
     schema: {
@@ -40,7 +33,9 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseBookingRef, ...errors }
     }
-  }, lookup((id) => (opts) => hostaway.getReservation(id, opts)))
+  }, async function batchGetBookings (request) {
+    return await operations.batchGetBookings(request.body, requestContext(request))
+  })
 }
 
 export default batchLookups

@@ -3,14 +3,14 @@ import { Ref, errorResponses } from '../../../schemas/common.js'
 import { BookingSchema } from '../../../schemas/booking.js'
 import { BookingPageSchema, MessageListSchema } from '../../../schemas/page.js'
 import { BookingParamsSchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
-import { listReservationMessages } from '../../../services/messages.js'
+import { requestContext } from '../../../services/operations.js'
 
 /** The error statuses of every bookings route (as for listings: 400, 401, 404, 500, then 502/503/504 upstream). */
 const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
 
 /** GET /api/bookings, /api/bookings/:bookingId and /api/bookings/:bookingId/messages. */
 const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { hostaway, httpErrors } = fastify
+  const { operations } = fastify
 
   fastify.get('', {
     schema: {
@@ -22,15 +22,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Ref(BookingPageSchema), ...errors }
     }
   }, async function searchBookings (request) {
-    const query = request.query
-    for (const field of ['arrival', 'departure'] as const) {
-      const from = query[`${field}_from`]
-      const to = query[`${field}_to`]
-      if (from !== undefined && to !== undefined && to < from) {
-        throw httpErrors.badRequest(`querystring/${field}_to must not be before ${field}_from`)
-      }
-    }
-    return await hostaway.searchReservations(query)
+    return await operations.searchBookings(request.query, requestContext(request))
   })
 
   fastify.get('/:bookingId', {
@@ -42,7 +34,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Ref(BookingSchema), ...errors }
     }
   }, async function getBooking (request) {
-    return await hostaway.getReservation(request.params.bookingId)
+    return await operations.getBooking(request.params.bookingId, requestContext(request))
   })
 
   fastify.get('/:bookingId/messages', {
@@ -55,7 +47,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Ref(MessageListSchema), ...errors }
     }
   }, async function listBookingMessages (request) {
-    return await listReservationMessages(hostaway, request.params.bookingId)
+    return await operations.listBookingMessages(request.params.bookingId, requestContext(request))
   })
 }
 

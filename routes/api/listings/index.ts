@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref, errorResponses } from '../../../schemas/common.js'
 import { ListingSchema } from '../../../schemas/listing.js'
 import { CalendarDaysSchema, ListingPageSchema } from '../../../schemas/page.js'
-import {
-  CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS, daysInRange
-} from '../../../schemas/query.js'
+import { CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS } from '../../../schemas/query.js'
+import { requestContext } from '../../../services/operations.js'
 
 /**
  * 400 invalid request, 401 missing or wrong X-API-Key, 404 unknown id, 500 a bug of ours,
@@ -17,7 +16,7 @@ const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
  * (PATCH /api/listings/batch is in ./batch/index.ts.)
  */
 const listings: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { hostaway, httpErrors } = fastify
+  const { operations } = fastify
 
   // '' rather than '/': one route at /api/listings, not a second one at /api/listings/
   fastify.get('', {
@@ -30,7 +29,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Ref(ListingPageSchema), ...errors }
     }
   }, async function listListings (request) {
-    return await hostaway.listListings(request.query)
+    return await operations.listListings(request.query, requestContext(request))
   })
 
   fastify.get('/:listingId', {
@@ -42,7 +41,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Ref(ListingSchema), ...errors }
     }
   }, async function getListing (request) {
-    return await hostaway.getListing(request.params.listingId)
+    return await operations.getListing(request.params.listingId, requestContext(request))
   })
 
   fastify.get('/:listingId/calendar', {
@@ -56,14 +55,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Ref(CalendarDaysSchema), ...errors }
     }
   }, async function getListingCalendar (request) {
-    const { listingId } = request.params
-    const { start_date: startDate, end_date: endDate } = request.query
-    if (endDate < startDate) throw httpErrors.badRequest('querystring/end_date must not be before start_date')
-    if (daysInRange(startDate, endDate) > MAX_CALENDAR_DAYS) {
-      throw httpErrors.badRequest(`querystring/end_date must be at most ${MAX_CALENDAR_DAYS} days from start_date (both included)`)
-    }
-    const days = await hostaway.getListingCalendar(listingId, { start_date: startDate, end_date: endDate })
-    return { listing_id: listingId, start_date: startDate, end_date: endDate, count: days.length, items: days }
+    return await operations.getListingCalendar(request.params.listingId, request.query, requestContext(request))
   })
 }
 

@@ -1,0 +1,122 @@
+import { httpErrors } from '@fastify/sensible'
+import type { FastifyBaseLogger } from 'fastify'
+import type { BatchListingUpdateBody, BatchLookupBody, PartialFailureResponse } from '../schemas/batch.js'
+import type { Booking } from '../schemas/booking.js'
+import type { Listing } from '../schemas/listing.js'
+import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
+import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
+import type { createBatchRunner } from './batch.js'
+import type { HostawayClient } from './hostaway/client.js'
+import { withIdempotency, type IdempotencyStore } from './idempotency.js'
+import { listReservationMessages } from './messages.js'
+
+/** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
+export interface CallerContext {
+  logger: Pick<FastifyBaseLogger, 'warn'>
+  /** aborts the operation's pending upstream work (e.g. the caller disconnected) */
+  signal?: AbortSignal
+  /** the caller's API key, when the API has keys: scopes its Idempotency-Keys */
+  apiKey?: string
+}
+
+export interface OperationsDeps {
+  hostaway: HostawayClient
+  runBatch: ReturnType<typeof createBatchRunner>
+  idempotency: IdempotencyStore
+  /** how long Idempotency-Key results are kept (ms) */
+  idempotencyTtlMs: number
+}
+
+export type Operations = ReturnType<typeof createOperations>
+
+/** Where a batch update's Idempotency-Keys live: the REST route's path, whichever transport calls it. */
+const UPDATE_KEY_SPACE = { method: 'PATCH', path: '/api/listings/batch' }
+
+/** "querystring/end_date must not be before start_date": the checks a schema cannot express. */
+function checkDateOrder (from: string | undefined, to: string | undefined, names: [string, string]): void {
+  if (from !== undefined && to !== undefined && to < from) throw httpErrors.badRequest(`querystring/${names[1]} must not be before ${names[0]}`)
+}
+
+/**
+ * Every operation the gateway offers, in one place, so the REST routes and the MCP tools take the
+ * same path to Hostaway (cache, limiter, retries, batch, idempotency). Cross-field rules a schema
+ * cannot express are checked here (400 naming the field); schemas check the rest before this.
+ */
+export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs }: OperationsDeps) {
+  return {
+    listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {
+      return hostaway.listListings(query, { signal: ctx.signal })
+    },
+
+    getListing (id: number, ctx: CallerContext): Promise<Listing> {
+      return hostaway.getListing(id, { signal: ctx.signal })
+    },
+
+    async getListingCalendar (id: number, query: CalendarQuery, ctx: CallerContext): Promise<CalendarDays> {
+      const { start_date: start, end_date: end } = query
+      checkDateOrder(start, end, ['start_date', 'end_date'])
+      if (daysInRange(start, end) > MAX_CALENDAR_DAYS) {
+        throw httpErrors.badRequest(`querystring/end_date must be at most ${MAX_CALENDAR_DAYS} days from start_date (both included)`)
+      }
+      const days = await hostaway.getListingCalendar(id, query, { signal: ctx.signal })
+      return { listing_id: id, start_date: start, end_date: end, count: days.length, items: days }
+    },
+
+    searchBookings (query: SearchBookingsQuery, ctx: CallerContext): Promise<BookingPage> {
+      checkDateOrder(query.arrival_from, query.arrival_to, ['arrival_from', 'arrival_to'])
+      checkDateOrder(query.departure_from, query.departure_to, ['departure_from', 'departure_to'])
+      return hostaway.searchReservations(query, { signal: ctx.signal })
+    },
+
+    getBooking (id: number, ctx: CallerContext): Promise<Booking> {
+      return hostaway.getReservation(id, { signal: ctx.signal })
+    },
+
+    listBookingMessages (id: number, ctx: CallerContext): Promise<MessageList> {
+      return listReservationMessages(hostaway, id, { signal: ctx.signal })
+    },
+
+    /** One upstream read per distinct id; every position reported (PartialFailureResponse). */
+    batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
+      return runBatch(ids.map((id) => (opts) => hostaway.getListing(id, opts)), ids, { dedupe: true, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+    },
+
+    batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
+      return runBatch(ids.map((id) => (opts) => hostaway.getReservation(id, opts)), ids, { dedupe: true, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+    },
+
+    /**
+     * Many listing updates, each reported (PartialFailureResponse); each listing at most once.
+     * With an Idempotency-Key the same key and body replay the stored result (`replayed`).
+     */
+    batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
+      const { updates, timeout_ms: timeoutMs } = body
+      const seen = new Map<number, number>()
+      updates.forEach((update, i) => {
+        const first = seen.get(update.listing_id)
+        if (first !== undefined) {
+          throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
+        }
+        seen.set(update.listing_id, i)
+      })
+      const run = () => runBatch(
+        updates.map(({ listing_id: id, ...fields }) => (opts) => hostaway.updateListing(id, fields, opts)),
+        updates.map((u) => u.listing_id),
+        { timeoutMs, logger: ctx.logger, signal: ctx.signal }
+      )
+      return withIdempotency(idempotency, {
+        ...UPDATE_KEY_SPACE,
+        key: ctx.idempotencyKey,
+        caller: ctx.apiKey,
+        body,
+        ttlMs: idempotencyTtlMs
+      }, run)
+    }
+  }
+}
+
+/** The CallerContext of a Fastify request. */
+export function requestContext (request: { log: FastifyBaseLogger, headers: Record<string, string | string[] | undefined> }): CallerContext {
+  const key = request.headers['x-api-key']
+  return { logger: request.log, ...(typeof key === 'string' ? { apiKey: key } : {}) }
+}
