@@ -1,19 +1,63 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 
+/** What an API key may do: read data, write it, and see the listing fields that grant access to a property. */
+export const SCOPES = ['read', 'write', 'secrets'] as const
+export type Scope = typeof SCOPES[number]
+
+/** The caller of a request, as far as the gateway knows it. */
+export interface Caller {
+  /** a short digest of the caller's key ('open' when the API has no keys): safe to log, never the key */
+  id: string
+  scopes: ReadonlySet<Scope>
+}
+
+/** Everyone, when API_KEYS is unset. */
+export const OPEN_CALLER: Caller = Object.freeze({ id: 'open', scopes: new Set(SCOPES) })
+
+export interface ApiKeyEntry {
+  key: string
+  scopes: Scope[]
+}
+
+/** A short, stable, non-reversible id of an API key, for logs, audit lines and per-caller state. */
+export function keyId (key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12)
+}
+
+/**
+ * API_KEYS: comma-separated entries, each `key` (every scope) or `key:scope+scope`
+ * (e.g. `reporting-key:read`, `ops-key:read+write`). Throws an Error naming the bad entry.
+ */
+export function parseApiKeys (raw: string): ApiKeyEntry[] {
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e.length > 0).map((entry): ApiKeyEntry => {
+    const at = entry.indexOf(':')
+    if (at === -1) return { key: entry, scopes: [...SCOPES] }
+    const key = entry.slice(0, at).trim()
+    const names = entry.slice(at + 1).split('+').map((s) => s.trim())
+    if (key === '') throw new Error('an entry has scopes but no key')
+    for (const name of names) {
+      if (!(SCOPES as readonly string[]).includes(name)) throw new Error(`unknown scope "${name}" (scopes: ${SCOPES.join(', ')})`)
+    }
+    return { key, scopes: [...new Set(names as Scope[])] }
+  })
+  if (entries.length === 0) throw new Error('no key in the list')
+  return entries
+}
+
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
 /**
- * A checker for the X-API-Key header. Keys are compared as SHA-256 digests with
- * `timingSafeEqual`, so neither the content nor the length of a key leaks through timing;
- * every key is compared, so the position of a match does not leak either.
+ * Identifies the caller of an X-API-Key value. Keys are compared as SHA-256 digests with
+ * `timingSafeEqual`, so neither the content nor the length of a key leaks through timing; every
+ * key is compared, so the position of a match does not leak either.
  */
-export function createApiKeyChecker (keys: readonly string[]): (candidate: string | undefined) => boolean {
-  const digests = keys.map(digest)
+export function createApiKeyChecker (entries: readonly ApiKeyEntry[]): (candidate: string | undefined) => Caller | undefined {
+  const known = entries.map((e) => ({ digest: digest(e.key), caller: { id: keyId(e.key), scopes: new Set(e.scopes) } }))
   return (candidate) => {
-    if (candidate === undefined || candidate === '') return false
+    if (candidate === undefined || candidate === '') return undefined
     const given = digest(candidate)
-    let ok = false
-    for (const d of digests) ok = timingSafeEqual(d, given) || ok
-    return ok
+    let found: Caller | undefined
+    for (const k of known) if (timingSafeEqual(k.digest, given)) found = k.caller
+    return found
   }
 }

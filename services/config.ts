@@ -1,4 +1,5 @@
 import { ConfigSchema, type Config } from '../schemas/config.js'
+import { parseApiKeys } from './auth.js'
 import { ConfigError, parseEnv } from './env.js'
 
 export { ConfigError }
@@ -12,10 +13,17 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if ((config.HOSTAWAY_ACCOUNT_ID === undefined) !== (config.HOSTAWAY_API_KEY === undefined)) {
     throw new ConfigError('Invalid configuration: HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY must be set together (or both unset to use the sandbox)')
   }
+  if (config.API_KEYS !== undefined) {
+    try {
+      parseApiKeys(config.API_KEYS)
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: API_KEYS ${(err as Error).message} (entries: key or key:scope+scope)`)
+    }
+  }
   return config
 }
 
-/** The accepted API keys, or an empty list when the API is open. */
+/** The accepted API keys (as validated by loadConfig), or an empty list when the API is open. */
 export function apiKeys (config: Pick<Config, 'API_KEYS'>): string[] {
-  return (config.API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0)
+  return config.API_KEYS === undefined ? [] : parseApiKeys(config.API_KEYS).map((e) => e.key)
 }

@@ -5,6 +5,7 @@ import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
+import type { Caller } from './auth.js'
 import type { createBatchRunner } from './batch.js'
 import type { HostawayClient } from './hostaway/client.js'
 import { withIdempotency, type IdempotencyStore } from './idempotency.js'
@@ -15,8 +16,8 @@ export interface CallerContext {
   logger: Pick<FastifyBaseLogger, 'warn'>
   /** aborts the operation's pending upstream work (e.g. the caller disconnected) */
   signal?: AbortSignal
-  /** the caller's API key, when the API has keys: scopes its Idempotency-Keys */
-  apiKey?: string
+  /** who asks: scopes its Idempotency-Keys (and what it may see) */
+  caller: Caller
 }
 
 export interface OperationsDeps {
@@ -107,7 +108,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       return withIdempotency(idempotency, {
         ...UPDATE_KEY_SPACE,
         key: ctx.idempotencyKey,
-        caller: ctx.apiKey,
+        caller: ctx.caller.id,
         body,
         ttlMs: idempotencyTtlMs
       }, run)
@@ -116,7 +117,6 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
 }
 
 /** The CallerContext of a Fastify request. */
-export function requestContext (request: { log: FastifyBaseLogger, headers: Record<string, string | string[] | undefined> }): CallerContext {
-  const key = request.headers['x-api-key']
-  return { logger: request.log, ...(typeof key === 'string' ? { apiKey: key } : {}) }
+export function requestContext (request: { log: FastifyBaseLogger, caller: Caller }): CallerContext {
+  return { logger: request.log, caller: request.caller }
 }

@@ -23,6 +23,20 @@ test('API keys: /api needs a valid X-API-Key; health, ready and docs stay open',
   }
 })
 
+test('scopes: a read-only key reads but may not write (403 in the error schema)', async (t) => {
+  const { app } = await build(t, { API_KEYS: 'reader:read, writer:write' })
+  const read = await app.inject({ method: 'POST', url: '/api/batch/listings', headers: { 'x-api-key': 'reader' }, payload: { ids: [1] } })
+  t.equal(read.statusCode, 200)
+  const write = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers: { 'x-api-key': 'reader' }, payload: { updates: [{ listing_id: 1, price: 100 }] } })
+  t.equal(write.statusCode, 403)
+  t.match(write.json(), { statusCode: 403, error: 'Forbidden', error_type: 'forbidden', message: /lacks the "write" scope/ })
+  const writerReads = await app.inject({ url: '/api/listings/1', headers: { 'x-api-key': 'writer' } })
+  t.equal(writerReads.statusCode, 403, 'a write-only key may not read')
+  const writes = await app.inject({ method: 'PATCH', url: '/api/listings/batch', headers: { 'x-api-key': 'writer' }, payload: { updates: [{ listing_id: 1, price: 100 }] } })
+  t.equal(writes.statusCode, 200)
+  t.equal(writes.json().success_count, 1)
+})
+
 test('without API_KEYS the API is open and one warning says so', async (t) => {
   const { app, logs } = await build(t)
   const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids: [1] } })

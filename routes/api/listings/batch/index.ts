@@ -9,6 +9,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
 
   // '' rather than '/': the route is /api/listings/batch itself
   fastify.patch('', {
+    config: { scope: 'write' },
     schema: {
       operationId: 'batchUpdateListings',
       summary: 'Update many listings at once; partial failures are reported per item',
@@ -17,7 +18,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['batch'],
       headers: IdempotencyHeadersSchema,
       body: BatchListingUpdateBodyRef,
-      response: { 200: PartialFailureResponseListingRef, ...errorResponses(400, 401, 409, 413, 415, 422) }
+      response: { 200: PartialFailureResponseListingRef, ...errorResponses(400, 401, 403, 409, 413, 415, 422) }
     }
   }, async function batchUpdateListings (request, reply) {
     const key = request.headers['idempotency-key']

@@ -1,0 +1,30 @@
+import { test } from 'tap'
+import { createApiKeyChecker, keyId, parseApiKeys, SCOPES } from '../../services/auth.js'
+import { ConfigError, loadConfig } from '../../services/config.js'
+
+test('the checker accepts only configured keys and tells who the caller is', async (t) => {
+  const check = createApiKeyChecker(parseApiKeys('alpha, beta-key:read'))
+  t.same([...(check('alpha')?.scopes ?? [])], [...SCOPES], 'a key without scopes has all of them')
+  t.same([...(check('beta-key')?.scopes ?? [])], ['read'])
+  t.equal(check('alpha')?.id, keyId('alpha'))
+  t.not(check('alpha')?.id, check('beta-key')?.id)
+  t.notMatch(check('alpha')?.id ?? '', /alpha/, 'the id is not the key')
+  for (const wrong of ['alph', 'alpha ', 'beta-key:read', '', undefined]) t.equal(check(wrong), undefined, `${String(wrong)} is refused`)
+})
+
+test('API_KEYS entries: key or key:scope+scope', async (t) => {
+  t.same(parseApiKeys(' a , b:read+write ,,c:secrets+read+read '), [
+    { key: 'a', scopes: ['read', 'write', 'secrets'] },
+    { key: 'b', scopes: ['read', 'write'] },
+    { key: 'c', scopes: ['secrets', 'read'] }
+  ])
+  t.throws(() => parseApiKeys(' , ,'), /no key/)
+  t.throws(() => parseApiKeys('k:admin'), /unknown scope "admin"/)
+  t.throws(() => parseApiKeys(':read'), /no key/)
+})
+
+test('an API_KEYS that yields no key, or names an unknown scope, stops the start', async (t) => {
+  t.throws(() => loadConfig({ API_KEYS: ' , ,' }), new ConfigError('Invalid configuration: API_KEYS no key in the list (entries: key or key:scope+scope)'))
+  t.throws(() => loadConfig({ API_KEYS: 'good, bad:root' }), /API_KEYS unknown scope "root"/)
+  t.equal(loadConfig({ API_KEYS: 'good, reader:read' }).API_KEYS, 'good, reader:read')
+})
