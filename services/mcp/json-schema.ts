@@ -38,11 +38,12 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 /**
  * The validator of tool arguments (`context` 'arguments') or results ('result') for the MCP SDK's
  * `fromJsonSchema`, with the REST routes' rules: no type coercion (`"5"` is not an id), defaults
- * applied (`limit` 20), unknown fields refused, formats checked (`date`). Messages name the field
+ * applied to arguments (`limit` 20; a result is never changed), unknown fields refused, formats
+ * checked (`date`). Messages name the field
  * the way the REST errors do (`arguments/ids/2 must be >= 1`, `arguments/guest is not an allowed field`).
  */
 export function createSchemaValidator (context: 'arguments' | 'result'): jsonSchemaValidator {
-  const ajv = addFormats(new Ajv2020({ strict: false, coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false }))
+  const ajv = addFormats(new Ajv2020({ strict: false, coerceTypes: false, useDefaults: context === 'arguments', removeAdditional: false, allErrors: false }))
   return {
     getValidator <T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
       const check = ajv.compile(schema as JsonSchema)

@@ -34,5 +34,10 @@ test('the validator: no coercion, defaults applied, messages name the field', as
   t.match(check({ ids: ['1'] }), { valid: false, errorMessage: 'arguments/ids/0 must be integer' })
   t.match(check({ ids: [0] }), { valid: false, errorMessage: 'arguments/ids/0 must be >= 1' })
   t.match(check({ ids: [1], extra: true }), { valid: false, errorMessage: 'arguments/extra is not an allowed field' })
-  t.match(createSchemaValidator('result').getValidator(schema)({}), { valid: false, errorMessage: 'result/ids is required' })
+  const result = createSchemaValidator('result').getValidator(schema)
+  t.match(result({}), { valid: false, errorMessage: 'result/ids is required' })
+  t.same(result({ ids: [1], limit: 5 }), { valid: true, data: { ids: [1], limit: 5 }, errorMessage: undefined })
+  const unchanged = { ids: [1] }
+  result(unchanged)
+  t.same(unchanged, { ids: [1] }, 'a result is never given defaults')
 })
