@@ -28,7 +28,9 @@ test('a partly failed batch: the summary names each failed id, its category and 
   const { connect, sandbox } = await serve(t, { BATCH_CONCURRENCY: '1', HOSTAWAY_TIMEOUT_MS: '10000' })
   await sandbox.setFaults({ fail_ids: { hang: [6] } })
   const client = await connect()
-  const result = await client.callTool({ name: 'batch_get_listings', arguments: { ids: [1, 999999, 6, 7, 8], timeout_ms: 1500 } })
+  // warm the token and listing 1, so that only 999999 (fast) and the hanging 6 race the deadline
+  t.notOk((await client.callTool({ name: 'get_listing', arguments: { listing_id: 1 } })).isError)
+  const result = await client.callTool({ name: 'batch_get_listings', arguments: { ids: [1, 999999, 6, 7, 8], timeout_ms: 2000 } })
   t.notOk(result.isError)
   const body = result.structuredContent as Batch
   t.same(body.failed.map((f) => [f.operation_id, f.error_type]), [['999999', 'not_found'], ['6', 'timeout'], ['7', 'unprocessed'], ['8', 'unprocessed']])
