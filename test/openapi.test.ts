@@ -110,11 +110,13 @@ test('the OpenAPI document', async (t) => {
     }
   })
 
-  t.test('/api operations require the X-API-Key header', async (t) => {
+  t.test('/api operations require the X-API-Key header, /mcp that header or a bearer token', async (t) => {
     t.match(doc.components.securitySchemes.ApiKeyAuth, { type: 'apiKey', in: 'header', name: 'X-API-Key' })
+    t.match(doc.components.securitySchemes.BearerAuth, { type: 'http', scheme: 'bearer' })
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (path.startsWith('/api/')) t.same(op.security, [{ ApiKeyAuth: [] }], `${method} ${path}`)
+        else if (path === '/mcp') t.same(op.security, [{ ApiKeyAuth: [] }, { BearerAuth: [] }], `${method} ${path}`)
         else t.notOk(op.security, `${method} ${path} is open`)
       }
     }

@@ -26,7 +26,7 @@ export default fp(async (fastify) => {
     setter (caller: Caller) { identified.set(this, caller) }
   })
   if (raw === undefined) {
-    fastify.log.warn('API_KEYS is not set: the /api routes are open to anyone who can reach this port')
+    fastify.log.warn('API_KEYS is not set: the /api routes and /mcp are open to anyone who can reach this port')
     fastify.decorate('identify', () => OPEN_CALLER)
     return
   }

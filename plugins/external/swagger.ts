@@ -5,11 +5,13 @@ import swaggerUi from '@fastify/swagger-ui'
 import pkg from '../../package.json' with { type: 'json' }
 
 export const API_KEY_SCHEME = 'ApiKeyAuth'
+/** /mcp also takes the key as `Authorization: Bearer <key>` (MCP clients send that header). */
+export const BEARER_SCHEME = 'BearerAuth'
 
 /**
  * The OpenAPI 3.1 document, built from the route schemas: every model registered with `$id` at the
  * root becomes a component named by its `$id` (`#/components/schemas/Listing`), never `def-N`;
- * every /api operation requires the X-API-Key header. Served at GET /openapi.json and, with
+ * every /api operation requires the X-API-Key header, /mcp that header or a bearer token. Served at GET /openapi.json and, with
  * Swagger UI, at /docs.
  */
 export default fp(async (fastify) => {
@@ -25,6 +27,7 @@ export default fp(async (fastify) => {
         { name: 'listings', description: 'Hostaway listings and their calendars' },
         { name: 'bookings', description: 'Hostaway reservations and their messages' },
         { name: 'batch', description: 'Many items in one request, with a PartialFailureResponse' },
+        { name: 'mcp', description: 'The Model Context Protocol endpoint for AI agents (README, "MCP endpoint")' },
         { name: 'health', description: 'Liveness and readiness' }
       ],
       components: {
@@ -33,7 +36,12 @@ export default fp(async (fastify) => {
             type: 'apiKey',
             in: 'header',
             name: 'X-API-Key',
-            description: 'One of the keys in API_KEYS (every /api route; open when API_KEYS is unset)'
+            description: 'One of the keys in API_KEYS (every /api route and /mcp; open when API_KEYS is unset)'
+          },
+          [BEARER_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'One of the keys in API_KEYS as a bearer token (/mcp only)'
           }
         }
       }
@@ -42,7 +50,9 @@ export default fp(async (fastify) => {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     },
     transform: ({ schema, url }) => {
-      if (schema === undefined || !(url === '/api' || url.startsWith('/api/'))) return { schema, url }
+      if (schema === undefined) return { schema, url }
+      if (url === '/mcp') return { schema: { ...schema, security: [{ [API_KEY_SCHEME]: [] }, { [BEARER_SCHEME]: [] }] }, url }
+      if (!(url === '/api' || url.startsWith('/api/'))) return { schema, url }
       return { schema: { ...schema, security: [{ [API_KEY_SCHEME]: [] }] }, url }
     }
   })

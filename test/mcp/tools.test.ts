@@ -1,0 +1,110 @@
+import { test } from 'tap'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import type { Client } from '@modelcontextprotocol/client'
+import { rpc, serve, texts } from './helper.js'
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+
+const TOOLS = [
+  'list_listings', 'get_listing', 'get_listing_calendar', 'search_bookings', 'get_booking',
+  'get_booking_messages', 'batch_get_listings', 'batch_get_bookings', 'batch_update_listings'
+]
+
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+
+/** An independent JSON Schema engine, strict: a tool schema must compile here on its own. */
+function strictAjv () {
+  return addFormats(new Ajv2020({ strict: true, keywords: ['example'], allErrors: true }))
+}
+
+async function outputSchemas (client: Client) {
+  const { tools } = await client.listTools()
+  return new Map(tools.map((tool) => [tool.name, tool.outputSchema]))
+}
+
+for (const modern of [false, true]) {
+  const era = modern ? '2026-07-28 client' : '2025 client'
+  test(`tools/list (${era}): every tool, with self-contained schemas that compile and annotations`, async (t) => {
+    const { connect } = await serve(t)
+    const client = await connect({ modern })
+    const { tools } = await client.listTools()
+    t.same(tools.map((tool) => tool.name), TOOLS)
+    const ajv = strictAjv()
+    for (const tool of tools) {
+      t.ok((tool.description ?? '').length > 80, `${tool.name} has a description written for an agent`)
+      t.equal(tool.inputSchema.type, 'object', `${tool.name} input is an object`)
+      t.equal(tool.outputSchema?.type, 'object', `${tool.name} output is an object`)
+      t.notMatch(JSON.stringify([tool.inputSchema, tool.outputSchema]), /"\$ref"|"\$id"/, `${tool.name}: no $ref or $id left`)
+      t.doesNotThrow(() => ajv.compile(tool.inputSchema), `${tool.name} input schema compiles`)
+      t.doesNotThrow(() => ajv.compile(tool.outputSchema ?? {}), `${tool.name} output schema compiles`)
+      const write = tool.name === 'batch_update_listings'
+      t.match(tool.annotations, write
+        ? { readOnlyHint: false, idempotentHint: true, openWorldHint: true }
+        : { readOnlyHint: true, openWorldHint: true }, `${tool.name} annotations`)
+    }
+    const batch = tools.find((tool) => tool.name === 'batch_get_listings')
+    t.match(batch?.inputSchema, { required: ['ids'], additionalProperties: false, properties: { ids: { maxItems: 100, items: { type: 'integer', minimum: 1 } } } },
+      'the REST body schema, BATCH_MAX_ITEMS included')
+  })
+}
+
+test('every tool answers over real HTTP: a result valid against its output schema, a summary, the same data as the REST route', async (t) => {
+  const { app, connect } = await serve(t)
+  const client = await connect()
+  const schemas = await outputSchemas(client)
+  const ajv = strictAjv()
+  const rest = async (url: string, method: 'GET' | 'POST' = 'GET', payload?: object) => (await app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })).json()
+  const start = day(0)
+  const end = day(6)
+
+  // a batch item's `attempts` depends on the cache (the REST call comes second): compare the items' data
+  const items = (body: unknown) => (body as { successful: Array<{ data: unknown }> }).successful.map((s) => s.data)
+  const cases: Array<{ name: string, args: Record<string, unknown>, summary: RegExp, same?: () => Promise<unknown>, view?: (body: unknown) => unknown }> = [
+    { name: 'list_listings', args: { limit: 5, city: 'Rome' }, summary: /^\d+ of \d+ listings \(offset 0\)/, same: () => rest('/api/listings?limit=5&city=Rome') },
+    { name: 'get_listing', args: { listing_id: 1 }, summary: /^Listing 1: Cozy villa/, same: () => rest('/api/listings/1') },
+    { name: 'get_listing_calendar', args: { listing_id: 2, start_date: start, end_date: end }, summary: /^Calendar of listing 2 from .* 7 days, \d+ available\.$/, same: () => rest(`/api/listings/2/calendar?start_date=${start}&end_date=${end}`) },
+    { name: 'search_bookings', args: { listing_id: 1, limit: 3 }, summary: /^\d+ of \d+ bookings/, same: () => rest('/api/bookings?listing_id=1&limit=3') },
+    { name: 'get_booking', args: { booking_id: 1 }, summary: /^Booking 1: listing \d+, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d.*status/, same: () => rest('/api/bookings/1') },
+    { name: 'get_booking_messages', args: { booking_id: 1 }, summary: /^\d+ messages? of booking 1, oldest first\.$/, same: () => rest('/api/bookings/1/messages') },
+    { name: 'batch_get_listings', args: { ids: [3, 4] }, summary: /^Looked up 2 listings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/listings', 'POST', { ids: [3, 4] }), view: items },
+    { name: 'batch_get_bookings', args: { ids: [2, 3] }, summary: /^Looked up 2 bookings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/bookings', 'POST', { ids: [2, 3] }), view: items },
+    { name: 'batch_update_listings', args: { updates: [{ listing_id: 9, price: 321 }] }, summary: /^Updated 1 listing: 1 succeeded, 0 failed\.$/ }
+  ]
+  t.same(cases.map((c) => c.name), TOOLS, 'every tool is called')
+
+  for (const { name, args, summary, same, view = (body: unknown) => body } of cases) {
+    const result = await client.callTool({ name, arguments: args })
+    t.notOk(result.isError, `${name} succeeded`)
+    const [text, json] = texts(result as never)
+    t.match(text, summary, `${name} summary: ${text}`)
+    t.same(JSON.parse(json), result.structuredContent, `${name}: the result as JSON text too, for clients that ignore structuredContent`)
+    const validate = ajv.compile(schemas.get(name) ?? {})
+    t.ok(validate(result.structuredContent), `${name} result validates against its output schema ${JSON.stringify(validate.errors)}`)
+    if (same !== undefined) t.same(view(result.structuredContent), view(await same()), `${name}: the same answer as the REST route`)
+  }
+
+  const updated = await client.callTool({ name: 'get_listing', arguments: { listing_id: 9 } })
+  t.equal((updated.structuredContent as { price: number }).price, 321, 'the update reached Hostaway (the sandbox)')
+})
+
+test('one path to Hostaway: a listing the REST route fetched is served to the tool from the same cache', async (t) => {
+  const { app, sandbox, connect } = await serve(t)
+  const client = await connect()
+  const calls = async () => (await sandbox.stats()).requests.by_route['GET /v1/listings/:id'] ?? 0
+  t.equal((await app.inject('/api/listings/7')).statusCode, 200)
+  const before = await calls()
+  const result = await client.callTool({ name: 'get_listing', arguments: { listing_id: 7 } })
+  t.equal((result.structuredContent as { id: number }).id, 7)
+  t.equal(await calls(), before, 'no second upstream call: the tool went through the REST route\'s client and cache')
+})
+
+test('a tool call is logged with the request id and the caller id', async (t) => {
+  const { logs, post } = await serve(t)
+  const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_listing', arguments: { listing_id: 1 } } }), { 'x-request-id': 'mcp-req-1' })
+  t.equal(res.status, 200)
+  t.equal(res.headers.get('x-request-id'), 'mcp-req-1', 'the request id is echoed on the transport\'s answer too')
+  t.equal((await rpc(res)).result?.isError, undefined)
+  const entry = logs.entries().find((e) => e.msg === 'mcp tool call')
+  t.match(entry, { level: 30, tool: 'get_listing', caller: 'open', request_id: 'mcp-req-1' })
+})
