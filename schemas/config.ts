@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_RETRY_BASE_MS: Int(200, 0, 'base delay of exponential backoff (ms)'),
   HOSTAWAY_TOKEN_SETTLE_MS: Int(1000, 0, 'wait after a new token before using it (ms)'),
   CACHE_TTL_MS: Int(30000, 0, 'read cache TTL (ms); 0 disables'),
+  NEGATIVE_CACHE_TTL_MS: Int(60000, 0, 'how long an upstream 404 is remembered (ms); 0 disables; forgotten on a write or webhook for the id'),
+  BATCH_PLANNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'batch lookups read list pages when that costs fewer upstream calls (on), or one GET per uncached id (off)' }),
   BATCH_MAX_ITEMS: Int(100, 1, 'most items in one batch request', 1000),
   BATCH_CONCURRENCY: Int(8, 1, 'items of one batch in flight at once', 100),
   BATCH_TIMEOUT_MS: Int(30000, 1, 'default batch deadline (ms)'),
