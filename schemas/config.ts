@@ -34,6 +34,8 @@ export const ConfigSchema = Type.Object({
   BATCH_CONCURRENCY: Int(8, 1, 'items of one batch in flight at once', 100),
   BATCH_TIMEOUT_MS: Int(30000, 1, 'default batch deadline (ms)'),
   BATCH_IDEMPOTENCY_TTL_MS: Int(86400000, 1, 'how long Idempotency-Key results are kept (ms)'),
+  HOSTAWAY_WEBHOOK_USER: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user Hostaway sends to POST /webhooks/hostaway; unset = receiver off (404)' })),
+  HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'shared stores for several instances (not yet used)' })),
   ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
