@@ -20,8 +20,8 @@ for (let offset = 0; ; offset += 100) {
 }
 
 /** What must be equal item by item: position, id, outcome, category, status, retryability and data. */
-function comparable<T> (res: PartialFailureResponse<T>) {
-  const item = (r: OperationResult<T>) => [r.index, r.operation_id, r.success, r.error_type, r.status_code, r.retryable, r.data]
+function comparable (res: PartialFailureResponse<unknown>) {
+  const item = (r: OperationResult<unknown>) => [r.index, r.operation_id, r.success, r.error_type, r.status_code, r.retryable, r.data]
   return { successful: res.successful.map(item), failed: res.failed.map(item), total: res.total_count }
 }
 
