@@ -24,6 +24,7 @@ test('BATCH_PLANNER: on reads a page for many ids, off one GET per id; same resp
   const payload = { ids: [...range(1, 12), 999999] }
   const a = await on.app.inject({ method: 'POST', url: '/api/batch/listings', payload })
   const b = await off.app.inject({ method: 'POST', url: '/api/batch/listings', payload })
+  t.equal(a.headers['content-type'], 'application/json; charset=utf-8')
   t.match(await upstream(on.sandbox), { listingPages: 1, listingGets: 1 })
   t.match(await upstream(off.sandbox), { listingPages: 0, listingGets: 13 })
   const strip = (body: { successful: unknown[], failed: Array<{ error: string }> }) => ({ ...body, failed: body.failed.map((f) => ({ ...f, error: null })) })
