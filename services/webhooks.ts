@@ -53,12 +53,12 @@ export type WebhookReceiver = ReturnType<typeof createWebhookReceiver>
  *   copy (or a remembered 404) is dropped, and the next read asks Hostaway;
  * - message.received: the cached messages of that conversation and the reservation's
  *   conversation list are dropped;
- * - anything else is acknowledged and logged (Hostaway adds events over time).
+ * - anything else (a test delivery, an event added later) is acknowledged and logged.
  * An event that names no id to act on is a 400 (`httpErrors.badRequest`, naming the field).
  */
 export function createWebhookReceiver ({ cache, accountId }: WebhookReceiverDeps) {
   async function reservation (event: HostawayWebhook, log: Log): Promise<WebhookAck> {
-    const data = event.data ?? {}
+    const data = typeof event.data === 'object' ? event.data : {}
     const id = positiveInt((data as { id?: unknown }).id)
     if (id === undefined) throw httpErrors.badRequest('body/data/id must be the reservation id (a positive integer)')
     const account = event.accountId ?? (data as { accountId?: unknown }).accountId
@@ -72,13 +72,13 @@ export function createWebhookReceiver ({ cache, accountId }: WebhookReceiverDeps
       return { received: true, action: 'cached' }
     }
     await cache.forgetReservation(id)
-    const why = !ours ? 'another or no account' : !valid ? 'not a valid reservation' : 'older than the cached copy'
+    const why = !ours ? 'another or no account' : valid ? 'older than the cached copy' : 'not a valid reservation'
     log.info({ event: event.event, reservation_id: id, action: 'evicted', why }, 'hostaway webhook')
     return { received: true, action: 'evicted' }
   }
 
   async function message (event: HostawayWebhook, log: Log): Promise<WebhookAck> {
-    const data = (event.data ?? {}) as { conversationId?: unknown, reservationId?: unknown }
+    const data = (typeof event.data === 'object' ? event.data : {}) as { conversationId?: unknown, reservationId?: unknown }
     const conversationId = positiveInt(data.conversationId)
     const reservationId = positiveInt(data.reservationId)
     if (conversationId === undefined && reservationId === undefined) {

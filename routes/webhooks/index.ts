@@ -15,7 +15,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'receiveHostawayWebhook',
       summary: 'Receive a Hostaway unified webhook (reservation created/updated, new message)',
-      description: 'Register this URL with the login and password of HOSTAWAY_WEBHOOK_USER / HOSTAWAY_WEBHOOK_PASSWORD in Hostaway (Settings → Integrations → Webhooks, or POST /v1/webhooks/unifiedWebhooks). ' +
+      description: 'Register this URL with the login and password of HOSTAWAY_WEBHOOK_USER / HOSTAWAY_WEBHOOK_PASSWORD in Hostaway (dashboard.hostaway.com/settings/integrations, or POST /v1/webhooks/unifiedWebhooks). ' +
         'HTTP Basic auth; 404 when the receiver is not configured. A reservation event replaces the cached reservation (or evicts it when it cannot be trusted); a message event evicts the cached messages; other events are acknowledged.',
       tags: ['webhooks'],
       body: Ref(HostawayWebhookSchema),

@@ -42,9 +42,10 @@ test('malformed bodies → 400 in the error schema, naming the field', async (t)
   const cases: Array<[string | object, RegExp]> = [
     ['{"event":', /.+/],
     [[], /body must be object/],
-    [{ object: 'reservation' }, /body\/event is required/],
     [{ event: '' }, /body\/event must NOT have fewer than 1 characters/],
-    [{ event: 'reservation.updated', data: 'x' }, /body\/data must be object/],
+    [{ event: 7 }, /body\/event must be string/],
+    [{ event: 'reservation.updated', data: 5 }, /body\/data must be object/],
+    [{ event: 'reservation.updated', data: 'x' }, /body\/data\/id must be the reservation id/],
     [{ event: 'reservation.updated', data: { guestName: 'no id' } }, /body\/data\/id must be the reservation id/],
     [{ event: 'message.received', data: { body: 'hi' } }, /body\/data must name the conversationId or the reservationId/]
   ]
@@ -55,7 +56,7 @@ test('malformed bodies → 400 in the error schema, naming the field', async (t)
   }
 })
 
-test('unknown events are acknowledged and logged; nothing is asked upstream, even when it hangs', async (t) => {
+test('unknown events and test deliveries are acknowledged and logged; nothing is asked upstream, even when it hangs', async (t) => {
   const { app, sandbox, logs } = await build(t, ENV)
   await sandbox.setFaults({ hang_rate: 1 })
   const before = (await sandbox.stats()).requests.total
@@ -63,6 +64,8 @@ test('unknown events are acknowledged and logged; nothing is asked upstream, eve
   t.equal(res.statusCode, 200)
   t.same(res.json(), { received: true, action: 'ignored' })
   t.match(logs.entries().find((e) => e.msg === 'hostaway webhook'), { event: 'listing.updated', action: 'ignored', request_id: res.headers['x-request-id'] })
+  const ping = await app.inject({ method: 'POST', url: URL, headers: AUTH, payload: { data: 'test' } })
+  t.same(ping.json(), { received: true, action: 'ignored' }, "Hostaway's test delivery")
   const updated = await app.inject({ method: 'POST', url: URL, headers: AUTH, payload: { event: 'reservation.updated', accountId: 10000, data: { id: 3 } } })
   t.same(updated.json(), { received: true, action: 'evicted' })
   t.equal((await sandbox.stats()).requests.total, before, 'no upstream request')
