@@ -3,11 +3,11 @@ import type { Booking } from '../../schemas/booking.js'
 import type { Listing } from '../../schemas/listing.js'
 import { HostawayError } from '../errors.js'
 import { abortMessage } from './abort.js'
-import type { Caller, CallSpec, Envelope } from './caller.js'
+import type { Caller, Envelope } from './caller.js'
 import { abortedError } from './classify.js'
-import { SCAN_PAGE_SIZE, bookingEndpoints, listingEndpoints } from './endpoints.js'
-import { listingPagesToRead, readNextReservationPage } from './planner.js'
+import { bookingEndpoints, listingEndpoints } from './endpoints.js'
 import type { ReadThrough } from './read-through.js'
+import { idOf, scanListings, walkReservations, type ListingMemo, type ScanContext } from './scans.js'
 import type { CallOptions } from './types.js'
 
 /** How one batch lookup answers for each of its ids: runBatch gets one `get` per distinct id. */
@@ -32,18 +32,6 @@ export interface LookupsDeps {
   log: Pick<FastifyBaseLogger, 'warn' | 'debug'>
 }
 
-/** A list page read for a plan, and the attempts it took. */
-interface Page { items: unknown[], count: number | undefined, attempts: number }
-
-/** What a scan strategy may do: read a page (shared with concurrent plans), and take the wanted ids it holds. */
-interface ScanContext {
-  /** the wanted ids still unresolved */
-  pending (): number[]
-  read (spec: CallSpec, shareKey: string): Promise<Page>
-  /** resolves the wanted ids the page holds; returns how many */
-  take (page: Page): number
-}
-
 /** One kind of object a plan looks up. */
 interface Kind<T> {
   key (id: number): string
@@ -62,17 +50,6 @@ interface Item<T> {
   listeners: Array<() => void>
 }
 
-function idOf (value: unknown): number | undefined {
-  const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined
-  return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined
-}
-
-/** Of two page failures, the one that got further (a sent page over one never sent). */
-function furthest (a: unknown, b: unknown): unknown {
-  if (!(a instanceof HostawayError)) return b
-  return b instanceof HostawayError && b.attempts > a.attempts ? b : a
-}
-
 /** An item a page was to answer for, when the batch stopped: timeout if that page was sent, else unprocessed. */
 function pageAborted (kind: Kind<unknown>, id: number, err: HostawayError, signal: AbortSignal): HostawayError {
   const where = err.attempts > 0 ? `while ${kind.list} (a list page that may hold it) was in flight` : `before ${kind.list} (a list page that may hold it) was sent`
@@ -87,10 +64,7 @@ function pageAborted (kind: Kind<unknown>, id: number, err: HostawayError, signa
  * batch deadline, ids waiting for a page fail as `timeout` (the page was sent) or `unprocessed`.
  */
 export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, concurrency, log }: LookupsDeps) {
-  /** the number of listings of the account, from the last unfiltered list envelope */
-  let listingCount: number | undefined
-  /** the listing ids each page held when last read: which pages to read first, which to skip */
-  const listingPages = new Map<number, ReadonlySet<number>>()
+  const listingMemo: ListingMemo = { count: undefined, pages: new Map() }
 
   function plan<T> (kind: Kind<T>, ids: readonly number[]): BatchLookup<T> {
     const items = new Map<number, Item<T>>()
@@ -214,29 +188,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
     label: (id) => `GET /listings/${id}`,
     list: 'GET /listings',
     fetchOne: fetchListing,
-    async scan (ctx) {
-      const read = new Set<number>()
-      let spent = 0
-      let resolved = 0
-      for (;;) {
-        const pages = listingPagesToRead({ wanted: ctx.pending(), spent, resolved, count: listingCount, pageSize: SCAN_PAGE_SIZE, read, index: listingPages })
-        if (pages.length === 0) return
-        spent += pages.length
-        const results = await Promise.allSettled(pages.map((page) => ctx.read(listingEndpoints.page(page * SCAN_PAGE_SIZE), `page:listings:${page}`)))
-        let failure: unknown
-        results.forEach((result, i) => {
-          if (result.status === 'rejected') {
-            failure = furthest(failure, result.reason)
-            return
-          }
-          read.add(pages[i])
-          listingPages.set(pages[i], new Set(result.value.items.map(idOf).filter((id) => id !== undefined)))
-          resolved += ctx.take(result.value)
-          if (result.value.count !== undefined) listingCount = result.value.count
-        })
-        if (failure !== undefined) throw failure
-      }
-    }
+    scan: (ctx) => scanListings(ctx, listingMemo)
   }
 
   const reservations: Kind<Booking> = {
@@ -244,21 +196,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
     label: (id) => `GET /reservations/${id}`,
     list: 'GET /reservations',
     fetchOne: fetchReservation,
-    async scan (ctx) {
-      let spent = 0
-      let resolved = 0
-      let afterId: number | undefined
-      let last: { resolved: number, length: number } | undefined
-      while (readNextReservationPage({ unresolved: ctx.pending().length, spent, resolved, last, pageSize: SCAN_PAGE_SIZE })) {
-        spent++
-        const page = await ctx.read(bookingEndpoints.page(afterId), `page:reservations:${afterId ?? 'top'}`)
-        const taken = ctx.take(page)
-        resolved += taken
-        last = { resolved: taken, length: page.items.length }
-        afterId = idOf(page.items.at(-1))
-        if (afterId === undefined) return
-      }
-    }
+    scan: walkReservations
   }
 
   const perId = <T>(fetchOne: FetchOne<T>): BatchLookup<T> => ({ get: (id, opts) => fetchOne(id, opts) })
@@ -275,7 +213,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
 
     /** The account's listing count, seen in an unfiltered list envelope (GET /api/listings). */
     rememberListingCount (count: number): void {
-      listingCount = count
+      listingMemo.count = count
     }
   }
 }
