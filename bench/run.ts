@@ -1,10 +1,12 @@
-// npm run bench: the batch path against the rate-limit floor, and the service overhead against bare
-// Fastify, side by side in one run. Writes bench/results/latest.json and prints a table.
-import { fork, type ChildProcess } from 'node:child_process'
+// npm run bench: the batch path against the rate-limit floor, the lookup planner at Hostaway's real
+// limits, and the service overhead against bare Fastify, side by side in one run. Writes
+// bench/results/latest.json and prints a table.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
+import { realLimits } from './real-limits.js'
+import { gatewayEnv as pointedAt, post, sleep, spawnServer } from './servers.js'
 
 const WINDOW_MS = 1000
 const LIMIT_IP = 15
@@ -12,70 +14,27 @@ const LATENCY_MS = 20
 const N = 50
 const dir = import.meta.dirname
 
-interface Child { port: number, proc: ChildProcess, rss: () => Promise<number>, close: () => Promise<void> }
-
-function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>): Promise<Child> {
-  return new Promise((resolve, reject) => {
-    const proc = fork(join(dir, 'gateway.ts'), [mode], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, FASTIFY_AUTOLOAD_TYPESCRIPT: '1', ...env },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
-    })
-    proc.once('error', reject)
-    proc.once('exit', (code) => reject(new Error(`${mode} exited early with ${code}`)))
-    proc.on('message', (m: { ready?: boolean, port?: number }) => {
-      if (m.ready !== true) return
-      proc.removeAllListeners('exit')
-      resolve({
-        port: m.port as number,
-        proc,
-        rss: () => new Promise((resolve) => {
-          const onMessage = (r: { rss?: number }) => { if (r.rss !== undefined) { proc.off('message', onMessage); resolve(r.rss) } }
-          proc.on('message', onMessage)
-          proc.send({ cmd: 'rss' })
-        }),
-        close: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.send({ cmd: 'close' }) })
-      })
-    })
-  })
-}
-
+/** A gateway on the bench's short window (15 per 1000 ms), with a short token settle and a long deadline. */
 function gatewayEnv (sb: RunningSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    LOG_LEVEL: 'warn',
-    HOSTAWAY_BASE_URL: sb.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sb.accountId,
-    HOSTAWAY_API_KEY: sb.apiKey,
-    HOSTAWAY_RATE_WINDOW_MS: String(WINDOW_MS),
-    HOSTAWAY_TOKEN_SETTLE_MS: '50',
-    BATCH_TIMEOUT_MS: '120000',
-    ...extra
-  }
+  return pointedAt(sb, { HOSTAWAY_RATE_WINDOW_MS: String(WINDOW_MS), HOSTAWAY_TOKEN_SETTLE_MS: '50', BATCH_TIMEOUT_MS: '120000', ...extra })
 }
 
-interface BatchJson { success_count: number }
-
-async function post (port: number, path: string, body: unknown): Promise<{ status: number, json: BatchJson, text: string }> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const text = await res.text()
-  return { status: res.status, json: JSON.parse(text) as BatchJson, text }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const idle = () => sleep(WINDOW_MS + 200) // let every sliding window drain between phases
 const upstreamCalls = async (sb: RunningSandbox) => (await sb.stats()).requests.total
 
-async function timedBatch (sb: RunningSandbox, extra: Record<string, string>): Promise<{ ms: number, success: number, r429: number }> {
-  const gw = await spawnServer('gateway', gatewayEnv(sb, { CACHE_TTL_MS: '0', ...extra }))
+/** 50 uncached bookings, timed; the per-id path (BATCH_PLANNER=off) unless `extra` says otherwise. */
+async function timedBatch (sb: RunningSandbox, extra: Record<string, string>): Promise<{ ms: number, success: number, r429: number, calls: number }> {
+  const gw = await spawnServer('gateway', gatewayEnv(sb, { CACHE_TTL_MS: '0', BATCH_PLANNER: 'off', ...extra }))
   try {
     await fetch(`http://127.0.0.1:${gw.port}/ready`) // token obtained and settled before timing
     await idle()
-    const before = (await sb.stats()).rate_limited
+    const before = await sb.stats()
     const ids = Array.from({ length: N }, (_, i) => i + 1)
     const t0 = performance.now()
     const res = await post(gw.port, '/api/batch/bookings', { ids })
     const ms = performance.now() - t0
-    return { ms, success: res.json.success_count, r429: (await sb.stats()).rate_limited - before }
+    const after = await sb.stats()
+    return { ms, success: res.json.success_count, r429: after.rate_limited - before.rate_limited, calls: after.requests.total - before.requests.total }
   } finally {
     await gw.close()
   }
@@ -95,13 +54,16 @@ async function main (): Promise<void> {
     const batch = await timedBatch(sb, {})
     await idle()
     const sequential = await timedBatch(sb, { BATCH_CONCURRENCY: '1' })
+    await idle()
+    const planned = await timedBatch(sb, { BATCH_PLANNER: 'on' })
     results.batch_vs_floor = +(batch.ms / floorMs).toFixed(3)
     results.sequential_vs_floor = +(sequential.ms / floorMs).toFixed(3)
     results.batch_ms = Math.round(batch.ms)
     results.sequential_ms = Math.round(sequential.ms)
     results.floor_ms = floorMs
-    results.upstream_429 = batch.r429 + sequential.r429
+    results.upstream_429 = batch.r429 + sequential.r429 + planned.r429
     results.batch_success = batch.success
+    results.batch_planned = { ms: Math.round(planned.ms), upstream_calls: planned.calls, per_id_calls: batch.calls, success: planned.success }
 
     // 2. upstream calls: cold, warm and duplicate batches (cache on)
     await idle()
@@ -158,6 +120,8 @@ async function main (): Promise<void> {
   } finally {
     await sb.close()
   }
+  // 5. the lookup planner at Hostaway's real limits (its own sandboxes)
+  results.real_limits = await realLimits()
   results.duration_s = +((performance.now() - started) / 1000).toFixed(1)
   results.node = process.version
   results.date = new Date().toISOString()
@@ -168,9 +132,16 @@ async function main (): Promise<void> {
   const b = results.bare as { rps: number, p50_ms: number, p99_ms: number }
   const bs = results.bare_static as { rps: number, p50_ms: number, p99_ms: number }
   const calls = results.upstream_calls as Record<string, number>
+  const bp = results.batch_planned as { ms: number, upstream_calls: number, per_id_calls: number }
+  const rl = results.real_limits as Awaited<ReturnType<typeof realLimits>>
+  const real = (name: 'listings_100' | 'bookings_50_recent' | 'bookings_50_scattered') => {
+    const r = rl[name]
+    return `${r.upstream_calls} calls (per-id ${r.per_id_calls}), ${r.wall_ms} ms (per-id floor ${r.per_id_floor_ms} ms), ${r.success_count} ok, 429: ${r.upstream_429}, goal ${rl.goals[name] ? 'met' : 'MISSED'}`
+  }
   const rows: Array<[string, string]> = [
-    ['batch_vs_floor (50 ids, 15/1000 ms, 20 ms latency)', `${results.batch_vs_floor} (${results.batch_ms} ms vs floor ${results.floor_ms} ms)`],
+    ['batch_vs_floor (50 ids per id, 15/1000 ms, 20 ms latency)', `${results.batch_vs_floor} (${results.batch_ms} ms vs floor ${results.floor_ms} ms)`],
     ['sequential_vs_floor (same, one at a time)', `${results.sequential_vs_floor} (${results.sequential_ms} ms)`],
+    ['batch_planned (same 50 ids, planner on)', `${bp.ms} ms, ${bp.upstream_calls} upstream calls (per-id: ${bp.per_id_calls})`],
     ['upstream_429 during those runs', String(results.upstream_429)],
     ['upstream_calls cold / warm / dup (50 ids)', `${calls.cold_50_listings} / ${calls.warm_50_listings} / ${calls.dup_50}`],
     ['overhead_vs_bare (req/s ratio, 10 warm ids, 100 conns)', String(results.overhead_vs_bare)],
@@ -179,6 +150,9 @@ async function main (): Promise<void> {
     ['overhead_vs_bare_static (prebuilt string)', String(results.overhead_vs_bare_static)],
     ['bare Fastify req/s, p50, p99 (prebuilt string)', `${bs.rps}, ${bs.p50_ms} ms, ${bs.p99_ms} ms`],
     ['token_requests (100 concurrent cold)', String(results.token_requests)],
+    ['real_limits.listings_100 (ids 1–100, 150 listings, 15/10 s)', real('listings_100')],
+    ['real_limits.bookings_50_recent', real('bookings_50_recent')],
+    ['real_limits.bookings_50_scattered', real('bookings_50_scattered')],
     ['rss_mb (gateway after load)', String(results.rss_mb)],
     ['bench duration', `${results.duration_s} s`]
   ]

@@ -13,6 +13,11 @@ const IdsByMode = Type.Partial(Type.Object({
   500: IdList, 502: IdList, 503: IdList, 429: IdList, 404: IdList, hang: IdList, reset: IdList, fail_200: IdList
 }), { additionalProperties: false })
 const Ms = Type.Integer({ minimum: 0, maximum: 600000 })
+/** Routes as the stats name them: "GET /v1/listings", "GET /v1/reservations/:id". */
+const RouteList = Type.Array(Type.String({ pattern: '^(GET|PUT|POST|DELETE) /v1/' }), { maxItems: 100 })
+const RoutesByMode = Type.Partial(Type.Object({
+  500: RouteList, 502: RouteList, 503: RouteList, 429: RouteList, 404: RouteList, hang: RouteList, reset: RouteList, fail_200: RouteList
+}), { additionalProperties: false })
 
 /**
  * Fault config: the body of POST /__sandbox/faults, `faults` of the options and SANDBOX_FAULTS.
@@ -25,7 +30,10 @@ export const FaultsSchema = Type.Object({
   reset_rate: Type.Optional(Rate),
   fail_200_rate: Type.Optional(Rate),
   fail_ids: Type.Optional(IdsByMode),
-  fail_ids_once: Type.Optional(IdsByMode)
+  fail_ids_once: Type.Optional(IdsByMode),
+  fail_routes: Type.Optional(RoutesByMode),
+  fail_routes_once: Type.Optional(RoutesByMode),
+  omit_from_lists: Type.Optional(IdList)
 }, { additionalProperties: false })
 export type Faults = Static<typeof FaultsSchema>
 
@@ -98,26 +106,43 @@ export class FaultEngine {
     return l.min + Math.floor(this.#rng() * (l.max - l.min + 1))
   }
 
-  /** The fault for this request: `fail_ids_once`, then `fail_ids` (for an id route), then the random rates. */
-  pick (id: number | undefined): FaultMode | undefined {
+  /** Ids that list routes leave out (they still answer by id). */
+  omitted (): ReadonlySet<number> {
+    return new Set(this.#faults.omit_from_lists ?? [])
+  }
+
+  /**
+   * The fault for this request: `fail_ids_once`, then `fail_ids` (for an id route), then
+   * `fail_routes_once`, `fail_routes` (for the route, e.g. "GET /v1/listings"), then the random rates.
+   */
+  pick (id: number | undefined, route?: string): FaultMode | undefined {
     if (id !== undefined) {
-      const once = this.#faults.fail_ids_once
-      for (const mode of FAULT_MODES) {
-        if (once?.[mode]?.includes(id) === true && !this.#consumed.has(`${mode}:${id}`)) {
-          this.#consumed.add(`${mode}:${id}`)
-          return mode
-        }
-      }
-      const always = this.#faults.fail_ids
-      for (const mode of FAULT_MODES) {
-        if (always?.[mode]?.includes(id) === true) return mode
-      }
+      const fixed = this.#fixed(this.#faults.fail_ids_once, this.#faults.fail_ids, id)
+      if (fixed !== undefined) return fixed
+    }
+    if (route !== undefined) {
+      const fixed = this.#fixed(this.#faults.fail_routes_once, this.#faults.fail_routes, route)
+      if (fixed !== undefined) return fixed
     }
     if (this.#rates.length === 0) return undefined
     let r = this.#rng()
     for (const [mode, p] of this.#rates) {
       r -= p
       if (r < 0) return mode
+    }
+    return undefined
+  }
+
+  /** The first mode whose "once" list names `what` (and has not fired yet for it), else whose "always" list does. */
+  #fixed<K extends number | string> (once: Partial<Record<FaultMode, K[]>> | undefined, always: Partial<Record<FaultMode, K[]>> | undefined, what: K): FaultMode | undefined {
+    for (const mode of FAULT_MODES) {
+      if (once?.[mode]?.includes(what) === true && !this.#consumed.has(`${mode}:${what}`)) {
+        this.#consumed.add(`${mode}:${what}`)
+        return mode
+      }
+    }
+    for (const mode of FAULT_MODES) {
+      if (always?.[mode]?.includes(what) === true) return mode
     }
     return undefined
   }

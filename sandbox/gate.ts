@@ -96,7 +96,7 @@ async function injectFault (state: SandboxState, request: FastifyRequest, reply:
       return
     }
   }
-  const mode = state.faults.pick(idOf(request, route))
+  const mode = state.faults.pick(idOf(request, route), `${request.method} ${route}`)
   if (mode === undefined) return
   state.stats.fault(mode)
   request.log.debug({ fault: mode }, 'sandbox: injecting fault')

@@ -47,11 +47,12 @@ export class SandboxStore {
 
   // ── listings ──
 
-  listListings (q: ListingsQuery): Page<ListingRecord> {
+  /** `omitted`: ids the list leaves out (the `omit_from_lists` fault), though they answer by id. */
+  listListings (q: ListingsQuery, omitted: ReadonlySet<number> = new Set()): Page<ListingRecord> {
     const city = q.city === undefined ? undefined : ci(q.city)
     const country = q.country === undefined ? undefined : ci(q.country)
     const match = q.match === undefined ? undefined : ci(q.match)
-    const all = [...this.#data.listings.values()].filter((l) =>
+    const all = [...this.#data.listings.values()].filter((l) => !omitted.has(l.id) &&
       (city === undefined || ci(l.city) === city) &&
       (country === undefined || ci(l.country) === country || ci(l.countryCode) === country) &&
       (match === undefined || ci(l.name).includes(match)))
@@ -118,8 +119,8 @@ export class SandboxStore {
    * matching the filters. List objects lack the resources and cancellation-policy fields unless
    * includeResources=1 / includeCancellationPolicy=1 (resources.ts).
    */
-  searchReservations (q: ReservationsQuery): Page<ReservationRecord> {
-    const matching = this.#matchingReservations(q)
+  searchReservations (q: ReservationsQuery, omitted: ReadonlySet<number> = new Set()): Page<ReservationRecord> {
+    const matching = this.#matchingReservations(q).filter((r) => !omitted.has(r.id))
     const { ordered, before } = orderReservations(matching, q, {
       reservation: (id) => this.#data.reservations.get(id),
       conversationOf: (r) => this.#data.conversations.get(conversationIdOffset(this.#data.reservations.size) + r.id)

@@ -9,6 +9,7 @@ import {
   BatchListingUpdateBodySchema, BatchLookupBodySchema, PartialFailureResponseBookingSchema, PartialFailureResponseListingSchema
 } from './batch.js'
 import { HealthSchema, ReadySchema } from './health.js'
+import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
 
 /**
  * The registry: every named schema (`$id`) of the API, added once at the root by
@@ -33,6 +34,8 @@ export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'>): TSchema[
     PartialFailureResponseListingSchema,
     PartialFailureResponseBookingSchema,
     HealthSchema,
-    ReadySchema
+    ReadySchema,
+    HostawayWebhookSchema,
+    WebhookAckSchema
   ]
 }

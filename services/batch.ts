@@ -194,13 +194,14 @@ export function createBatchRunner (settings: { concurrency: number, timeoutMs: n
   return function runBatch<T> (
     operations: ReadonlyArray<Operation<T>>,
     operationIds: ReadonlyArray<string | number>,
-    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal }
+    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number }
   ): Promise<PartialFailureResponse<T>> {
     return executeBatch(operations, operationIds, {
       ...settings,
       ...run,
-      // a request without timeout_ms gets the configured deadline
-      timeoutMs: run.timeoutMs ?? settings.timeoutMs
+      // a request without timeout_ms gets the configured deadline; a planned lookup runs every item at once
+      timeoutMs: run.timeoutMs ?? settings.timeoutMs,
+      concurrency: run.concurrency ?? settings.concurrency
     })
   }
 }

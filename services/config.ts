@@ -13,6 +13,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if ((config.HOSTAWAY_ACCOUNT_ID === undefined) !== (config.HOSTAWAY_API_KEY === undefined)) {
     throw new ConfigError('Invalid configuration: HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY must be set together (or both unset to use the sandbox)')
   }
+  if ((config.HOSTAWAY_WEBHOOK_USER === undefined) !== (config.HOSTAWAY_WEBHOOK_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration: HOSTAWAY_WEBHOOK_USER and HOSTAWAY_WEBHOOK_PASSWORD must be set together (or both unset: no webhook receiver)')
+  }
   if (config.API_KEYS !== undefined) {
     try {
       parseApiKeys(config.API_KEYS)

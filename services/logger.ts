@@ -5,7 +5,7 @@ import { REDACT_PATHS, scrub } from './redact.js'
 
 /** The secrets of a config that must never appear in a log line, even inside a message. */
 export function secretsOf (config: Config): string[] {
-  return [config.HOSTAWAY_API_KEY, config.SANDBOX_API_KEY, ...apiKeys(config)].filter((s): s is string => typeof s === 'string')
+  return [config.HOSTAWAY_API_KEY, config.SANDBOX_API_KEY, config.HOSTAWAY_WEBHOOK_PASSWORD, ...apiKeys(config)].filter((s): s is string => typeof s === 'string')
 }
 
 /**

@@ -77,13 +77,18 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       return listReservationMessages(hostaway, id, { signal: ctx.signal })
     },
 
-    /** One upstream read per distinct id; every position reported (PartialFailureResponse). */
+    /**
+     * Every position reported (PartialFailureResponse); the distinct ids are planned together
+     * (cache, list pages, then one GET per id left: hostaway/lookups.ts).
+     */
     batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
-      return runBatch(ids.map((id) => (opts) => hostaway.getListing(id, opts)), ids, { dedupe: true, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      const lookup = hostaway.lookupListings(ids)
+      return runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
     },
 
     batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
-      return runBatch(ids.map((id) => (opts) => hostaway.getReservation(id, opts)), ids, { dedupe: true, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      const lookup = hostaway.lookupReservations(ids)
+      return runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
     },
 
     /**

@@ -26,7 +26,8 @@ const CREDENTIAL_FAILURE_BACKOFF_MS = 5000
 export type HostawayConfig = Pick<Config,
   'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
   'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
-  'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS'>
+  'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
+  'BATCH_PLANNER' | 'BATCH_CONCURRENCY'>
 
 /** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins. */
 export function memoryLimiter (config: HostawayConfig): RateLimiter {
@@ -69,8 +70,9 @@ export function createHostaway ({ config, log, limiter, store }: { config: Hosta
     run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now
   })
   const caller = createCaller({ run, tokens, clientSecret, log })
-  const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, log })
-  const client = createHostawayClient({ caller, reads })
+  const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log })
+  const planner = { enabled: config.BATCH_PLANNER === 'on', concurrency: config.BATCH_CONCURRENCY }
+  const client = createHostawayClient({ caller, reads, planner, log })
 
   /** Ends every pending call (as unprocessed / timeout / outcome_unknown), then frees sockets and caches. */
   async function close (): Promise<void> {

@@ -11,7 +11,7 @@ const listingRoutes: FastifyPluginAsyncTypebox<{ state: SandboxState }> = async 
 
   fastify.get('/listings', {
     schema: { tags, summary: 'Retrieve a listings list', operationId: 'listListings', querystring: ListingsQuerySchema, response: responses(Type.Array(ListingOut)) }
-  }, async (request) => envelope(store.listListings(request.query)))
+  }, async (request) => envelope(store.listListings(request.query, state.faults.omitted())))
 
   fastify.get('/listings/:id', {
     schema: { tags, summary: 'Retrieve a listing', operationId: 'getListing', params: IdParams, response: responses(ListingOut) }

@@ -11,7 +11,7 @@ const reservationRoutes: FastifyPluginAsyncTypebox<{ state: SandboxState }> = as
 
   fastify.get('/reservations', {
     schema: { tags, summary: 'Retrieve a reservations list (default order: updatedOn DESC, id DESC; afterId cursor)', operationId: 'listReservations', querystring: ReservationsQuerySchema, response: responses(Type.Array(ReservationOut)) }
-  }, async (request) => envelope(store.searchReservations(request.query)))
+  }, async (request) => envelope(store.searchReservations(request.query, state.faults.omitted())))
 
   fastify.get('/reservations/:id', {
     schema: { tags, summary: 'Retrieve a reservation', operationId: 'getReservation', params: IdParams, response: responses(ReservationOut) }

@@ -6,12 +6,16 @@ import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../.
 import { HostawayError } from '../errors.js'
 import type { Caller, CallSpec, Envelope } from './caller.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
+import { createLookups, type LookupsDeps } from './lookups.js'
 import type { ReadThrough } from './read-through.js'
 import type { CallOptions } from './types.js'
 
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
-  reads: Pick<ReadThrough, 'read' | 'invalidate'>
+  reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'share' | 'prime' | 'epoch' | 'replace'>
+  /** the batch lookup planner: on or off (BATCH_PLANNER), per-id GETs in flight per batch (BATCH_CONCURRENCY) */
+  planner: Pick<LookupsDeps, 'enabled' | 'concurrency'>
+  log: LookupsDeps['log']
 }
 
 /** The upstream client, decorated as `fastify.hostaway`. Every method throws a HostawayError on failure. */
@@ -38,9 +42,11 @@ function checkId (spec: CallSpec, id: number): void {
 /**
  * The Hostaway operations the gateway offers, in the gateway's terms: each one an endpoint of
  * endpoints.ts called through the caller (token, rate limit, retries, envelope); reads by id go
- * through the read-through cache, and a listing update invalidates the listing's entry.
+ * through the read-through cache (404s included), list pages of listings fill it, batch lookups
+ * are planned (lookups.ts), and a listing update invalidates the listing's entry. Conversations
+ * and messages are cached too; webhooks keep reservations and messages fresh (`remember…`/`forget…`).
  */
-export function createHostawayClient ({ caller, reads }: HostawayClientDeps) {
+export function createHostawayClient ({ caller, reads, planner, log }: HostawayClientDeps) {
   async function result<T> (spec: CallSpec, opts?: CallOptions): Promise<T> {
     return (await caller.call(spec, opts)).result as T
   }
@@ -50,14 +56,24 @@ export function createHostawayClient ({ caller, reads }: HostawayClientDeps) {
     return await reads.read<T>(key, `${spec.method} /${spec.path}`, (o) => result<T>(spec, o), opts)
   }
 
+  const getListing = (id: number, opts?: CallOptions): Promise<Listing> => byId(listingEndpoints.get(id), listingEndpoints.key(id), id, opts)
+  const getReservation = (id: number, opts?: CallOptions): Promise<Booking> => byId(bookingEndpoints.get(id), bookingEndpoints.key(id), id, opts)
+  const lookups = createLookups({ reads, call: caller.call, fetchListing: getListing, fetchReservation: getReservation, log, ...planner })
+
   return {
     async listListings (query: ListListingsQuery, opts?: CallOptions): Promise<ListingPage> {
-      return page<Listing>(await caller.call(listingEndpoints.list(query), opts), query)
+      const since = reads.epoch()
+      const listed = page<Listing>(await caller.call(listingEndpoints.list(query), opts), query)
+      // a list object is the by-id object: the page fills the cache, and an unfiltered one tells the count
+      for (const listing of listed.items) await reads.prime(listingEndpoints.key(listing.id), listing, since)
+      if (query.city === undefined && query.match === undefined) lookups.rememberListingCount(listed.count)
+      return listed
     },
 
-    getListing (id: number, opts?: CallOptions): Promise<Listing> {
-      return byId(listingEndpoints.get(id), listingEndpoints.key(id), id, opts)
-    },
+    getListing,
+
+    /** The listings of one batch, planned (cache, list pages, then by id): one `get` per distinct id. */
+    lookupListings: lookups.listings,
 
     async getListingCalendar (id: number, query: CalendarQuery, opts?: CallOptions): Promise<CalendarDay[]> {
       const spec = listingEndpoints.calendar(id, query)
@@ -82,18 +98,39 @@ export function createHostawayClient ({ caller, reads }: HostawayClientDeps) {
       return page<Booking>(await caller.call(bookingEndpoints.search(query), opts), query)
     },
 
-    getReservation (id: number, opts?: CallOptions): Promise<Booking> {
-      return byId(bookingEndpoints.get(id), bookingEndpoints.key(id), id, opts)
+    getReservation,
+
+    /** The reservations of one batch, planned (cache, pages of recent changes, then by id). */
+    lookupReservations: lookups.reservations,
+
+    listConversations (query: { reservation_id: number }, opts?: CallOptions): Promise<Conversation[]> {
+      const id = query.reservation_id
+      return byId(bookingEndpoints.conversations(id), bookingEndpoints.conversationsKey(id), id, opts)
     },
 
-    async listConversations (query: { reservation_id: number }, opts?: CallOptions): Promise<Conversation[]> {
-      return await result<Conversation[]>(bookingEndpoints.conversations(query.reservation_id), opts)
+    listMessages (conversationId: number, opts?: CallOptions): Promise<Message[]> {
+      return byId(bookingEndpoints.messages(conversationId), bookingEndpoints.messagesKey(conversationId), conversationId, opts)
     },
 
-    async listMessages (conversationId: number, opts?: CallOptions): Promise<Message[]> {
-      const spec = bookingEndpoints.messages(conversationId)
-      checkId(spec, conversationId)
-      return await result<Message[]>(spec, opts)
+    /** The cached reservation, if any (no upstream call). */
+    async cachedReservation (id: number): Promise<Booking | undefined> {
+      const known = await reads.peek<Booking>(bookingEndpoints.key(id))
+      return known !== undefined && 'value' in known ? known.value : undefined
+    },
+
+    /** A reservation known to be current (a webhook's): cached in place of any older copy or remembered 404. */
+    rememberReservation (booking: Booking): Promise<void> {
+      return reads.replace(bookingEndpoints.key(booking.id), booking)
+    },
+
+    forgetReservation (id: number): Promise<void> {
+      return reads.invalidate(bookingEndpoints.key(id))
+    },
+
+    /** Forget the cached messages of a conversation and the conversation list of its reservation. */
+    async forgetMessages (ids: { conversationId?: number, reservationId?: number }): Promise<void> {
+      if (ids.conversationId !== undefined) await reads.invalidate(bookingEndpoints.messagesKey(ids.conversationId))
+      if (ids.reservationId !== undefined) await reads.invalidate(bookingEndpoints.conversationsKey(ids.reservationId))
     },
 
     /** Obtain (or reuse) a token: resolves when the upstream credentials work. */

@@ -8,6 +8,9 @@ import type { CallSpec } from './caller.js'
  * Paths are relative to HOSTAWAY_BASE_URL (…/v1).
  */
 
+/** Items per list page the lookup planner asks for (Hostaway's reservation default; list objects equal the by-id ones). */
+export const SCAN_PAGE_SIZE = 100
+
 export const listingEndpoints = {
   /** read-cache key of one listing */
   key: (id: number) => `listing:${id}`,
@@ -15,6 +18,8 @@ export const listingEndpoints = {
     method: 'GET', path: 'listings', expect: 'array', query: { limit: q.limit, offset: q.offset, city: q.city, match: q.match }
   }),
   get: (id: number): CallSpec => ({ method: 'GET', path: `listings/${id}`, expect: 'object' }),
+  /** one page of every listing of the account (no filter): what the lookup planner scans */
+  page: (offset: number): CallSpec => ({ method: 'GET', path: 'listings', expect: 'array', query: { limit: SCAN_PAGE_SIZE, offset } }),
   calendar: (id: number, q: CalendarQuery): CallSpec => ({
     method: 'GET', path: `listings/${id}/calendar`, expect: 'array', query: { startDate: q.start_date, endDate: q.end_date }
   }),
@@ -41,6 +46,19 @@ export const bookingEndpoints = {
     }
   }),
   get: (id: number): CallSpec => ({ method: 'GET', path: `reservations/${id}`, expect: 'object' }),
+  /**
+   * One page of the default order (most recently changed first), after reservation `afterId`
+   * (Hostaway's cursor); with both include flags a list object equals the by-id object.
+   */
+  page: (afterId?: number): CallSpec => ({
+    method: 'GET',
+    path: 'reservations',
+    expect: 'array',
+    query: { limit: SCAN_PAGE_SIZE, afterId, includeResources: 1, includeCancellationPolicy: 1 }
+  }),
+  /** read-cache keys of a reservation's conversations, and of a conversation's messages */
+  conversationsKey: (reservationId: number) => `conversations:${reservationId}`,
+  messagesKey: (conversationId: number) => `messages:${conversationId}`,
   conversations: (reservationId: number): CallSpec => ({ method: 'GET', path: 'conversations', expect: 'array', query: { reservationId } }),
   messages: (conversationId: number): CallSpec => ({ method: 'GET', path: `conversations/${conversationId}/messages`, expect: 'array' })
 }

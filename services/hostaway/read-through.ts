@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import { HostawayError } from '../errors.js'
 import { abortMessage } from './abort.js'
 import { abortedError } from './classify.js'
 import type { CallOptions, KeyValueStore } from './types.js'
@@ -7,6 +8,8 @@ export interface ReadThroughDeps {
   store: KeyValueStore<unknown>
   /** how long a value is kept (ms); 0 disables the cache (in-flight sharing stays) */
   ttlMs: number
+  /** how long an upstream 404 is remembered (ms); 0 disables the negative cache */
+  negativeTtlMs: number
   log: FastifyBaseLogger
 }
 
@@ -24,16 +27,39 @@ interface Shared {
   stale: boolean
 }
 
+/** What the store holds for an id the upstream answered 404: its message (a plain object, so any store can hold it). */
+interface Missing { '@notFound': string }
+
+function isMissing (value: unknown): value is Missing {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<Missing>)['@notFound'] === 'string'
+}
+
+/** A remembered 404, as the caller gets it: not_found, no attempt made now. */
+function notFound (message: string): HostawayError {
+  return new HostawayError(message, { status_code: 404, error_type: 'not_found', retryable: false, attempts: 0 })
+}
+
+/** What the cache knows of a key without asking upstream. */
+export type Peeked<T> = { value: T } | { error: HostawayError } | undefined
+
 export type ReadThrough = ReturnType<typeof createReadThrough>
 
 /**
  * A read-through cache with in-flight sharing: a hit costs no upstream call; concurrent misses
  * for one key share one upstream read (each caller hears of its attempts and may stop waiting
- * through its own signal; the read is aborted only when nobody waits any more). The store is an
+ * through its own signal; the read is aborted only when nobody waits any more); an upstream 404 is
+ * remembered `negativeTtlMs` (a "negative" entry, forgotten like any other on invalidate). Values
+ * learnt elsewhere (list pages, webhooks) are put in with `prime` / `replace`. The store is an
  * optimisation: a failing store (e.g. a shared one that is down) is logged and skipped.
  */
-export function createReadThrough ({ store, ttlMs, log }: ReadThroughDeps) {
+export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThroughDeps) {
   const inflight = new Map<string, Shared>()
+  const caching = ttlMs > 0 || negativeTtlMs > 0
+  /** invalidations so far, and the last one of each key while a page that read it may still be in flight */
+  let epoch = 0
+  const invalidatedAt = new Map<string, number>()
+  /** reads that started at or before this epoch may have missed a mark dropped to keep the map small */
+  let forgottenUpTo = -1
 
   async function storeOp<T> (op: string, key: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -44,7 +70,12 @@ export function createReadThrough ({ store, ttlMs, log }: ReadThroughDeps) {
     }
   }
 
-  function start (key: string, fetch: (opts: Required<CallOptions>) => Promise<unknown>): Shared {
+  function remember (key: string, shared: Shared | undefined, value: unknown): Promise<unknown> {
+    if (shared?.stale === true) return Promise.resolve()
+    return storeOp('set', key, () => store.set(key, value, isMissing(value) ? negativeTtlMs : ttlMs))
+  }
+
+  function start (key: string, fetch: (opts: Required<CallOptions>) => Promise<unknown>, keep: boolean): Shared {
     const shared: Shared = { promise: Promise.resolve(), controller: new AbortController(), waiting: 0, attempts: 0, listeners: new Set(), stale: false }
     shared.promise = fetch({
       signal: shared.controller.signal,
@@ -53,8 +84,13 @@ export function createReadThrough ({ store, ttlMs, log }: ReadThroughDeps) {
         for (const listener of shared.listeners) listener()
       }
     }).then(async (value) => {
-      if (ttlMs > 0 && !shared.stale) await storeOp('set', key, () => store.set(key, value, ttlMs))
+      if (keep && ttlMs > 0) await remember(key, shared, value)
       return value
+    }, async (err: unknown) => {
+      if (keep && negativeTtlMs > 0 && err instanceof HostawayError && err.error_type === 'not_found') {
+        await remember(key, shared, { '@notFound': err.message } satisfies Missing)
+      }
+      throw err
     }).finally(() => {
       if (inflight.get(key) === shared) inflight.delete(key)
     })
@@ -108,24 +144,68 @@ export function createReadThrough ({ store, ttlMs, log }: ReadThroughDeps) {
     })
   }
 
+  async function peek<T> (key: string): Promise<Peeked<T>> {
+    if (!caching) return undefined
+    const hit = await storeOp('get', key, () => store.get(key))
+    if (hit === undefined) return undefined
+    return isMissing(hit) ? { error: notFound(hit['@notFound']) } : { value: hit as T }
+  }
+
+  async function invalidate (key: string): Promise<void> {
+    invalidatedAt.set(key, epoch++)
+    // the marks only matter to reads in flight: keep the map small, and treat older reads as stale
+    if (invalidatedAt.size > 10_000) {
+      invalidatedAt.clear()
+      forgottenUpTo = epoch
+    }
+    const shared = inflight.get(key)
+    if (shared !== undefined) {
+      shared.stale = true
+      inflight.delete(key)
+    }
+    await storeOp('delete', key, () => store.delete(key))
+  }
+
   return {
-    /** The value under `key`: from the store, from a read already in flight, or from `fetch`. */
+    /** The value under `key`: from the store (a remembered 404 throws not_found), from a read already in flight, or from `fetch`. */
     async read<T> (key: string, label: string, fetch: (opts: Required<CallOptions>) => Promise<T>, opts: CallOptions = {}): Promise<T> {
-      if (ttlMs > 0) {
-        const hit = await storeOp('get', key, () => store.get(key))
-        if (hit !== undefined) return hit as T
+      const known = await peek<T>(key)
+      if (known !== undefined) {
+        if ('error' in known) throw known.error
+        return known.value
       }
-      return await join<T>(key, label, inflight.get(key) ?? start(key, fetch), opts)
+      return await join<T>(key, label, inflight.get(key) ?? start(key, fetch, true), opts)
     },
 
-    /** Forget `key`, and make a read of it already in flight neither shared nor stored. */
-    async invalidate (key: string): Promise<void> {
-      const shared = inflight.get(key)
-      if (shared !== undefined) {
-        shared.stale = true
-        inflight.delete(key)
-      }
-      await storeOp('delete', key, () => store.delete(key))
+    /** What the store knows of `key` (a value, or a remembered 404), without any upstream call. */
+    peek,
+
+    /** One upstream read shared by concurrent callers, like `read`, but never stored (e.g. a list page). */
+    share<T> (key: string, label: string, fetch: (opts: Required<CallOptions>) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+      return join<T>(key, label, inflight.get(key) ?? start(key, fetch, false), opts)
+    },
+
+    /** A counter to take before reading something that `prime` will store (see prime). */
+    epoch (): number {
+      return epoch
+    },
+
+    /**
+     * Store `value` under `key` as read by a call that started at `since` (an `epoch()`), unless
+     * the key was invalidated since then: a page read before a write never overwrites it.
+     */
+    async prime (key: string, value: unknown, since: number): Promise<void> {
+      if (ttlMs <= 0 || since <= forgottenUpTo || (invalidatedAt.get(key) ?? -1) >= since) return
+      await storeOp('set', key, () => store.set(key, value, ttlMs))
+    },
+
+    /** Forget `key`, and make a read of it already in flight (or a page already sent) neither shared nor stored. */
+    invalidate,
+
+    /** Put a value known to be current (e.g. from a webhook) in place of whatever is cached or in flight. */
+    async replace (key: string, value: unknown): Promise<void> {
+      await invalidate(key)
+      if (ttlMs > 0) await storeOp('set', key, () => store.set(key, value, ttlMs))
     },
 
     async clear (): Promise<void> {

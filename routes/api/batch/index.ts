@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
+import { serializePartialFailure } from '../../../services/batch-json.js'
 import { requestContext } from '../../../services/operations.js'
 
 const errors = errorResponses(400, 401, 413, 415)
@@ -21,8 +22,11 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseListingRef, ...errors }
     }
-  }, async function batchGetListings (request) {
-    return await operations.batchGetListings(request.body, requestContext(request))
+  }, async function batchGetListings (request, reply) {
+    const result = await operations.batchGetListings(request.body, requestContext(request))
+    // a cached listing's JSON is written once, not per response (services/batch-json.ts)
+    reply.type('application/json; charset=utf-8').serializer(serializePartialFailure)
+    return result
   })
 
   fastify.post('/bookings', {
@@ -33,8 +37,10 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseBookingRef, ...errors }
     }
-  }, async function batchGetBookings (request) {
-    return await operations.batchGetBookings(request.body, requestContext(request))
+  }, async function batchGetBookings (request, reply) {
+    const result = await operations.batchGetBookings(request.body, requestContext(request))
+    reply.type('application/json; charset=utf-8').serializer(serializePartialFailure)
+    return result
   })
 }
 

@@ -1,0 +1,54 @@
+// Processes of a benchmark run: a gateway (or a bare Fastify server) forked from bench/gateway.ts
+// and driven over IPC, and small HTTP helpers.
+import { fork, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import type { RunningSandbox } from '../sandbox/index.js'
+
+export interface Child { port: number, proc: ChildProcess, rss: () => Promise<number>, close: () => Promise<void> }
+
+export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(join(import.meta.dirname, 'gateway.ts'), [mode], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, FASTIFY_AUTOLOAD_TYPESCRIPT: '1', ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    })
+    proc.once('error', reject)
+    proc.once('exit', (code) => reject(new Error(`${mode} exited early with ${code}`)))
+    proc.on('message', (m: { ready?: boolean, port?: number }) => {
+      if (m.ready !== true) return
+      proc.removeAllListeners('exit')
+      resolve({
+        port: m.port as number,
+        proc,
+        rss: () => new Promise((resolve) => {
+          const onMessage = (r: { rss?: number }) => { if (r.rss !== undefined) { proc.off('message', onMessage); resolve(r.rss) } }
+          proc.on('message', onMessage)
+          proc.send({ cmd: 'rss' })
+        }),
+        close: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.send({ cmd: 'close' }) })
+      })
+    })
+  })
+}
+
+/** A gateway's variables pointing at `sb`, with `extra` on top. */
+export function gatewayEnv (sb: RunningSandbox, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    LOG_LEVEL: 'warn',
+    HOSTAWAY_BASE_URL: sb.baseUrl,
+    HOSTAWAY_ACCOUNT_ID: sb.accountId,
+    HOSTAWAY_API_KEY: sb.apiKey,
+    ...extra
+  }
+}
+
+export interface BatchJson { success_count: number, failure_count: number }
+
+export async function post (port: number, path: string, body: unknown): Promise<{ status: number, json: BatchJson, text: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const text = await res.text()
+  return { status: res.status, json: JSON.parse(text) as BatchJson, text }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
