@@ -189,6 +189,29 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
   }))
 }
 
+/**
+ * A batch of which some items were refused before anything ran (`refused[i]` the error of item i,
+ * else undefined, e.g. a broken per-item rule): `run` gets the positions of the others, and each
+ * item is reported at its own index, a refused one as its error with `attempts: 0`.
+ */
+export async function runAllowed<T> (
+  ids: ReadonlyArray<string | number>,
+  refused: readonly unknown[],
+  run: (positions: number[]) => Promise<PartialFailureResponse<T>>,
+  logger: Pick<FastifyBaseLogger, 'warn'>
+): Promise<PartialFailureResponse<T>> {
+  const positions = ids.flatMap((_, i) => refused[i] === undefined ? [i] : [])
+  const ran = positions.length === 0 ? [] : await run(positions).then((r) => [...r.successful, ...r.failed])
+  const byPosition = new Map(ran.map((result) => [positions[result.index], { ...result, index: positions[result.index] }]))
+  return toPartialFailureResponse(ids.map((id, index) => {
+    const result = byPosition.get(index)
+    if (result !== undefined) return result
+    const failed = toResult<T>({ ok: false, error: refused[index], attempts: 0 }, index, String(id), [])
+    logger.warn({ operation_id: failed.operation_id, index, error_type: failed.error_type, error: failed.error, attempts: 0 }, 'batch item failed')
+    return failed
+  }))
+}
+
 /** executeBatch with the configured concurrency, default deadline and secrets: decorated as `fastify.runBatch`. */
 export function createBatchRunner (settings: { concurrency: number, timeoutMs: number, secrets: readonly string[] }) {
   return function runBatch<T> (
