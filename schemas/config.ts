@@ -33,6 +33,7 @@ export const ConfigSchema = Type.Object({
   BATCH_TIMEOUT_MS: Int(30000, 1, 'default batch deadline (ms)'),
   BATCH_IDEMPOTENCY_TTL_MS: Int(86400000, 1, 'how long Idempotency-Key results are kept (ms)'),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'public base URL of the gateway, the OpenAPI document\'s server; unset = the listen address' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'shared stores for several instances (not yet used)' })),
   ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
 }, { additionalProperties: false })

@@ -24,8 +24,8 @@ interface Doc {
 }
 
 /** The app with every route it registers collected, no upstream needed (nothing is called). */
-async function appWithRoutes () {
-  const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: 'doc', HOSTAWAY_API_KEY: 'doc-secret' })
+async function appWithRoutes (env: Record<string, string> = {}) {
+  const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: 'doc', HOSTAWAY_API_KEY: 'doc-secret', ...env })
   const app = Fastify(serverOptions(config, { logger: false }))
   const routes: Array<{ method: string, url: string }> = []
   app.addHook('onRoute', (route) => {
@@ -105,17 +105,17 @@ test('the OpenAPI document', async (t) => {
     t.equal(ok('/api/bookings/{bookingId}/messages'), '#/components/schemas/MessageList')
     t.equal(ok('/api/batch/listings', 'post'), '#/components/schemas/PartialFailureResponse_Listing')
     t.same(refs(doc.components.schemas.ListingPage), ['#/components/schemas/Listing'], 'ListingPage refers to Listing')
-    for (const status of ['400', '401', '404', '502', '503', '504']) {
+    for (const status of ['400', '404', '414', '500', '502', '503', '504']) {
       t.same(refs((op('/api/listings/{listingId}').responses as Record<string, unknown>)[status]), ['#/components/schemas/ErrorResponse'], `getListing ${status}`)
     }
   })
 
-  t.test('/api operations require the X-API-Key header', async (t) => {
-    t.match(doc.components.securitySchemes.ApiKeyAuth, { type: 'apiKey', in: 'header', name: 'X-API-Key' })
+  t.test('without API_KEYS no operation demands a key, and none documents 401 or 403', async (t) => {
+    t.notOk(doc.components.securitySchemes, 'no security scheme')
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
-        if (path.startsWith('/api/')) t.same(op.security, [{ ApiKeyAuth: [] }], `${method} ${path}`)
-        else t.notOk(op.security, `${method} ${path} is open`)
+        t.notOk(op.security, `${method} ${path} is open`)
+        t.notOk(op.responses?.['401'] ?? op.responses?.['403'], `${method} ${path} never answers 401 / 403`)
       }
     }
   })
@@ -125,6 +125,25 @@ test('the OpenAPI document', async (t) => {
     t.equal(ui.statusCode, 200)
     t.match(ui.headers['content-type'], /text\/html/)
   })
+})
+
+test('with API_KEYS every /api operation demands a key with its scope, and documents 401 and 403', async (t) => {
+  const { app } = await appWithRoutes({ API_KEYS: 'k1, k2:read' })
+  t.teardown(() => app.close())
+  const doc = (await app.inject('/openapi.json')).json() as Doc
+  t.match(doc.components.securitySchemes.ApiKeyAuth, { type: 'apiKey', in: 'header', name: 'X-API-Key', description: /`read`.*`write`.*`secrets`/ })
+  await t.resolves(SwaggerParser.validate(structuredClone(doc) as never), 'scopes as role names are valid OpenAPI 3.1')
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!path.startsWith('/api/')) {
+        t.notOk(op.security, `${method} ${path} is open`)
+        continue
+      }
+      const scope = method === 'patch' ? 'write' : 'read'
+      t.same(op.security, [{ ApiKeyAuth: [scope] }], `${method} ${path} needs ${scope}`)
+      t.ok(op.responses?.['401'] !== undefined && op.responses?.['403'] !== undefined, `${method} ${path} documents 401 and 403`)
+    }
+  }
 })
 
 test('SDK round trip: generate types, type-check a client, run it against the app', async (t) => {
