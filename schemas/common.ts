@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import { Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox'
+import type { OperationResult } from './batch.js'
 
 /**
  * Refer to a schema registered with `app.addSchema()` by its `$id`, keeping its static type.
@@ -140,6 +141,23 @@ function errorResponse (status: ErrorStatus) {
  */
 export function errorResponses<S extends ErrorStatus> (...statuses: S[]): Record<S, ReturnType<typeof errorResponse>> {
   return Object.fromEntries(statuses.map((status) => [status, errorResponse(status)])) as Record<S, ReturnType<typeof errorResponse>>
+}
+
+/** The result of a batch item that succeeded (schemas/batch.ts): data, and null / false for every failure detail. */
+export function succeeded<T> (data: T | null, index: number, operationId: string, attempts: number): OperationResult<T> {
+  return {
+    success: true,
+    data,
+    error: null,
+    operation_id: operationId,
+    index,
+    error_type: null,
+    status_code: null,
+    retryable: false,
+    retry_after_ms: null,
+    remediation: null,
+    attempts
+  }
 }
 
 /** pino's level names, for LOG_LEVEL and the sandbox's SANDBOX_LOG_LEVEL. */

@@ -1,4 +1,5 @@
-import type { BatchListingUpdateBody, BatchLookupBody, OperationResult, PartialFailureResponse } from './batch.js'
+import type { BatchListingUpdateBody, BatchLookupBody, PartialFailureResponse } from './batch.js'
+import { succeeded } from './common.js'
 import type { Listing } from './listing.js'
 
 /**
@@ -16,19 +17,7 @@ export const BATCH_LISTING_UPDATE_EXAMPLES: BatchListingUpdateBody[] = [
   { updates: [{ listing_id: 3, cleaningFee: 45 }, { listing_id: 4, minNights: 30, maxNights: 2 }] }
 ]
 
-const success = (index: number, data: Listing): OperationResult<Listing> => ({
-  success: true,
-  data,
-  error: null,
-  operation_id: String(data.id),
-  index,
-  error_type: null,
-  status_code: null,
-  retryable: false,
-  retry_after_ms: null,
-  remediation: null,
-  attempts: 1
-})
+const success = (index: number, data: Listing) => succeeded(data, index, String(data.id), 1)
 
 export const PARTIAL_FAILURE_LISTING_EXAMPLE: PartialFailureResponse<Listing> = {
   successful: [

@@ -25,6 +25,9 @@ const pageFields = {
   offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: `Items to skip (0..${MAX_OFFSET})` })
 }
 
+/** The query string of a route that takes no parameter: any parameter is a 400, never silently ignored. */
+export const NoQuerySchema = Type.Object({}, { additionalProperties: false })
+
 export const ListingParamsSchema = Type.Object({
   listingId: PositiveId('Hostaway listing id')
 }, { additionalProperties: false })

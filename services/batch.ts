@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
-import type { ErrorType } from '../schemas/common.js'
+import { succeeded, type ErrorType } from '../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
 import { HostawayError, REMEDIATION, statusForErrorType } from './errors.js'
 import { abortError, abortMessage } from './hostaway/abort.js'
@@ -66,21 +66,7 @@ function failureFields (error: unknown, attempts: number, secrets: readonly stri
 }
 
 function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, secrets: readonly string[]): OperationResult<T> {
-  if (outcome.ok) {
-    return {
-      success: true,
-      data: outcome.data ?? null,
-      error: null,
-      operation_id: operationId,
-      index,
-      error_type: null,
-      status_code: null,
-      retryable: false,
-      retry_after_ms: null,
-      remediation: null,
-      attempts: outcome.attempts
-    }
-  }
+  if (outcome.ok) return succeeded(outcome.data ?? null, index, operationId, outcome.attempts)
   const fields = failureFields(outcome.error, outcome.attempts, secrets)
   return { success: false, data: null, operation_id: operationId, index, remediation: REMEDIATION[fields.error_type], ...fields }
 }

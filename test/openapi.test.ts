@@ -146,6 +146,20 @@ test('with API_KEYS every /api operation demands a key with its scope, and docum
   }
 })
 
+test('servers: PUBLIC_BASE_URL when set (it takes effect), else the address the gateway listens on', async (t) => {
+  const published = await appWithRoutes({ PUBLIC_BASE_URL: 'https://api.example.com/gateway/' })
+  t.teardown(() => published.app.close())
+  t.same((await published.app.inject('/openapi.json')).json().servers, [{ url: 'https://api.example.com/gateway', description: 'PUBLIC_BASE_URL' }])
+
+  const listening = await appWithRoutes()
+  t.teardown(() => listening.app.close())
+  const address = await listening.app.listen({ host: '127.0.0.1', port: 0 })
+  const doc = await (await fetch(`${address}/openapi.json`)).json() as Doc & { servers: Array<{ url: string }> }
+  t.equal(doc.servers[0].url, address, 'the listen address, port included')
+
+  t.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://example.com' }), /^Invalid configuration: PUBLIC_BASE_URL /)
+})
+
 test('SDK round trip: generate types, type-check a client, run it against the app', async (t) => {
   const { app } = await build(t, { API_KEYS: 'sdk-key' })
   const doc = (await app.inject('/openapi.json')).json()

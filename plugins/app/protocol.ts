@@ -37,6 +37,8 @@ export default fp(async (fastify) => {
     const body = JSON.stringify(errorBody({ id: requestId }, {
       status: 417, message: 'Only "Expect: 100-continue" is supported', errorType: errorTypeForStatus(417)
     }))
-    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, connection: 'close' }).end(body)
+    res.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, connection: 'close'
+    }).end(body)
   })
-}, { name: 'protocol', dependencies: ['error-handler'] })
+}, { name: 'protocol', dependencies: ['error-handler', 'request-id'] })

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
+import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
 const errors = errorResponses(400, 401, 403, 413, 415, 500)
@@ -20,6 +21,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Always 200 once the batch ran, whatever the mix of outcomes. ' +
         'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['batch'],
+      querystring: NoQuerySchema,
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseListingRef, ...errors }
     }
@@ -33,6 +35,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Look up many bookings (reservations) at once; partial failures are reported per item',
       description: 'Always 200 once the batch ran, whatever the mix of outcomes. The door code fields are sent only to keys with the `secrets` scope.',
       tags: ['batch'],
+      querystring: NoQuerySchema,
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseBookingRef, ...errors }
     }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref, errorResponses } from '../../../schemas/common.js'
 import { BookingSchema } from '../../../schemas/booking.js'
 import { BookingPageSchema, MessageListSchema } from '../../../schemas/page.js'
-import { BookingParamsSchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
+import { BookingParamsSchema, NoQuerySchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
 /** The error statuses of the bookings routes (as for listings: 400, 401, 403, 404, 500, then 502/503/504 upstream; 414 with an id). */
@@ -33,6 +33,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'The door code fields are sent only to keys with the `secrets` scope.',
       tags: ['bookings'],
       params: BookingParamsSchema,
+      querystring: NoQuerySchema,
       response: { 200: Ref(BookingSchema), ...withId }
     }
   }, async function getBooking (request) {
@@ -46,6 +47,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Messages of every conversation of the reservation, merged and sorted by insertedOn (else date), then id. 404 when the reservation does not exist.',
       tags: ['bookings'],
       params: BookingParamsSchema,
+      querystring: NoQuerySchema,
       response: { 200: Ref(MessageListSchema), ...withId }
     }
   }, async function listBookingMessages (request) {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref, errorResponses } from '../../../schemas/common.js'
 import { ListingSchema } from '../../../schemas/listing.js'
 import { CalendarDaysSchema, ListingPageSchema } from '../../../schemas/page.js'
-import { CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS } from '../../../schemas/query.js'
+import { CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS, NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
 /**
@@ -42,6 +42,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['listings'],
       params: ListingParamsSchema,
+      querystring: NoQuerySchema,
       response: { 200: Ref(ListingSchema), ...withId }
     }
   }, async function getListing (request) {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RESPONSE_HEADERS, errorResponses } from '../../../../schemas/common.js'
 import { PARTIAL_FAILURE_UPDATE_EXAMPLE } from '../../../../schemas/examples.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, partialFailureListingResponse } from '../../../../schemas/batch.js'
+import { NoQuerySchema } from '../../../../schemas/query.js'
 import { requestContext } from '../../../../services/operations.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
@@ -19,6 +20,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
         'Send an Idempotency-Key header to make the request safe to resend.',
       tags: ['batch'],
       headers: IdempotencyHeadersSchema,
+      querystring: NoQuerySchema,
       body: BatchListingUpdateBodyRef,
       response: {
         200: partialFailureListingResponse({ headers: { 'Idempotent-Replayed': RESPONSE_HEADERS['Idempotent-Replayed'] }, example: PARTIAL_FAILURE_UPDATE_EXAMPLE }),
