@@ -54,7 +54,7 @@ function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string
 /** Errors Fastify raises before routing (bad percent-encoding, a path parameter over 100 characters), in the error schema. */
 function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const mapped = mapError(error)
-  request.log.info({ err: error, status: mapped.status, request_id: request.id }, 'request rejected before routing')
+  request.log.info({ err: error, status: mapped.status }, 'request rejected before routing')
   return reply.code(mapped.status).header('x-request-id', request.id).send(errorBody(request, mapped))
 }
 
