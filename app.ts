@@ -2,9 +2,16 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
-import { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions, type RawRequestDefaultExpression } from 'fastify'
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
+import {
+  LogController, type FastifyError, type FastifyHttpOptions, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest,
+  type FastifyServerOptions, type RawRequestDefaultExpression
+} from 'fastify'
 import type { Config } from './schemas/config.js'
+import { clientErrorStatus, errorBody, errorTypeForStatus, mapError, rawErrorResponse } from './services/error-response.js'
 import { loggerOptions } from './services/logger.js'
+import { integerFields, strictIntegers, type ValidateFunction } from './services/validation.js'
 
 export interface AppOptions {
   config: Config
@@ -15,14 +22,40 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/
 const buildAjv = AjvCompiler()
 
 /**
- * Query strings, params and headers arrive as text, so their validator coerces types; JSON bodies
- * arrive typed, so theirs does not (`"ids": "5"` or `[true]` is a 400, not silently `[5]` / `[1]`).
+ * Query strings, params and headers arrive as text, so their validator coerces types, after a check
+ * that their integers are plain decimal digits (`0x10`, `1e3`, `Infinity` are 400); JSON bodies
+ * arrive typed, so theirs does not coerce (`"ids": "5"` or `[true]` is a 400, not silently `[5]` / `[1]`).
  */
 const buildValidator: ValidatorFactory = (externalSchemas, options) => {
   const coercing = buildAjv(externalSchemas, options)
   const strictOptions = { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as Parameters<ValidatorFactory>[1]
   const strict = buildAjv(externalSchemas, strictOptions)
-  return (route) => route.httpPart === 'body' ? strict(route) : coercing(route)
+  return (route) => {
+    if (route.httpPart === 'body') return strict(route)
+    const validate = coercing(route)
+    if (route.httpPart !== 'params' && route.httpPart !== 'querystring') return validate
+    return strictIntegers(integerFields(route.schema), validate as ValidateFunction) as typeof validate
+  }
+}
+
+/**
+ * A request Node's HTTP parser refused (malformed, headers too large, too slow) gets the
+ * ErrorResponse body too, with a fresh request id; nothing is written to a socket already gone.
+ */
+function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const { status, message } = clientErrorStatus(err.code)
+  const requestId = randomUUID()
+  this.log.debug({ err, code: err.code, status, request_id: requestId }, 'client error')
+  if (socket.writable) socket.write(rawErrorResponse(requestId, { status, message, errorType: errorTypeForStatus(status) }))
+  socket.destroy(err)
+}
+
+/** Errors Fastify raises before routing (bad percent-encoding, a path parameter over 100 characters), in the error schema. */
+function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mapped = mapError(error)
+  request.log.info({ err: error, status: mapped.status }, 'request rejected before routing')
+  return reply.code(mapped.status).header('x-request-id', request.id).send(errorBody(request, mapped))
 }
 
 /**
@@ -30,7 +63,7 @@ const buildValidator: ValidatorFactory = (externalSchemas, options) => {
  * (an incoming `X-Request-Id` is honoured when it is a short, safe token), body limit, and an Ajv
  * that rejects unknown fields instead of silently dropping them.
  */
-export function serverOptions (config: Config, overrides: { logger?: FastifyServerOptions['logger'], loggerInstance?: FastifyServerOptions['loggerInstance'] } = {}): FastifyServerOptions {
+export function serverOptions (config: Config, overrides: { logger?: FastifyServerOptions['logger'], loggerInstance?: FastifyServerOptions['loggerInstance'] } = {}): FastifyHttpOptions<Server> {
   return {
     ...(overrides.loggerInstance === undefined ? { logger: overrides.logger ?? loggerOptions(config) } : { loggerInstance: overrides.loggerInstance }),
     genReqId (req: RawRequestDefaultExpression) {
@@ -39,6 +72,10 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     },
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // an HTTP/1.1 request without Host reaches the app, which answers it in the error schema (plugins/app/protocol.ts)
+    http: { requireHostHeader: false },
+    clientErrorHandler,
+    frameworkErrors,
     connectionTimeout: 0,
     requestTimeout: 120_000,
     keepAliveTimeout: 72_000,
@@ -51,6 +88,8 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
         // OpenAPI annotation keywords used in our schemas; Ajv's strict mode would reject them otherwise
         keywords: ['example'],
         coerceTypes: 'array',
+        // NaN and Infinity are not numbers (JSON's 1e309 parses as Infinity)
+        strictNumbers: true,
         useDefaults: true,
         allErrors: false
       }

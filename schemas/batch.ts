@@ -1,18 +1,17 @@
 import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox'
-import { Nullable, PositiveId, Ref, errorTypeUnion, type ErrorType } from './common.js'
-import { ListingSchema, ListingUpdateFieldsSchema } from './listing.js'
-import { BookingSchema } from './booking.js'
-
-const ErrorTypeEnum = errorTypeUnion({ description: 'Failure category (null on success)' })
+import { Documented, ErrorTypeSchema, Nullable, PositiveId, Ref, type ErrorType } from './common.js'
+import { LISTING_UPDATE_RULES_TEXT, ListingSchema, ListingUpdateFieldsSchema, type Listing } from './listing.js'
+import { BookingSchema, type Booking } from './booking.js'
+import { BATCH_LISTING_UPDATE_EXAMPLES, BATCH_LOOKUP_EXAMPLE, PARTIAL_FAILURE_LISTING_EXAMPLE } from './examples.js'
 
 /** The fields of an OperationResult other than `data` — contract (docs/contract.md). */
 const operationResultFields = {
   success: Type.Boolean({ description: 'Whether this item succeeded' }),
-  error: Nullable(Type.String({ description: 'Human-readable message on failure, null on success', example: 'GET /listings/999999 → HTTP 404: Listing not found' })),
-  operation_id: Nullable(Type.String({ description: "The item's identifier as a string", example: '999999' })),
+  error: Nullable(Type.String({ description: 'Human-readable message on failure (e.g. "GET /listings/999999 → HTTP 404: Listing not found"), null on success' })),
+  operation_id: Nullable(Type.String({ description: "The item's identifier as a string (e.g. \"999999\")" })),
   index: Type.Integer({ minimum: 0, description: 'Position of this item in the request (0-based)' }),
-  error_type: Nullable(ErrorTypeEnum),
-  status_code: Nullable(Type.Integer({ description: 'The HTTP status the single-item call would have given', example: 404 })),
+  error_type: Type.Union([Ref(ErrorTypeSchema), Type.Null()], { description: 'Failure category (null on success)' }),
+  status_code: Nullable(Type.Integer({ minimum: 400, maximum: 599, description: 'The HTTP status the single-item route would have answered for this failure (e.g. 404), null on success' })),
   retryable: Type.Boolean({ description: 'True when sending this item again may succeed' }),
   retry_after_ms: Nullable(Type.Integer({ minimum: 0, description: 'Hint for retryable failures (ms)' })),
   remediation: Nullable(Type.String({ description: 'What the caller can do about a failure' })),
@@ -28,7 +27,7 @@ export function OperationResultSchema<T extends TSchema> (data: T, options: { $i
 }
 
 /** PartialFailureResponse<T>: every item exactly once, in `successful` or `failed`, each in request order. */
-export function PartialFailureResponseSchema<T extends TSchema> (data: T, name: string) {
+export function PartialFailureResponseSchema<T extends TSchema> (data: T, name: string, examples: unknown[] = []) {
   const item = OperationResultSchema(data)
   return Type.Object({
     successful: Type.Array(item, { description: 'Items that succeeded, in request order' }),
@@ -42,11 +41,12 @@ export function PartialFailureResponseSchema<T extends TSchema> (data: T, name: 
   }, {
     $id: `PartialFailureResponse_${name}`,
     additionalProperties: false,
-    description: `Outcome of a batch of ${name} items: every success plus a categorized report of every failure`
+    description: `Outcome of a batch of ${name} items: every success plus a categorized report of every failure`,
+    ...(examples.length === 0 ? {} : { examples })
   })
 }
 
-export const PartialFailureResponseListingSchema = PartialFailureResponseSchema(Ref(ListingSchema), 'Listing')
+export const PartialFailureResponseListingSchema = PartialFailureResponseSchema(Ref(ListingSchema), 'Listing', [PARTIAL_FAILURE_LISTING_EXAMPLE])
 export const PartialFailureResponseBookingSchema = PartialFailureResponseSchema(Ref(BookingSchema), 'Booking')
 
 /** TypeScript view of the contract, generic over the payload. */
@@ -61,6 +61,9 @@ export type PartialFailureResponse<T> = Omit<PartialFailureResponseUnknown, 'suc
   failed: Array<OperationResult<T>>
 }
 
+/** `timeout_ms` of a batch body. */
+const TimeoutMs = (what: string) => Type.Integer({ minimum: 1, maximum: 300_000, description: `Deadline for the whole batch in ms (1..300000; default BATCH_TIMEOUT_MS): ${what}` })
+
 /**
  * The batch bodies are named components whose size limit comes from BATCH_MAX_ITEMS, so they are
  * built at registration (schemas/index.ts); their `$id`s are fixed here, and their refs use them.
@@ -71,8 +74,8 @@ const BATCH_LISTING_UPDATE_REQUEST = 'BatchListingUpdateRequest'
 /** Body of POST /api/batch/listings and /api/batch/bookings. */
 export function BatchLookupBodySchema (maxItems: number) {
   return Type.Object({
-    ids: Type.Array(PositiveId(), { minItems: 1, maxItems, description: `Ids to look up (1..${maxItems}); duplicates share one upstream call` }),
-    timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'Deadline for the whole batch (ms); items not sent by then fail as unprocessed' }))
+    ids: Type.Array(PositiveId(), { minItems: 1, maxItems, description: `Ids to look up (1..${maxItems} of them); duplicates share one upstream call` }),
+    timeout_ms: Type.Optional(TimeoutMs('items not sent by then fail as unprocessed'))
   }, { $id: BATCH_LOOKUP_REQUEST, additionalProperties: false })
 }
 export type BatchLookupBody = Static<ReturnType<typeof BatchLookupBodySchema>>
@@ -82,21 +85,37 @@ export function BatchListingUpdateBodySchema (maxItems: number) {
   return Type.Object({
     updates: Type.Array(
       Type.Object({
-        listing_id: PositiveId(),
+        listing_id: PositiveId('The listing to update'),
         ...ListingUpdateFieldsSchema.properties
-      }, { additionalProperties: false, minProperties: 2, description: 'listing_id plus at least one field to change (Hostaway field names)' }),
-      { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems}); each listing_id at most once` }
+      }, {
+        additionalProperties: false,
+        minProperties: 2,
+        description: `listing_id plus at least one field to change (Hostaway field names). ${LISTING_UPDATE_RULES_TEXT}`
+      }),
+      { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems} of them); each listing_id at most once` }
     ),
-    timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, description: 'Deadline for the whole batch (ms)' }))
+    timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown'))
   }, { $id: BATCH_LISTING_UPDATE_REQUEST, additionalProperties: false })
 }
 export type BatchListingUpdateBody = Static<ReturnType<typeof BatchListingUpdateBodySchema>>
 
-/** `$ref`s to the batch models registered at the root (schemas/index.ts). */
-export const BatchLookupBodyRef = Type.Unsafe<BatchLookupBody>(Type.Ref(BATCH_LOOKUP_REQUEST))
-export const BatchListingUpdateBodyRef = Type.Unsafe<BatchListingUpdateBody>(Type.Ref(BATCH_LISTING_UPDATE_REQUEST))
-export const PartialFailureResponseListingRef = Ref(PartialFailureResponseListingSchema)
-export const PartialFailureResponseBookingRef = Ref(PartialFailureResponseBookingSchema)
+/**
+ * `$ref`s to the batch models registered at the root (schemas/index.ts), with the examples OpenAPI
+ * shows next to them (Swagger UI pre-fills a request body with the first one).
+ */
+export const BatchLookupBodyRef = Documented<BatchLookupBody>(BATCH_LOOKUP_REQUEST, { examples: [BATCH_LOOKUP_EXAMPLE] })
+export const BatchListingUpdateBodyRef = Documented<BatchListingUpdateBody>(BATCH_LISTING_UPDATE_REQUEST, { examples: BATCH_LISTING_UPDATE_EXAMPLES })
+export function partialFailureListingResponse (doc: { headers?: Record<string, TSchema>, example?: PartialFailureResponse<Listing> } = {}) {
+  return Documented<PartialFailureResponse<Listing>>(PartialFailureResponseListingSchema.$id, {
+    description: 'The batch ran: every item once, in successful or failed',
+    examples: [doc.example ?? PARTIAL_FAILURE_LISTING_EXAMPLE],
+    ...(doc.headers === undefined ? {} : { headers: doc.headers })
+  })
+}
+export const PartialFailureResponseListingRef = partialFailureListingResponse()
+export const PartialFailureResponseBookingRef = Documented<PartialFailureResponse<Booking>>(PartialFailureResponseBookingSchema.$id, {
+  description: 'The batch ran: every item once, in successful or failed'
+})
 
 export const IdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(Type.String({

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Nullable } from './common.js'
+import { SECRET_FIELDS, secretProperties } from './secrets.js'
 
 /** Hostaway reservation statuses (reservation_reservationStatuses.md). */
 export const RESERVATION_STATUSES = [
@@ -23,10 +24,11 @@ export const BookingSchema = Type.Object({
   departureDate: Type.String({ format: 'date', description: 'Departure day (YYYY-MM-DD)', example: '2027-01-18' }),
   status: Type.String({ description: 'Reservation status (Hostaway statuses: new, modified, cancelled, …)', example: 'new' }),
   totalPrice: Type.Optional(Nullable(Type.Number({ description: 'Total price', example: 360 }))),
-  currency: Type.Optional(Nullable(Type.String({ description: 'ISO 4217 currency code', example: 'EUR' })))
+  currency: Type.Optional(Nullable(Type.String({ description: 'ISO 4217 currency code', example: 'EUR' }))),
+  ...secretProperties(SECRET_FIELDS.booking)
 }, {
   $id: 'Booking',
   additionalProperties: true,
-  description: 'A Hostaway reservation (Hostaway field names; fields not listed here are passed through)'
+  description: 'A Hostaway reservation (Hostaway field names; fields not listed here are passed through, except the secret ones for keys without the "secrets" scope)'
 })
 export type Booking = Static<typeof BookingSchema>

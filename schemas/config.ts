@@ -37,6 +37,7 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_WEBHOOK_USER: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user Hostaway sends to POST /webhooks/hostaway; unset = receiver off (404)' })),
   HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'public base URL of the gateway, the OpenAPI document\'s server; unset = the listen address' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'shared stores for several instances (not yet used)' })),
   ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
 }, { additionalProperties: false })

@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Nullable } from './common.js'
+import { SECRET_FIELDS, secretProperties } from './secrets.js'
 
 /**
  * A Hostaway listing, with Hostaway's own field names. The fields clients need are typed and
- * documented; every other field Hostaway sends is passed through unchanged.
+ * documented; every other field Hostaway sends is passed through unchanged, except the secret
+ * ones (schemas/secrets.ts), which only keys with the `secrets` scope see.
  */
 export const ListingSchema = Type.Object({
   id: Type.Integer({ description: 'Hostaway listing id', example: 1 }),
@@ -16,26 +18,56 @@ export const ListingSchema = Type.Object({
   bedroomsNumber: Type.Optional(Nullable(Type.Integer({ description: 'Number of bedrooms', example: 2 }))),
   bathroomsNumber: Type.Optional(Nullable(Type.Number({ description: 'Number of bathrooms', example: 1 }))),
   currencyCode: Type.Optional(Nullable(Type.String({ description: 'ISO 4217 currency code', example: 'EUR' }))),
-  timeZoneName: Type.Optional(Nullable(Type.String({ description: 'IANA time zone of the listing', example: 'Europe/Lisbon' })))
+  timeZoneName: Type.Optional(Nullable(Type.String({ description: 'IANA time zone of the listing', example: 'Europe/Lisbon' }))),
+  ...secretProperties(SECRET_FIELDS.listing)
 }, {
   $id: 'Listing',
   additionalProperties: true,
-  description: 'A Hostaway listing (Hostaway field names; fields not listed here are passed through)'
+  description: 'A Hostaway listing (Hostaway field names; fields not listed here are passed through, except the secret ones for keys without the "secrets" scope)'
 })
 export type Listing = Static<typeof ListingSchema>
 
+/**
+ * The bounds of the fields a batch update may change. They are checked item by item
+ * (services/update-rules.ts): an item that breaks one fails alone, as `validation_error` naming
+ * the field, and is never sent; the other items proceed. The schema checks only the types.
+ */
+export const LISTING_UPDATE_BOUNDS = {
+  name: { min: 1, max: 255, unit: 'characters, not blank' },
+  price: { min: 0, max: 1_000_000, unit: 'in the listing currency' },
+  personCapacity: { min: 1, max: 100, unit: 'guests' },
+  bedroomsNumber: { min: 0, max: 100, unit: 'bedrooms' },
+  bathroomsNumber: { min: 0, max: 100, unit: 'bathrooms' },
+  minNights: { min: 1, max: 1125, unit: 'nights, not above maxNights' },
+  maxNights: { min: 1, max: 1125, unit: 'nights, not below minNights' },
+  cleaningFee: { min: 0, max: 100_000, unit: 'in the listing currency' },
+  description: { min: 0, max: 10_000, unit: 'characters' },
+  houseRules: { min: 0, max: 10_000, unit: 'characters' }
+} as const
+export type UpdatableField = keyof typeof LISTING_UPDATE_BOUNDS
+
+/** The per-item rules, as the batch update's schema description states them. */
+export const LISTING_UPDATE_RULES_TEXT = 'Per-item rules: every field within the bounds its description gives, and minNights <= maxNights when both are given. ' +
+  'An item that breaks a rule fails alone as validation_error naming the field (e.g. "updates/3/maxNights must be >= minNights"), ' +
+  'with attempts 0 and nothing sent upstream; the other items proceed.'
+
+function bounded (field: UpdatableField, what: string) {
+  const { min, max, unit } = LISTING_UPDATE_BOUNDS[field]
+  return { description: `${what}: ${min}..${max} ${unit} (a per-item rule)` }
+}
+
 /** Fields a batch update may change, with Hostaway's names. At least one is required. */
 export const ListingUpdateFieldsSchema = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-  price: Type.Optional(Type.Number({ minimum: 0 })),
-  personCapacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  bedroomsNumber: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-  bathroomsNumber: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-  minNights: Type.Optional(Type.Integer({ minimum: 1 })),
-  maxNights: Type.Optional(Type.Integer({ minimum: 1 })),
-  cleaningFee: Type.Optional(Type.Number({ minimum: 0 })),
-  description: Type.Optional(Type.String({ maxLength: 10000 })),
-  houseRules: Type.Optional(Type.String({ maxLength: 10000 }))
+  name: Type.Optional(Type.String(bounded('name', 'Listing name'))),
+  price: Type.Optional(Type.Number(bounded('price', 'Base nightly price'))),
+  personCapacity: Type.Optional(Type.Integer(bounded('personCapacity', 'Maximum number of guests'))),
+  bedroomsNumber: Type.Optional(Type.Integer(bounded('bedroomsNumber', 'Number of bedrooms'))),
+  bathroomsNumber: Type.Optional(Type.Number(bounded('bathroomsNumber', 'Number of bathrooms'))),
+  minNights: Type.Optional(Type.Integer(bounded('minNights', 'Minimum nights of a stay'))),
+  maxNights: Type.Optional(Type.Integer(bounded('maxNights', 'Maximum nights of a stay'))),
+  cleaningFee: Type.Optional(Type.Number(bounded('cleaningFee', 'Cleaning fee per stay'))),
+  description: Type.Optional(Type.String(bounded('description', 'Listing description'))),
+  houseRules: Type.Optional(Type.String(bounded('houseRules', 'House rules')))
 }, { additionalProperties: false })
 export type ListingUpdateFields = Static<typeof ListingUpdateFieldsSchema>
 

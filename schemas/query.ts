@@ -1,10 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { RESERVATION_STATUSES } from './booking.js'
-import { PositiveId } from './common.js'
+import { PositiveId, StringEnum } from './common.js'
 
 /**
  * Path parameters and querystrings of the read routes. Querystrings reject unknown fields
  * (`additionalProperties: false`): a misspelt filter is a 400, never a silently ignored one.
+ * Integers are plain decimal digits within their bounds (app.ts checks the digits before the
+ * schema converts them: `0x10`, `1e3`, `Infinity` are 400). A field with a `default` is filled in
+ * when absent, so the OpenAPI document shows it as optional (plugins/external/swagger.ts).
  * They carry no `$id`: @fastify/swagger turns them into OpenAPI `parameters`, not components.
  */
 
@@ -14,18 +17,24 @@ export const MAX_CALENDAR_DAYS = 366
 const DateParam = (description: string) =>
   Type.String({ format: 'date', description: `${description} (YYYY-MM-DD)`, examples: ['2027-01-15'] })
 
+/** The largest `offset` accepted. */
+export const MAX_OFFSET = 10_000_000
+
 const pageFields = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page (1..100)' }),
-  offset: Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })
+  offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: `Items to skip (0..${MAX_OFFSET})` })
 }
 
+/** The query string of a route that takes no parameter: any parameter is a 400, never silently ignored. */
+export const NoQuerySchema = Type.Object({}, { additionalProperties: false })
+
 export const ListingParamsSchema = Type.Object({
-  listingId: PositiveId('Hostaway listing id (positive integer)')
+  listingId: PositiveId('Hostaway listing id')
 }, { additionalProperties: false })
 export type ListingParams = Static<typeof ListingParamsSchema>
 
 export const BookingParamsSchema = Type.Object({
-  bookingId: PositiveId('Hostaway reservation id (positive integer)')
+  bookingId: PositiveId('Hostaway reservation id')
 }, { additionalProperties: false })
 export type BookingParams = Static<typeof BookingParamsSchema>
 
@@ -42,9 +51,7 @@ export const CalendarQuerySchema = Type.Object({
 }, { additionalProperties: false })
 export type CalendarQuery = Static<typeof CalendarQuerySchema>
 
-export const ReservationStatusSchema = Type.Unsafe<typeof RESERVATION_STATUSES[number]>(
-  Type.String({ enum: [...RESERVATION_STATUSES], description: 'Hostaway reservation status' })
-)
+export const ReservationStatusSchema = StringEnum(RESERVATION_STATUSES, { description: 'Hostaway reservation status' })
 
 export const SearchBookingsQuerySchema = Type.Object({
   listing_id: Type.Optional(PositiveId('Only reservations of this listing')),

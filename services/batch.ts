@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
-import type { ErrorType } from '../schemas/common.js'
+import { succeeded, type ErrorType } from '../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
 import { HostawayError, REMEDIATION, statusForErrorType } from './errors.js'
 import { abortError, abortMessage } from './hostaway/abort.js'
@@ -66,21 +66,7 @@ function failureFields (error: unknown, attempts: number, secrets: readonly stri
 }
 
 function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, secrets: readonly string[]): OperationResult<T> {
-  if (outcome.ok) {
-    return {
-      success: true,
-      data: outcome.data ?? null,
-      error: null,
-      operation_id: operationId,
-      index,
-      error_type: null,
-      status_code: null,
-      retryable: false,
-      retry_after_ms: null,
-      remediation: null,
-      attempts: outcome.attempts
-    }
-  }
+  if (outcome.ok) return succeeded(outcome.data ?? null, index, operationId, outcome.attempts)
   const fields = failureFields(outcome.error, outcome.attempts, secrets)
   return { success: false, data: null, operation_id: operationId, index, remediation: REMEDIATION[fields.error_type], ...fields }
 }
@@ -186,6 +172,29 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
       options.logger.warn({ operation_id: id, index, error_type: result.error_type, error: result.error, attempts: result.attempts }, 'batch item failed')
     }
     return result
+  }))
+}
+
+/**
+ * A batch of which some items were refused before anything ran (`refused[i]` the error of item i,
+ * else undefined, e.g. a broken per-item rule): `run` gets the positions of the others, and each
+ * item is reported at its own index, a refused one as its error with `attempts: 0`.
+ */
+export async function runAllowed<T> (
+  ids: ReadonlyArray<string | number>,
+  refused: readonly unknown[],
+  run: (positions: number[]) => Promise<PartialFailureResponse<T>>,
+  logger: Pick<FastifyBaseLogger, 'warn'>
+): Promise<PartialFailureResponse<T>> {
+  const positions = ids.flatMap((_, i) => refused[i] === undefined ? [i] : [])
+  const ran = positions.length === 0 ? [] : await run(positions).then((r) => [...r.successful, ...r.failed])
+  const byPosition = new Map(ran.map((result) => [positions[result.index], { ...result, index: positions[result.index] }]))
+  return toPartialFailureResponse(ids.map((id, index) => {
+    const result = byPosition.get(index)
+    if (result !== undefined) return result
+    const failed = toResult<T>({ ok: false, error: refused[index], attempts: 0 }, index, String(id), [])
+    logger.warn({ operation_id: failed.operation_id, index, error_type: failed.error_type, error: failed.error, attempts: 0 }, 'batch item failed')
+    return failed
   }))
 }
 

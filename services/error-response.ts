@@ -6,17 +6,31 @@ import { HostawayError, statusForErrorType } from './errors.js'
 /** The message of every 500: no internals, and a warning that a write may have been applied. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error - operation may have partially completed'
 
-/** The error type of a 4xx thrown as an HTTP error (`httpErrors.*`, Fastify's own errors). */
-export const CLIENT_ERROR_TYPES: Readonly<Record<number, ErrorType>> = {
-  400: 'validation_error',
+/** The error type of a status the gateway answers on its own (`httpErrors.*`, Fastify's and Node's errors). */
+const STATUS_ERROR_TYPES: Readonly<Record<number, ErrorType>> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  405: 'not_found',
+  408: 'timeout',
   409: 'conflict',
-  413: 'validation_error',
-  415: 'validation_error',
-  422: 'validation_error',
   429: 'rate_limit'
+}
+
+/** Every status has an error type: the table above, else a 4xx is the request's fault and anything else ours. */
+export function errorTypeForStatus (status: number): ErrorType {
+  return STATUS_ERROR_TYPES[status] ?? (status >= 400 && status < 500 ? 'validation_error' : 'internal_error')
+}
+
+/**
+ * Messages of Fastify's own request errors, said in the API's terms; the default ones either say
+ * little ("Unsupported Media Type") or echo the request (a long path parameter).
+ */
+const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Content-Type must be application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than 100 characters',
+  FST_ERR_BAD_URL: 'The URL is not valid (bad percent-encoding)'
 }
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number]
@@ -36,7 +50,8 @@ export function describeValidation (context: string | undefined, issues: Validat
 export interface Mapped {
   status: number
   message: string
-  errorType?: string
+  /** an ErrorType; for a 500, the unexpected error's class name (the original contract) */
+  errorType: ErrorType | string
   retryAfterS?: number
 }
 
@@ -44,7 +59,8 @@ export interface Mapped {
  * The one mapping from any error to the documented response (docs/contract.md, "Errors of a
  * request"): validation failures are 400 naming the field; a HostawayError answers the status of
  * its error type, with Retry-After when retryable; an HTTP error keeps its 4xx; anything else is a
- * 500 that hides its message and names its class.
+ * 500 that hides its message and names the error's class in `error_type` (the original contract:
+ * "Internal server error - operation may have partially completed").
  */
 export function mapError (error: FastifyError | HostawayError | Error): Mapped {
   if ('validation' in error && Array.isArray(error.validation)) {
@@ -59,19 +75,47 @@ export function mapError (error: FastifyError | HostawayError | Error): Mapped {
   }
   const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500
   if (statusCode >= 400 && statusCode < 500) {
-    const errorType = CLIENT_ERROR_TYPES[statusCode]
-    return { status: statusCode, message: error.message, ...(errorType === undefined ? {} : { errorType }) }
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : ''
+    return { status: statusCode, message: FASTIFY_MESSAGES[code] ?? error.message, errorType: errorTypeForStatus(statusCode) }
   }
-  return { status: 500, message: INTERNAL_ERROR_MESSAGE, errorType: error.constructor?.name ?? 'Error' }
+  return { status: 500, message: INTERNAL_ERROR_MESSAGE, errorType: className(error) }
+}
+
+/** An error's class name, when it is a plain identifier; else `Error` (never anything else of the error). */
+function className (error: Error): string {
+  const name = error.constructor?.name
+  return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : 'Error'
 }
 
 /** The documented ErrorResponse body for a mapped error of the request with this id. */
-export function errorBody (request: { id: string }, mapped: Mapped): ErrorResponse {
+export function errorBody (request: { id: string }, mapped: Omit<Mapped, 'retryAfterS'>): ErrorResponse {
   return {
     statusCode: mapped.status,
     error: STATUS_CODES[mapped.status] ?? 'Error',
     message: mapped.message,
-    ...(mapped.errorType === undefined ? {} : { error_type: mapped.errorType }),
+    error_type: mapped.errorType,
     request_id: String(request.id)
   }
+}
+
+/** Node's HTTP parser errors (`clientError`): the status Node would answer, and our message. */
+export function clientErrorStatus (code: string | undefined): { status: number, message: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, message: 'The request line and headers are larger than the server accepts' }
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { status: 413, message: 'The chunk extensions are larger than the server accepts' }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, message: 'The request was not received in time' }
+  return { status: 400, message: `Malformed HTTP request${code === undefined ? '' : ` (${code})`}` }
+}
+
+/**
+ * A complete HTTP/1.1 response carrying the ErrorResponse body, for the places where no Fastify
+ * reply exists (a request Node's parser refused): the body, the X-Request-Id header, and
+ * `Connection: close` because the connection cannot be trusted any further.
+ */
+export function rawErrorResponse (requestId: string, mapped: Omit<Mapped, 'retryAfterS'>): string {
+  const body = JSON.stringify(errorBody({ id: requestId }, mapped))
+  return `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status] ?? 'Error'}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    `X-Request-Id: ${requestId}\r\n` +
+    'Connection: close\r\n\r\n' + body
 }

@@ -6,10 +6,13 @@ import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
 import type { Caller } from './auth.js'
-import type { createBatchRunner } from './batch.js'
+import { runAllowed, type createBatchRunner } from './batch.js'
+import { HostawayError } from './errors.js'
 import type { HostawayClient } from './hostaway/client.js'
 import { withIdempotency, type IdempotencyStore } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
+import { redactItems, redactResults, visibleTo } from './secrets.js'
+import { brokenUpdateRule } from './update-rules.js'
 
 /** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
 export interface CallerContext {
@@ -38,19 +41,26 @@ function checkDateOrder (from: string | undefined, to: string | undefined, names
   if (from !== undefined && to !== undefined && to < from) throw httpErrors.badRequest(`querystring/${names[1]} must not be before ${names[0]}`)
 }
 
+/** An update item that breaks a per-item rule: it fails alone, never sent (`attempts: 0`). */
+function ruleError (index: number, rule: string): HostawayError {
+  return new HostawayError(`updates/${index}/${rule}`, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+}
+
 /**
  * Every operation the gateway offers, in one place, so the REST routes and the MCP tools take the
  * same path to Hostaway (cache, limiter, retries, batch, idempotency). Cross-field rules a schema
  * cannot express are checked here (400 naming the field); schemas check the rest before this.
+ * Listings and reservations leave here without their secret fields unless the caller has the
+ * `secrets` scope (services/secrets.ts), whatever the operation.
  */
 export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs }: OperationsDeps) {
   return {
-    listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {
-      return hostaway.listListings(query, { signal: ctx.signal })
+    async listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {
+      return redactItems(await hostaway.listListings(query, { signal: ctx.signal }), visibleTo(ctx.caller).listing)
     },
 
-    getListing (id: number, ctx: CallerContext): Promise<Listing> {
-      return hostaway.getListing(id, { signal: ctx.signal })
+    async getListing (id: number, ctx: CallerContext): Promise<Listing> {
+      return visibleTo(ctx.caller).listing(await hostaway.getListing(id, { signal: ctx.signal }))
     },
 
     async getListingCalendar (id: number, query: CalendarQuery, ctx: CallerContext): Promise<CalendarDays> {
@@ -63,14 +73,14 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       return { listing_id: id, start_date: start, end_date: end, count: days.length, items: days }
     },
 
-    searchBookings (query: SearchBookingsQuery, ctx: CallerContext): Promise<BookingPage> {
+    async searchBookings (query: SearchBookingsQuery, ctx: CallerContext): Promise<BookingPage> {
       checkDateOrder(query.arrival_from, query.arrival_to, ['arrival_from', 'arrival_to'])
       checkDateOrder(query.departure_from, query.departure_to, ['departure_from', 'departure_to'])
-      return hostaway.searchReservations(query, { signal: ctx.signal })
+      return redactItems(await hostaway.searchReservations(query, { signal: ctx.signal }), visibleTo(ctx.caller).booking)
     },
 
-    getBooking (id: number, ctx: CallerContext): Promise<Booking> {
-      return hostaway.getReservation(id, { signal: ctx.signal })
+    async getBooking (id: number, ctx: CallerContext): Promise<Booking> {
+      return visibleTo(ctx.caller).booking(await hostaway.getReservation(id, { signal: ctx.signal }))
     },
 
     listBookingMessages (id: number, ctx: CallerContext): Promise<MessageList> {
@@ -81,19 +91,23 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      * Every position reported (PartialFailureResponse); the distinct ids are planned together
      * (cache, list pages, then one GET per id left: hostaway/lookups.ts).
      */
-    batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
+    async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
       const lookup = hostaway.lookupListings(ids)
-      return runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      return redactResults(response, visibleTo(ctx.caller).listing)
     },
 
-    batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
+    async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
       const lookup = hostaway.lookupReservations(ids)
-      return runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      return redactResults(response, visibleTo(ctx.caller).booking)
     },
 
     /**
      * Many listing updates, each reported (PartialFailureResponse); each listing at most once.
-     * With an Idempotency-Key the same key and body replay the stored result (`replayed`).
+     * An update that breaks a per-item rule fails alone (validation_error, never sent); the
+     * others run. With an Idempotency-Key the same key and body replay the stored result
+     * (`replayed`), stored as this caller may see it.
      */
     batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
       const { updates, timeout_ms: timeoutMs } = body
@@ -105,11 +119,19 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
         }
         seen.set(update.listing_id, i)
       })
-      const run = () => runBatch(
-        updates.map(({ listing_id: id, ...fields }) => (opts) => hostaway.updateListing(id, fields, opts)),
-        updates.map((u) => u.listing_id),
+      const ids = updates.map((u) => u.listing_id)
+      const refused = updates.map((update, i) => {
+        const rule = brokenUpdateRule(update)
+        return rule === undefined ? undefined : ruleError(i, rule)
+      })
+      const run = async () => redactResults(await runAllowed(ids, refused, (positions) => runBatch(
+        positions.map((i) => {
+          const { listing_id: id, ...fields } = updates[i]
+          return (opts) => hostaway.updateListing(id, fields, opts)
+        }),
+        positions.map((i) => ids[i]),
         { timeoutMs, logger: ctx.logger, signal: ctx.signal }
-      )
+      ), ctx.logger), visibleTo(ctx.caller).listing)
       return withIdempotency(idempotency, {
         ...UPDATE_KEY_SPACE,
         key: ctx.idempotencyKey,

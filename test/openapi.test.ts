@@ -24,8 +24,8 @@ interface Doc {
 }
 
 /** The app with every route it registers collected, no upstream needed (nothing is called). */
-async function appWithRoutes () {
-  const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: 'doc', HOSTAWAY_API_KEY: 'doc-secret' })
+async function appWithRoutes (env: Record<string, string> = {}) {
+  const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: 'doc', HOSTAWAY_API_KEY: 'doc-secret', ...env })
   const app = Fastify(serverOptions(config, { logger: false }))
   const routes: Array<{ method: string, url: string }> = []
   app.addHook('onRoute', (route) => {
@@ -105,19 +105,19 @@ test('the OpenAPI document', async (t) => {
     t.equal(ok('/api/bookings/{bookingId}/messages'), '#/components/schemas/MessageList')
     t.equal(ok('/api/batch/listings', 'post'), '#/components/schemas/PartialFailureResponse_Listing')
     t.same(refs(doc.components.schemas.ListingPage), ['#/components/schemas/Listing'], 'ListingPage refers to Listing')
-    for (const status of ['400', '401', '404', '502', '503', '504']) {
+    for (const status of ['400', '404', '414', '500', '502', '503', '504']) {
       t.same(refs((op('/api/listings/{listingId}').responses as Record<string, unknown>)[status]), ['#/components/schemas/ErrorResponse'], `getListing ${status}`)
     }
   })
 
-  t.test('/api operations require the X-API-Key header, /mcp that header or a bearer token', async (t) => {
-    t.match(doc.components.securitySchemes.ApiKeyAuth, { type: 'apiKey', in: 'header', name: 'X-API-Key' })
-    t.match(doc.components.securitySchemes.BearerAuth, { type: 'http', scheme: 'bearer' })
+  t.test('without API_KEYS no operation demands a key, and none documents 401 or 403', async (t) => {
+    t.notOk(doc.components.securitySchemes, 'no security scheme')
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
-        if (path.startsWith('/api/')) t.same(op.security, [{ ApiKeyAuth: [] }], `${method} ${path}`)
-        else if (path === '/mcp') t.same(op.security, [{ ApiKeyAuth: [] }, { BearerAuth: [] }], `${method} ${path}`)
-        else t.notOk(op.security, `${method} ${path} is open`)
+        t.notOk(op.security, `${method} ${path} is open`)
+        // the webhook receiver has its own Basic auth (401); /mcp refuses a foreign Origin (403)
+        if (path !== '/webhooks/hostaway') t.notOk(op.responses?.['401'], `${method} ${path} never answers 401`)
+        if (path !== '/mcp') t.notOk(op.responses?.['403'], `${method} ${path} never answers 403`)
       }
     }
   })
@@ -127,6 +127,44 @@ test('the OpenAPI document', async (t) => {
     t.equal(ui.statusCode, 200)
     t.match(ui.headers['content-type'], /text\/html/)
   })
+})
+
+test('with API_KEYS every /api operation demands a key with its scope, and documents 401 and 403', async (t) => {
+  const { app } = await appWithRoutes({ API_KEYS: 'k1, k2:read' })
+  t.teardown(() => app.close())
+  const doc = (await app.inject('/openapi.json')).json() as Doc
+  t.match(doc.components.securitySchemes.ApiKeyAuth, { type: 'apiKey', in: 'header', name: 'X-API-Key', description: /`read`.*`write`.*`secrets`/ })
+  t.match(doc.components.securitySchemes.BearerAuth, { type: 'http', scheme: 'bearer' })
+  await t.resolves(SwaggerParser.validate(structuredClone(doc) as never), 'scopes as role names are valid OpenAPI 3.1')
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (path === '/mcp') {
+        t.same(op.security, [{ ApiKeyAuth: [] }, { BearerAuth: [] }], `${method} /mcp takes the key as X-API-Key or a bearer token`)
+        continue
+      }
+      if (!path.startsWith('/api/')) {
+        t.notOk(op.security, `${method} ${path} is open`)
+        continue
+      }
+      const scope = method === 'patch' ? 'write' : 'read'
+      t.same(op.security, [{ ApiKeyAuth: [scope] }], `${method} ${path} needs ${scope}`)
+      t.ok(op.responses?.['401'] !== undefined && op.responses?.['403'] !== undefined, `${method} ${path} documents 401 and 403`)
+    }
+  }
+})
+
+test('servers: PUBLIC_BASE_URL when set (it takes effect), else the address the gateway listens on', async (t) => {
+  const published = await appWithRoutes({ PUBLIC_BASE_URL: 'https://api.example.com/gateway/' })
+  t.teardown(() => published.app.close())
+  t.same((await published.app.inject('/openapi.json')).json().servers, [{ url: 'https://api.example.com/gateway', description: 'PUBLIC_BASE_URL' }])
+
+  const listening = await appWithRoutes()
+  t.teardown(() => listening.app.close())
+  const address = await listening.app.listen({ host: '127.0.0.1', port: 0 })
+  const doc = await (await fetch(`${address}/openapi.json`)).json() as Doc & { servers: Array<{ url: string }> }
+  t.equal(doc.servers[0].url, address, 'the listen address, port included')
+
+  t.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://example.com' }), /^Invalid configuration: PUBLIC_BASE_URL /)
 })
 
 test('SDK round trip: generate types, type-check a client, run it against the app', async (t) => {

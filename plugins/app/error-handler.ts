@@ -26,6 +26,8 @@ export default fp(async (fastify) => {
 
   fastify.setErrorHandler(function errorHandler (error: FastifyError | HostawayError | Error, request: FastifyRequest, reply: FastifyReply) {
     const mapped = mapError(error)
+    // also when the error came from a hook that ran before the request-id one
+    reply.header('x-request-id', request.id)
     if (mapped.retryAfterS !== undefined) reply.header('retry-after', String(mapped.retryAfterS))
     return reply.code(mapped.status).send(errorBody(request, mapped))
   })

@@ -1,26 +1,28 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { createDocumenter, securitySchemes, serverOf } from '../../services/openapi.js'
 // tsc copies package.json next to the build (dist/package.json), so this path holds for both
+import type { AppOptions } from '../../app.js'
 import pkg from '../../package.json' with { type: 'json' }
 
-export const API_KEY_SCHEME = 'ApiKeyAuth'
-/** /mcp also takes the key as `Authorization: Bearer <key>` (MCP clients send that header). */
-export const BEARER_SCHEME = 'BearerAuth'
-
 /**
- * The OpenAPI 3.1 document, built from the route schemas: every model registered with `$id` at the
- * root becomes a component named by its `$id` (`#/components/schemas/Listing`), never `def-N`;
- * every /api operation requires the X-API-Key header, /mcp that header or a bearer token. Served at GET /openapi.json and, with
- * Swagger UI, at /docs.
+ * The OpenAPI 3.1 document, built from the route schemas and made to match the server
+ * (services/openapi.ts): every model registered with `$id` at the root becomes a component named
+ * by its `$id` (`#/components/schemas/Listing`), never `def-N`; the /api operations require an
+ * X-API-Key with their scope only when API_KEYS is set; `servers` is PUBLIC_BASE_URL or the
+ * listen address. Served at GET /openapi.json and, with Swagger UI, at /docs.
  */
-export default fp(async (fastify) => {
+export default fp<AppOptions>(async (fastify, { config }) => {
+  const apiOpen = config.API_KEYS === undefined
+  const documenter = createDocumenter({ apiOpen })
   await fastify.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'hostaway-gateway',
-        description: 'A fast, resilient REST gateway to the Hostaway Public API, with batch operations that report partial failures item by item.',
+        description: 'A fast, resilient REST gateway to the Hostaway Public API, with batch operations that report partial failures item by item. ' +
+          'Every non-2xx response has the ErrorResponse body, including rejections before routing (malformed HTTP 400, 408, 413, 414, 417, 431).',
         version: pkg.version
       },
       tags: [
@@ -30,31 +32,19 @@ export default fp(async (fastify) => {
         { name: 'mcp', description: 'The Model Context Protocol endpoint for AI agents (README, "MCP endpoint")' },
         { name: 'health', description: 'Liveness and readiness' }
       ],
-      components: {
-        securitySchemes: {
-          [API_KEY_SCHEME]: {
-            type: 'apiKey',
-            in: 'header',
-            name: 'X-API-Key',
-            description: 'One of the keys in API_KEYS (every /api route and /mcp; open when API_KEYS is unset)'
-          },
-          [BEARER_SCHEME]: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'One of the keys in API_KEYS as a bearer token (/mcp only)'
-          }
-        }
-      }
+      components: apiOpen ? {} : { securitySchemes: securitySchemes() }
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     },
-    transform: ({ schema, url }) => {
-      if (schema === undefined) return { schema, url }
-      if (url === '/mcp') return { schema: { ...schema, security: [{ [API_KEY_SCHEME]: [] }, { [BEARER_SCHEME]: [] }] }, url }
-      if (!(url === '/api' || url.startsWith('/api/'))) return { schema, url }
-      return { schema: { ...schema, security: [{ [API_KEY_SCHEME]: [] }] }, url }
-    }
+    transform: ({ schema, url, route }) => ({
+      schema: schema === undefined ? schema : documenter.route(schema, url, [route.method].flat(), route.config?.scope ?? 'read'),
+      url
+    }),
+    // the document is built once, at the first request for it: by then the gateway listens
+    transformObject: (document) => documenter.finish('openapiObject' in document ? document.openapiObject : {}, [
+      serverOf(config.PUBLIC_BASE_URL, fastify.server.address(), { host: config.HOST, port: config.PORT })
+    ])
   })
 
   await fastify.register(swaggerUi, { routePrefix: '/docs' })

@@ -14,9 +14,8 @@ import { requestContext } from '../../services/operations.js'
 const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { mcp, identify, httpErrors } = fastify
 
-  // JSON only (415 in the ErrorResponse body otherwise); a body that is not JSON is a 400 before the transport
-  fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'ignore'))
+  // JSON only, as everywhere (plugins/app/protocol.ts): 415 in the ErrorResponse body otherwise, and a
+  // body that is not JSON is a 400 before the transport
 
   fastify.addHook('onRequest', async (request) => {
     const origin = request.headers.origin

@@ -35,7 +35,7 @@ export const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504])
 /** Network errors that happen before a request reaches the server: safe to resend even for POST. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 
-/** Upstream 4xx answers that end a call at once: the error type and the text used when the body has none. */
+/** Upstream 4xx answers that end a call at once: the error type (of a write; see below for reads) and the text used when the body has none. */
 const FINAL_4XX: Record<number, { type: ErrorType, text: string }> = {
   400: { type: 'validation_error', text: 'request rejected' },
   422: { type: 'validation_error', text: 'request rejected' },
@@ -58,9 +58,24 @@ function times (n: number): string {
   return n > 1 ? ` (after ${n} attempts)` : ''
 }
 
+/** Longest upstream text kept in a message (characters). */
+export const MAX_DETAIL_LENGTH = 160
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" }
+
+/** The readable text of an HTML page: its <title> when it has one, else its text without tags. */
+function htmlText (html: string): string {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]
+  const text = title !== undefined && title.trim() !== ''
+    ? title
+    : html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<!--[\s\S]*?-->/g, ' ').replace(/<[^>]*>/g, ' ')
+  return text.replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => ENTITIES[name])
+}
+
 /**
- * The human part of an upstream error body: its `message` or `result` string, with anything that
- * looks like a token or one of `secrets` removed, whitespace collapsed, at most 200 characters.
+ * The human part of an upstream error body, summarized: its `message` or `result` string (or the
+ * body itself when it is text), an HTML page reduced to its title or text, anything that looks
+ * like a token or one of `secrets` removed, whitespace collapsed, at most MAX_DETAIL_LENGTH characters.
  */
 export function upstreamDetail (body: unknown, secrets: Array<string | undefined> = []): string | undefined {
   let text: string | undefined
@@ -71,9 +86,12 @@ export function upstreamDetail (body: unknown, secrets: Array<string | undefined
     else if (typeof result === 'string') text = result
   }
   if (text === undefined) return undefined
+  // the head of a body says what it is about; bounding it first keeps the scans below short
+  text = text.slice(0, 8192)
+  if (/<[a-z!/][^>]*>/i.test(text)) text = htmlText(text)
   text = scrub(text, secrets).replace(/\s+/g, ' ').trim()
   if (text === '') return undefined
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text
+  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH - 1)}…` : text
 }
 
 type Make = (message: string, init: ConstructorParameters<typeof HostawayError>[1]) => HostawayError
@@ -131,7 +149,10 @@ function classifyResponse (status: number, body: unknown, ctx: CallContext, make
   }
   const final = FINAL_4XX[status]
   if (final !== undefined) {
-    return { retry: false, error: make(msg(final.text), { status_code: status, error_type: final.type, retryable: false }) }
+    // a read the upstream refuses (other than not found, or refused credentials) is not the caller's
+    // fault: the caller's request was valid, so our request or the upstream is off
+    const type: ErrorType = ctx.method === 'GET' && (final.type === 'validation_error' || final.type === 'conflict') ? 'upstream_error' : final.type
+    return { retry: false, error: make(msg(final.text), { status_code: status, error_type: type, retryable: false }) }
   }
   if (status === 408) {
     const type: ErrorType = ctx.method === 'GET' ? 'timeout' : 'outcome_unknown'

@@ -103,7 +103,7 @@ test('HTTP rules of the transport: Accept, content type, methods', async (t) => 
 
   const text = await post(listTools, { 'content-type': 'text/plain' })
   const body = await text.json() as unknown
-  isErrorBody(t, { statusCode: text.status, json: () => body }, 415, /Unsupported Media Type/)
+  isErrorBody(t, { statusCode: text.status, json: () => body }, 415, /must be application\/json/)
   t.match(body, { error_type: 'validation_error' })
 
   for (const method of ['GET', 'DELETE']) {

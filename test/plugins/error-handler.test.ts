@@ -73,7 +73,7 @@ test('malformed JSON is a 400 with the error schema, never a 500', async (t) => 
   t.match(res.json(), { statusCode: 400, error: 'Bad Request' })
 })
 
-test('an unexpected error is a 500 with exactly the documented body: no stack, no secret', async (t) => {
+test('an unexpected error is a 500 with exactly the documented body: its class name, no stack, no message, no secret', async (t) => {
   const { app, logs } = await bare()
   t.teardown(() => app.close())
   const res = await app.inject({ method: 'GET', url: '/boom', headers: { 'x-request-id': 'trace-123' } })

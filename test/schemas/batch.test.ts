@@ -3,8 +3,11 @@ import { test } from 'tap'
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { OperationResultSchema, PartialFailureResponseSchema, type OperationResult } from '../../schemas/batch.js'
+import { ErrorTypeSchema } from '../../schemas/common.js'
 import { toPartialFailureResponse } from '../../services/batch.js'
 
+/** The named schemas the results refer to. */
+const refs = [ErrorTypeSchema]
 const Dict = Type.Record(Type.String(), Type.Unknown())
 const Response = PartialFailureResponseSchema(Dict, 'Dict')
 const StringResult = OperationResultSchema(Type.String())
@@ -18,7 +21,7 @@ function ko<T> (error: string, id: string, index: number): OperationResult<T> {
 
 test('all success', async (t) => {
   const r = toPartialFailureResponse([ok({ id: 1 }, 'op_1', 0), ok({ id: 2 }, 'op_2', 1)])
-  t.ok(Value.Check(Response, r), 'valid against the schema')
+  t.ok(Value.Check(Response, refs, r), 'valid against the schema')
   t.equal(r.has_successes, true)
   t.equal(r.has_failures, false)
   t.equal(r.partial_success, false)
@@ -28,7 +31,7 @@ test('all success', async (t) => {
 
 test('all failed', async (t) => {
   const r = toPartialFailureResponse([ko('Not found', 'op_1', 0), ko('Timeout', 'op_2', 1)])
-  t.ok(Value.Check(Response, r))
+  t.ok(Value.Check(Response, refs, r))
   t.equal(r.has_successes, false)
   t.equal(r.has_failures, true)
   t.equal(r.partial_success, false)
@@ -37,7 +40,7 @@ test('all failed', async (t) => {
 
 test('mixed', async (t) => {
   const r = toPartialFailureResponse([ok({ id: 1 }, 'op_1', 0), ko('Not found', 'op_2', 1)])
-  t.ok(Value.Check(Response, r))
+  t.ok(Value.Check(Response, refs, r))
   t.equal(r.has_successes, true)
   t.equal(r.has_failures, true)
   t.equal(r.partial_success, true)
@@ -47,20 +50,20 @@ test('mixed', async (t) => {
 
 test('OperationResult validation', async (t) => {
   const success = ok('test data', 'test_1', 0)
-  t.ok(Value.Check(StringResult, success))
+  t.ok(Value.Check(StringResult, refs, success))
   t.equal(success.success, true)
   t.equal(success.data, 'test data')
 
   const failure = ko<string>('Test error', 'test_2', 1)
-  t.ok(Value.Check(StringResult, failure))
+  t.ok(Value.Check(StringResult, refs, failure))
   t.equal(failure.error, 'Test error')
 
-  t.notOk(Value.Check(StringResult, { ...success, data: 42 }), 'the generic parameter types data')
-  t.notOk(Value.Check(StringResult, { ...failure, error_type: 'exploded' }), 'error_type is the ErrorType enum')
-  t.notOk(Value.Check(StringResult, { ...success, index: -1 }), 'index is 0-based')
+  t.notOk(Value.Check(StringResult, refs, { ...success, data: 42 }), 'the generic parameter types data')
+  t.notOk(Value.Check(StringResult, refs, { ...failure, error_type: 'exploded' }), 'error_type is the ErrorType enum')
+  t.notOk(Value.Check(StringResult, refs, { ...success, index: -1 }), 'index is 0-based')
   const { attempts: _attempts, ...missing } = success
-  t.notOk(Value.Check(StringResult, missing), 'attempts is required')
-  t.notOk(Value.Check(StringResult, { ...success, extra: 1 }), 'no unknown fields')
+  t.notOk(Value.Check(StringResult, refs, missing), 'attempts is required')
+  t.notOk(Value.Check(StringResult, refs, { ...success, extra: 1 }), 'no unknown fields')
 })
 
 test('has_failures, has_successes and partial_success are serialized fields', async (t) => {

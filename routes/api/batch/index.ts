@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
 import { serializePartialFailure } from '../../../services/batch-json.js'
+import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
-const errors = errorResponses(400, 401, 413, 415)
+const errors = errorResponses(400, 401, 403, 413, 415, 500)
 
 /**
  * POST /api/batch/listings and /api/batch/bookings — batch lookups: every id gets a result,
@@ -18,7 +19,10 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'batchGetListings',
       summary: 'Look up many listings at once; partial failures are reported per item',
+      description: 'Always 200 once the batch ran, whatever the mix of outcomes. ' +
+        'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['batch'],
+      querystring: NoQuerySchema,
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseListingRef, ...errors }
     }
@@ -33,7 +37,9 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'batchGetBookings',
       summary: 'Look up many bookings (reservations) at once; partial failures are reported per item',
+      description: 'Always 200 once the batch ran, whatever the mix of outcomes. The door code fields are sent only to keys with the `secrets` scope.',
       tags: ['batch'],
+      querystring: NoQuerySchema,
       body: BatchLookupBodyRef,
       response: { 200: PartialFailureResponseBookingRef, ...errors }
     }

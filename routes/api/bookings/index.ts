@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref, errorResponses } from '../../../schemas/common.js'
 import { BookingSchema } from '../../../schemas/booking.js'
 import { BookingPageSchema, MessageListSchema } from '../../../schemas/page.js'
-import { BookingParamsSchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
+import { BookingParamsSchema, NoQuerySchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
-/** The error statuses of every bookings route (as for listings: 400, 401, 404, 500, then 502/503/504 upstream). */
-const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
+/** The error statuses of the bookings routes (as for listings: 400, 401, 403, 404, 500, then 502/503/504 upstream; 414 with an id). */
+const errors = errorResponses(400, 401, 403, 404, 500, 502, 503, 504)
+const withId = errorResponses(400, 401, 403, 404, 414, 500, 502, 503, 504)
 
 /** GET /api/bookings, /api/bookings/:bookingId and /api/bookings/:bookingId/messages. */
 const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -29,9 +30,11 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'getBooking',
       summary: 'Get one reservation',
+      description: 'The door code fields are sent only to keys with the `secrets` scope.',
       tags: ['bookings'],
       params: BookingParamsSchema,
-      response: { 200: Ref(BookingSchema), ...errors }
+      querystring: NoQuerySchema,
+      response: { 200: Ref(BookingSchema), ...withId }
     }
   }, async function getBooking (request) {
     return await operations.getBooking(request.params.bookingId, requestContext(request))
@@ -44,7 +47,8 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Messages of every conversation of the reservation, merged and sorted by insertedOn (else date), then id. 404 when the reservation does not exist.',
       tags: ['bookings'],
       params: BookingParamsSchema,
-      response: { 200: Ref(MessageListSchema), ...errors }
+      querystring: NoQuerySchema,
+      response: { 200: Ref(MessageListSchema), ...withId }
     }
   }, async function listBookingMessages (request) {
     return await operations.listBookingMessages(request.params.bookingId, requestContext(request))

@@ -2,14 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Ref, errorResponses } from '../../../schemas/common.js'
 import { ListingSchema } from '../../../schemas/listing.js'
 import { CalendarDaysSchema, ListingPageSchema } from '../../../schemas/page.js'
-import { CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS } from '../../../schemas/query.js'
+import { CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS, NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
 /**
- * 400 invalid request, 401 missing or wrong X-API-Key, 404 unknown id, 500 a bug of ours,
- * 502 upstream error, 503 upstream rate limit, 504 upstream timeout.
+ * 400 invalid request, 401 missing or wrong X-API-Key, 403 the key lacks the scope, 404 unknown
+ * id, 500 a bug of ours, 502 upstream error, 503 upstream rate limit, 504 upstream timeout; 414 a
+ * path parameter over 100 characters.
  */
-const errors = errorResponses(400, 401, 404, 500, 502, 503, 504)
+const errors = errorResponses(400, 401, 403, 404, 500, 502, 503, 504)
+const withId = errorResponses(400, 401, 403, 404, 414, 500, 502, 503, 504)
 
 /**
  * GET /api/listings, /api/listings/:listingId and /api/listings/:listingId/calendar.
@@ -23,7 +25,8 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'listListings',
       summary: 'List listings, a page at a time',
-      description: 'Filters by city and by name; `count` is the number of listings matching upstream.',
+      description: 'Filters by city and by name; `count` is the number of listings matching upstream. ' +
+        'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['listings'],
       querystring: ListListingsQuerySchema,
       response: { 200: Ref(ListingPageSchema), ...errors }
@@ -36,9 +39,11 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'getListing',
       summary: 'Get one listing',
+      description: 'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['listings'],
       params: ListingParamsSchema,
-      response: { 200: Ref(ListingSchema), ...errors }
+      querystring: NoQuerySchema,
+      response: { 200: Ref(ListingSchema), ...withId }
     }
   }, async function getListing (request) {
     return await operations.getListing(request.params.listingId, requestContext(request))
@@ -52,7 +57,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['listings'],
       params: ListingParamsSchema,
       querystring: CalendarQuerySchema,
-      response: { 200: Ref(CalendarDaysSchema), ...errors }
+      response: { 200: Ref(CalendarDaysSchema), ...withId }
     }
   }, async function getListingCalendar (request) {
     return await operations.getListingCalendar(request.params.listingId, request.query, requestContext(request))

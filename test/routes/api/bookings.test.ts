@@ -62,11 +62,11 @@ test('bookings: happy paths', async (t) => {
 test('bookings: request errors are 400 naming the field', async (t) => {
   const { app } = await build(t)
   const cases: Array<[string, RegExp]> = [
-    ['/api/bookings/abc', /params\/bookingId must be integer/],
+    ['/api/bookings/abc', /params\/bookingId must be an integer written in plain decimal digits/],
     ['/api/bookings/0/messages', /params\/bookingId must be >= 1/],
     ['/api/bookings?limit=0', /querystring\/limit must be >= 1/],
     ['/api/bookings?limit=101', /querystring\/limit must be <= 100/],
-    ['/api/bookings?listing_id=x', /querystring\/listing_id must be integer/],
+    ['/api/bookings?listing_id=x', /querystring\/listing_id must be an integer written in plain decimal digits/],
     ['/api/bookings?status=booked', /querystring\/status must be equal to one of the allowed values/],
     ['/api/bookings?arrival_from=2027-13-01', /querystring\/arrival_from must match format "date"/],
     ['/api/bookings?departure_to=tomorrow', /querystring\/departure_to must match format "date"/],

@@ -60,7 +60,7 @@ test('listings: happy paths', async (t) => {
 test('listings: request errors are 400 naming the field', async (t) => {
   const { app } = await build(t)
   const cases: Array<[string, RegExp]> = [
-    ['/api/listings/abc', /params\/listingId must be integer/],
+    ['/api/listings/abc', /params\/listingId must be an integer written in plain decimal digits/],
     ['/api/listings/0', /params\/listingId must be >= 1/],
     ['/api/listings/-3/calendar?start_date=2027-01-01&end_date=2027-01-02', /params\/listingId/],
     ['/api/listings?limit=0', /querystring\/limit must be >= 1/],
@@ -78,6 +78,33 @@ test('listings: request errors are 400 naming the field', async (t) => {
     const body = isError(t, await app.inject(url), 400, message)
     t.equal(body.error_type, 'validation_error', url)
   }
+})
+
+test('strict numbers: integers in paths and queries are plain decimal digits within bounds, else 400 before any upstream call', async (t) => {
+  const { app, sandbox } = await build(t)
+  const before = (await sandbox.stats()).requests.total
+  const cases: Array<[string, RegExp]> = [
+    ['/api/listings/0x10', /^params\/listingId must be an integer written in plain decimal digits$/],
+    ['/api/listings/1e1', /^params\/listingId must be an integer/],
+    ['/api/listings/%201', /^params\/listingId must be an integer/],
+    ['/api/listings/1.0', /^params\/listingId must be an integer/],
+    ['/api/listings/Infinity/calendar?start_date=2027-01-01&end_date=2027-01-02', /^params\/listingId must be an integer/],
+    ['/api/listings/9007199254740992', /^params\/listingId must be <= 9007199254740991$/],
+    ['/api/listings?limit=Infinity', /^querystring\/limit must be an integer/],
+    ['/api/listings?limit=1e309', /^querystring\/limit must be an integer/],
+    ['/api/listings?limit=+5', /^querystring\/limit must be an integer/],
+    ['/api/listings?limit=', /^querystring\/limit must be an integer/],
+    ['/api/listings?offset=Infinity', /^querystring\/offset must be an integer/],
+    ['/api/listings?offset=1e23', /^querystring\/offset must be an integer/],
+    ['/api/listings?offset=100000000000000000000000', /^querystring\/offset must be <= 10000000$/],
+    ['/api/bookings?listing_id=0x1', /^querystring\/listing_id must be an integer/],
+    ['/api/bookings/1e3/messages', /^params\/bookingId must be an integer/]
+  ]
+  for (const [url, message] of cases) isError(t, await app.inject(url), 400, message)
+  t.equal((await sandbox.stats()).requests.total, before, 'nothing was sent upstream')
+  const ok = await app.inject('/api/listings?limit=007&offset=0')
+  t.equal(ok.statusCode, 200, 'leading zeros are still plain digits')
+  t.match(ok.json(), { limit: 7, offset: 0 })
 })
 
 test('listings: unknown ids are 404 with the error schema', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { abortedError, backoffMs, classifyOutcome, upstreamDetail, withAttempts, type CallContext } from '../../../services/hostaway/classify.js'
+import { MAX_DETAIL_LENGTH, abortedError, backoffMs, classifyOutcome, upstreamDetail, withAttempts, type CallContext } from '../../../services/hostaway/classify.js'
 import { abortError, abortMessage, linkSignals, raceSignal, sleep } from '../../../services/hostaway/abort.js'
 import type { HttpMethod } from '../../../services/hostaway/http.js'
 import { scrub } from '../../../services/redact.js'
@@ -19,13 +19,14 @@ const res = (status: number, body: unknown = { status: 'fail', message: 'nope' }
 
 t.test('HTTP statuses map to the error taxonomy', async (t) => {
   const cases: Array<[number, string, boolean, boolean]> = [
-    // status, error_type, retry (internally), retryable (for the caller)
-    [400, 'validation_error', false, false],
-    [422, 'validation_error', false, false],
+    // status, error_type of a read, retry (internally), retryable (for the caller)
+    // an upstream 4xx on a read other than 404 (or refused credentials) is never the caller's fault
+    [400, 'upstream_error', false, false],
+    [422, 'upstream_error', false, false],
     [401, 'upstream_auth', false, false],
     [403, 'upstream_auth', false, false],
     [404, 'not_found', false, false],
-    [409, 'conflict', false, false],
+    [409, 'upstream_error', false, false],
     [408, 'timeout', true, true],
     [429, 'rate_limit', true, true],
     [500, 'upstream_error', true, true],
@@ -47,6 +48,14 @@ t.test('HTTP statuses map to the error taxonomy', async (t) => {
   t.equal(classifyOutcome(res(429), ctx()).error.retry_after_ms, 1234)
   t.equal(classifyOutcome(res(404, { status: 'fail', result: 'Listing not found' }), ctx()).error.message, 'GET /listings/1 → HTTP 404: Listing not found')
   t.equal(classifyOutcome(res(500, ''), ctx('GET', 3)).error.message, 'GET /listings/1 → HTTP 500: Internal Server Error (after 3 attempts)')
+})
+
+t.test('a write the upstream refuses is the item\'s validation_error or conflict', async (t) => {
+  t.equal(classifyOutcome(res(400), ctx('PUT')).error.error_type, 'validation_error')
+  t.equal(classifyOutcome(res(422), ctx('PUT')).error.error_type, 'validation_error')
+  t.equal(classifyOutcome(res(409), ctx('PUT')).error.error_type, 'conflict')
+  t.equal(classifyOutcome(res(404), ctx('PUT')).error.error_type, 'not_found')
+  t.equal(classifyOutcome(res(400), ctx('GET')).error.message, 'GET /listings/1 → HTTP 400: nope')
 })
 
 t.test('2xx without a success envelope is an upstream_error worth retrying', async (t) => {
@@ -95,7 +104,8 @@ t.test('upstream text is scrubbed and truncated', async (t) => {
   t.equal(upstreamDetail({ message: 'bad Bearer abc.def.ghi here' }), 'bad Bearer [redacted] here')
   t.equal(upstreamDetail({ result: 'token eyJhbGciOi.eyJzdWIiOi.sig leaked' }), 'token [redacted] leaked')
   t.equal(upstreamDetail({ message: 'secret is s3cr3t-value' }, ['s3cr3t-value']), 'secret is [redacted]')
-  t.equal(upstreamDetail({ result: 'x'.repeat(500) })?.length, 200)
+  t.equal(upstreamDetail({ result: 'x'.repeat(500) })?.length, MAX_DETAIL_LENGTH)
+  t.match(upstreamDetail({ result: 'x'.repeat(500) }), /…$/, 'a cut text says so')
   t.equal(upstreamDetail({ result: [1, 2] }), undefined)
   t.equal(upstreamDetail('  multi\n line  '), 'multi line')
   t.equal(upstreamDetail('   '), undefined)
@@ -103,6 +113,23 @@ t.test('upstream text is scrubbed and truncated', async (t) => {
   t.equal(scrub('no secrets here', [undefined, 'ab']), 'no secrets here', 'secrets shorter than 4 chars are ignored')
   const msg = classifyOutcome(res(400, { status: 'fail', message: 'tok-abcdef is invalid' }), ctx()).error.message
   t.notMatch(msg, /tok-abcdef/)
+})
+
+t.test('an upstream HTML error page is summarized: status and a short reason, no markup', async (t) => {
+  const page = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>502 Bad Gateway</title>' +
+    '<style>body { color: red }</style><script>var token = "x"</script></head>' +
+    `<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center>${'<p>padding</p>'.repeat(400)}</body></html>`
+  const err = classifyOutcome(res(502, page), ctx('GET', 4)).error
+  t.equal(err.message, 'GET /listings/1 → HTTP 502: 502 Bad Gateway (after 4 attempts)')
+  t.equal(err.error_type, 'upstream_error')
+
+  const untitled = upstreamDetail('<html><body><h1>Service &amp; API down</h1><!-- node 7 --><p>Try <b>later</b></p></body></html>')
+  t.equal(untitled, 'Service & API down Try later', 'the text of a page without a title, entities decoded')
+  const long = upstreamDetail(`<html><body>${'<div>maintenance window in progress</div>'.repeat(200)}</body></html>`) ?? ''
+  t.ok(long.length <= MAX_DETAIL_LENGTH, `bounded (${long.length} characters)`)
+  t.notMatch(long, /[<>]/, 'no markup left')
+  t.equal(upstreamDetail({ message: '<b>Invalid</b> listing' }), 'Invalid listing', 'markup inside a JSON message too')
+  t.equal(upstreamDetail('price < 5 and > 1'), 'price < 5 and > 1', 'a text with angle brackets that is not markup is kept')
 })
 
 t.test('full-jitter backoff stays within [0, min(max, base * 2^n))', async (t) => {

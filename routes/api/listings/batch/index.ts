@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../../../schemas/common.js'
-import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, PartialFailureResponseListingRef } from '../../../../schemas/batch.js'
+import { RESPONSE_HEADERS, errorResponses } from '../../../../schemas/common.js'
+import { PARTIAL_FAILURE_UPDATE_EXAMPLE } from '../../../../schemas/examples.js'
+import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, partialFailureListingResponse } from '../../../../schemas/batch.js'
+import { NoQuerySchema } from '../../../../schemas/query.js'
 import { requestContext } from '../../../../services/operations.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
@@ -14,11 +16,16 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
       operationId: 'batchUpdateListings',
       summary: 'Update many listings at once; partial failures are reported per item',
       description: 'Each update names a listing_id and at least one field to change (Hostaway field names). ' +
+        'An update that breaks a per-item rule (bounds, minNights <= maxNights) fails alone as validation_error, never sent; the others proceed. ' +
         'Send an Idempotency-Key header to make the request safe to resend.',
       tags: ['batch'],
       headers: IdempotencyHeadersSchema,
+      querystring: NoQuerySchema,
       body: BatchListingUpdateBodyRef,
-      response: { 200: PartialFailureResponseListingRef, ...errorResponses(400, 401, 403, 409, 413, 415, 422) }
+      response: {
+        200: partialFailureListingResponse({ headers: { 'Idempotent-Replayed': RESPONSE_HEADERS['Idempotent-Replayed'] }, example: PARTIAL_FAILURE_UPDATE_EXAMPLE }),
+        ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500)
+      }
     }
   }, async function batchUpdateListings (request, reply) {
     const key = request.headers['idempotency-key']

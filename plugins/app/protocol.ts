@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { randomUUID } from 'node:crypto'
+import fp from 'fastify-plugin'
+import { errorBody, errorTypeForStatus } from '../../services/error-response.js'
+import { forbiddenKeyPath } from '../../services/json-keys.js'
+
+/**
+ * The HTTP rules every request meets before a route sees it, each rejection in the error schema:
+ * - bodies are JSON only: any other content type is 415 (Fastify's text/plain parser is removed,
+ *   so a text body is not mistaken for a malformed JSON one);
+ * - a JSON body with a `__proto__` key (or `constructor.prototype`) is a 400 naming that key;
+ * - an HTTP/1.1 request without Host is a 400 (Node's own answer has no body; app.ts lets it through);
+ * - an `Expect` other than 100-continue is a 417 (Node's own answer has no body).
+ */
+export default fp(async (fastify) => {
+  const { httpErrors } = fastify
+
+  fastify.removeContentTypeParser(['text/plain', 'application/json'])
+  const parseJson = fastify.getDefaultJsonParser('error', 'error')
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, function json (request, body, done) {
+    parseJson(request, body as string, (err, value) => {
+      const key = err === null ? undefined : forbiddenKeyPath(body as string)
+      if (key !== undefined) done(httpErrors.badRequest(`body${key} is not an allowed field`), undefined)
+      else done(err, value)
+    })
+  })
+
+  fastify.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw httpErrors.badRequest('An HTTP/1.1 request must have a Host header')
+    }
+  })
+
+  fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID()
+    fastify.log.info({ request_id: requestId, method: req.method, path: req.url?.split('?')[0] }, 'unsupported Expect header')
+    const body = JSON.stringify(errorBody({ id: requestId }, {
+      status: 417, message: 'Only "Expect: 100-continue" is supported', errorType: errorTypeForStatus(417)
+    }))
+    res.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, connection: 'close'
+    }).end(body)
+  })
+}, { name: 'protocol', dependencies: ['error-handler', 'request-id'] })

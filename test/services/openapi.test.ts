@@ -1,0 +1,28 @@
+import { test } from 'tap'
+import { createDocumenter, serverOf } from '../../services/openapi.js'
+
+test('serverOf: PUBLIC_BASE_URL first, else the listen address (a wildcard shown as localhost), else the configured one', async (t) => {
+  const configured = { host: '127.0.0.1', port: 3000 }
+  t.equal(serverOf('https://gw.example.com/', null, configured).url, 'https://gw.example.com')
+  t.equal(serverOf(undefined, { address: '0.0.0.0', family: 'IPv4', port: 8080 }, configured).url, 'http://localhost:8080')
+  t.equal(serverOf(undefined, { address: '::1', family: 'IPv6', port: 8080 }, configured).url, 'http://[::1]:8080')
+  t.equal(serverOf(undefined, null, configured).url, 'http://127.0.0.1:3000')
+})
+
+test('a route: defaulted query parameters optional; 401 / 403 and security only when keys are configured', async (t) => {
+  const schema = {
+    description: 'List things.',
+    querystring: { type: 'object', properties: { limit: { type: 'integer', default: 20 }, city: { type: 'string' }, q: { type: 'string' } }, required: ['limit', 'q'] },
+    response: { 200: {}, 401: {}, 403: {}, 404: {} }
+  }
+  const open = createDocumenter({ apiOpen: true }).route(schema, '/api/things', ['GET'], 'read')
+  t.same((open.querystring as { required: string[] }).required, ['q'], 'limit has a default, so it is optional')
+  t.same(Object.keys(open.response as object), ['200', '404'])
+  t.notOk('security' in open)
+  t.equal(schema.querystring.required.length, 2, 'the route\'s own schema is not changed')
+
+  const keyed = createDocumenter({ apiOpen: false }).route(schema, '/api/things', ['GET'], 'write')
+  t.same(keyed.response, schema.response)
+  t.match(keyed, { security: [{ ApiKeyAuth: ['write'] }], description: 'List things.\n\nNeeds an X-API-Key with the `write` scope.' })
+  t.notOk('security' in createDocumenter({ apiOpen: false }).route(schema, '/health', ['GET'], 'read'), 'outside /api nothing is demanded')
+})
