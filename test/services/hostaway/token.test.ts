@@ -3,6 +3,7 @@ import pino from 'pino'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAttemptRunner } from '../../../services/hostaway/attempt.js'
+import { createBreaker } from '../../../services/hostaway/breaker.js'
 import { createUpstreamHttp } from '../../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { createTokenManager } from '../../../services/hostaway/token.js'
@@ -159,9 +160,11 @@ t.test('token manager: retries 5xx, caches until expiry, invalidates only the cu
   const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 100 }], windowMs: 1000 })
   t.teardown(() => limiter.close())
   let now = 1_000_000
+  const breaker = createBreaker({ settings: { threshold: 10, windowMs: 30000, openMs: 10000, probeTimeoutMs: 1000 }, log: logger, now: () => now })
   const { run } = createAttemptRunner({
     http,
     limiter,
+    breaker,
     policy: { timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxDelayMs: 50, rateWindowMs: 1000 },
     log: logger,
     random: Math.random
