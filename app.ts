@@ -5,9 +5,12 @@ import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions, type RawRequestDefaultExpression } from 'fastify'
 import type { Config } from './schemas/config.js'
 import { loggerOptions } from './services/logger.js'
+import type { UpstreamKind } from './services/upstream.js'
 
 export interface AppOptions {
   config: Config
+  /** what HOSTAWAY_BASE_URL points at (reported by /health and /ready); default `hostaway` */
+  upstream?: UpstreamKind
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -42,8 +45,10 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     connectionTimeout: 0,
     requestTimeout: 120_000,
     keepAliveTimeout: 72_000,
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // closing drains first (plugins/app/lifecycle.ts answers 503 in the error schema meanwhile);
+    // whatever connection is left after that is closed
+    forceCloseConnections: true,
+    return503OnClosing: false,
     schemaController: { compilersFactory: { buildValidator } },
     ajv: {
       customOptions: {

@@ -4,6 +4,8 @@ import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureRes
 import { requestContext } from '../../../services/operations.js'
 
 const errors = errorResponses(400, 401, 413, 415)
+/** a batch ends by its own deadline (timeout_ms), not by REQUEST_TIMEOUT_MS */
+const BATCH_CONFIG = { requestTimeout: false } as const
 
 /**
  * POST /api/batch/listings and /api/batch/bookings — batch lookups: every id gets a result,
@@ -14,6 +16,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
   const { operations } = fastify
 
   fastify.post('/listings', {
+    config: BATCH_CONFIG,
     schema: {
       operationId: 'batchGetListings',
       summary: 'Look up many listings at once; partial failures are reported per item',
@@ -26,6 +29,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.post('/bookings', {
+    config: BATCH_CONFIG,
     schema: {
       operationId: 'batchGetBookings',
       summary: 'Look up many bookings (reservations) at once; partial failures are reported per item',
