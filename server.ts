@@ -1,6 +1,5 @@
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import app, { serverOptions } from './app.js'
 import { ConfigError, loadConfig } from './services/config.js'
 import { chooseUpstream, embeddedSandboxOptions, type UpstreamKind } from './services/upstream.js'
 import type { Config } from './schemas/config.js'
@@ -28,6 +27,8 @@ async function main (): Promise<void> {
     throw err
   }
 
+  // imported once the configuration is valid, so a bad variable fails fast
+  const { default: app, serverOptions } = await import('./app.js')
   const server = Fastify(serverOptions(config))
   let sandbox: Closable | undefined
 
