@@ -4,7 +4,7 @@ import { serve, until } from '../reliability/helper.js'
 // Closing the app in process (what SIGTERM does in server.ts): drain, then abort what is left.
 
 t.test('close waits for a request in flight within SHUTDOWN_GRACE_MS; a request arriving meanwhile gets 503', async (t) => {
-  const { app, url, logs } = await serve(t, { SHUTDOWN_GRACE_MS: '10000' }, { faults: { latency_ms: { min: 500, max: 500 } } })
+  const { app, url, logs } = await serve(t, { SHUTDOWN_GRACE_MS: '10000', HOSTAWAY_TIMEOUT_MS: '5000' }, { faults: { latency_ms: { min: 1500, max: 1500 } } })
   await app.inject({ url: '/ready' })
   const inFlight = fetch(`${url}/api/listings/1`)
   await until(() => logs.entries().some((e) => (e.req as { url?: string } | undefined)?.url === '/api/listings/1'), 10_000, 'the read received')

@@ -45,7 +45,7 @@ t.test('open → fail fast without upstream calls → one half-open probe → cl
   t.equal(ready.headers['retry-after'], '1')
 
   // half-open: the upstream is back but slow; of three concurrent reads one is the probe
-  await sb.setFaults({ latency_ms: { min: 300, max: 300 } })
+  await sb.setFaults({ latency_ms: { min: 800, max: 800 } })
   await delay(900)
   const probing = await Promise.all([20, 21, 22].map((id) => app.inject({ url: `/api/listings/${id}` })))
   t.same(probing.map((r) => r.statusCode).sort(), [200, 502, 502], 'one probe went, the others were refused while it ran')
@@ -77,11 +77,11 @@ t.test('a failed probe opens it again for BREAKER_OPEN_MS', async (t) => {
 })
 
 t.test('failures further apart than BREAKER_WINDOW_MS do not open it', async (t) => {
-  const { app, sandbox: sb } = await serve(t, { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_WINDOW_MS: '400', HOSTAWAY_MAX_RETRIES: '0', CACHE_TTL_MS: '0' })
+  const { app, sandbox: sb } = await serve(t, { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_WINDOW_MS: '1000', HOSTAWAY_MAX_RETRIES: '0', CACHE_TTL_MS: '0' })
   const gets = async () => upstreamCount((await sb.stats()).requests.by_route, LISTING_GETS)
   await sb.setFaults({ fail_ids: { 500: [2] } })
   t.equal((await app.inject({ url: '/api/listings/2' })).statusCode, 502)
-  await delay(800)
+  await delay(1500)
   t.equal((await app.inject({ url: '/api/listings/2' })).statusCode, 502)
   t.equal((await app.inject({ url: '/api/listings/1' })).statusCode, 200, 'still closed: the first failure left the window')
   t.equal(await gets(), 3)

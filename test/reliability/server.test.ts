@@ -51,9 +51,8 @@ t.test('HOSTAWAY_SANDBOX=1 in production embeds the sandbox, which honours every
   const { access_token: bearer } = await issued.json() as { access_token: string }
 
   // SANDBOX_RATE_WINDOW_MS: the 16th request of a burst is refused (15 per IP), and 700 ms later there is room again
-  const statuses: number[] = []
-  for (let i = 0; i < 16; i++) statuses.push((await fetch(`${sb}/listings/1`, { headers: { authorization: `Bearer ${bearer}` } })).status)
-  t.equal(statuses.at(-1), 429, 'the burst hit the sandbox limit')
+  const burst = await Promise.all(Array.from({ length: 16 }, () => fetch(`${sb}/listings/1`, { headers: { authorization: `Bearer ${bearer}` } })))
+  t.ok(burst.some((r) => r.status === 429), 'the burst hit the sandbox limit')
   await delay(1500)
   t.equal((await fetch(`${sb}/listings/1`, { headers: { authorization: `Bearer ${bearer}` } })).status, 200, 'the window is 700 ms, not the default 10 s')
 

@@ -7,16 +7,19 @@ import { everyItemOnce, until, upstreamCount, type BatchBody } from './helper.js
 // in-flight requests finish within the grace period, then the batches end through their deadline
 // path and still answer; new requests get the 503 error body; the process exits 0.
 
-const GRACE_MS = 1000
+const GRACE_MS = 1500
 
 t.test('SIGTERM: drain, end the batches at the grace deadline, answer them, exit 0', async (t) => {
-  // every data request takes 400 ms; listing 3 never answers (a read and a write left in flight)
-  const sb = await sandbox(t, { rateWindowMs: 1000, faults: { latency_ms: { min: 400, max: 400 }, fail_ids: { hang: [3] } } })
+  // every data request takes 600 ms; listing 3 never answers (a read and a write left in flight);
+  // the rate budget is ample, so the lookup batch is paced by its concurrency (8) alone: ~3 s
+  const sb = await sandbox(t, { rateWindowMs: 1000, rateLimitIp: 100, rateLimitAccount: 100, faults: { latency_ms: { min: 600, max: 600 }, fail_ids: { hang: [3] } } })
   const server = startServer(t, {
     HOSTAWAY_BASE_URL: sb.baseUrl,
     HOSTAWAY_ACCOUNT_ID: sb.accountId,
     HOSTAWAY_API_KEY: sb.apiKey,
     HOSTAWAY_RATE_WINDOW_MS: '1000',
+    HOSTAWAY_RATE_LIMIT_IP: '100',
+    HOSTAWAY_RATE_LIMIT_ACCOUNT: '100',
     HOSTAWAY_TOKEN_SETTLE_MS: '0',
     SHUTDOWN_GRACE_MS: String(GRACE_MS)
   })
