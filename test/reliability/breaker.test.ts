@@ -1,4 +1,6 @@
 import t from 'tap'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { everyItemOnce, serve, upstreamCount, type BatchBody } from './helper.js'
 
@@ -89,4 +91,31 @@ t.test('failures further apart than BREAKER_WINDOW_MS do not open it', async (t)
   t.equal((await app.inject({ url: '/api/listings/2' })).statusCode, 502)
   t.match((await app.inject({ url: '/api/listings/1' })).json(), { message: /was not sent: Hostaway is failing/ }, 'two in a row within the window: open')
   t.equal(await gets(), 5)
+})
+
+t.test('defaults, upstream refusing connections: batches end in seconds, then fail fast; /ready says why', async (t) => {
+  const closed = createServer()
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+  const { port } = closed.address() as AddressInfo
+  await new Promise((resolve) => closed.close(resolve))
+  // default breaker (10 in a row within 30 s, open 10 s), default retries and backoff
+  const { app } = await serve(t, { HOSTAWAY_BASE_URL: `http://127.0.0.1:${port}/v1`, HOSTAWAY_RETRY_BASE_MS: '200' })
+  const ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const batch = async () => {
+    const started = performance.now()
+    const res = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids } })
+    return { body: res.json() as BatchBody, ms: Math.round(performance.now() - started) }
+  }
+  const first = await batch()
+  t.equal(everyItemOnce(first.body, ids), undefined)
+  t.equal(first.body.failure_count, 10)
+  t.ok(first.body.failed.every((i) => i.error_type === 'network_error' && i.retryable), 'connection refused, retryable')
+  const second = await batch()
+  const third = await batch()
+  t.ok(third.body.failed.every((i) => i.error_type === 'upstream_error' && i.attempts === 0 && (i.retry_after_ms ?? 0) > 0), 'refused by the open breaker')
+  const ready = await app.inject({ url: '/ready' })
+  t.equal(ready.statusCode, 503)
+  t.match(ready.json(), { message: /network error ECONNREFUSED\); circuit breaker open/ })
+  t.ok(first.ms + second.ms < 20_000, 'seconds, not the batch deadline')
+  t.comment(`refused connections: 10-id batches took ${first.ms} ms and ${second.ms} ms, then ${third.ms} ms with the breaker open`)
 })
