@@ -12,9 +12,12 @@ import type { Config } from './schemas/config.js'
 import { clientErrorStatus, errorBody, errorTypeForStatus, mapError, rawErrorResponse } from './services/error-response.js'
 import { loggerOptions } from './services/logger.js'
 import { integerFields, strictIntegers, type ValidateFunction } from './services/validation.js'
+import type { UpstreamKind } from './services/upstream.js'
 
 export interface AppOptions {
   config: Config
+  /** what HOSTAWAY_BASE_URL points at (reported by /health and /ready); default `hostaway` */
+  upstream?: UpstreamKind
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -79,8 +82,10 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     connectionTimeout: 0,
     requestTimeout: 120_000,
     keepAliveTimeout: 72_000,
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // closing drains first (plugins/app/lifecycle.ts answers 503 in the error schema meanwhile);
+    // whatever connection is left after that is closed
+    forceCloseConnections: true,
+    return503OnClosing: false,
     schemaController: { compilersFactory: { buildValidator } },
     ajv: {
       customOptions: {

@@ -1,15 +1,24 @@
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import app, { serverOptions } from './app.js'
 import { ConfigError, loadConfig } from './services/config.js'
+import { chooseUpstream, embeddedSandboxOptions, type UpstreamKind } from './services/upstream.js'
 import type { Config } from './schemas/config.js'
 
 interface Closable { close: () => Promise<void> }
 
+/**
+ * Beyond SHUTDOWN_GRACE_MS, how long the close may take before the process is killed (exit 1):
+ * the aborted requests answer within 2 s (plugins/app/lifecycle.ts), then the sockets and the
+ * upstream client close.
+ */
+const CLOSE_MARGIN_MS = 5000
+
 async function main (): Promise<void> {
   let config: Config
+  let upstream: UpstreamKind
   try {
     config = loadConfig(process.env)
+    upstream = chooseUpstream(config)
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`)
@@ -18,21 +27,15 @@ async function main (): Promise<void> {
     throw err
   }
 
+  // imported once the configuration is valid, so a bad variable fails fast
+  const { default: app, serverOptions } = await import('./app.js')
   const server = Fastify(serverOptions(config))
   let sandbox: Closable | undefined
 
-  if (config.HOSTAWAY_ACCOUNT_ID === undefined || config.HOSTAWAY_API_KEY === undefined) {
-    // No Hostaway credentials: run against the embedded sandbox so the whole product works with zero setup.
+  if (upstream === 'sandbox') {
+    // No Hostaway credentials, outside production (or HOSTAWAY_SANDBOX=1): the embedded simulator.
     const { startSandbox } = await import('./sandbox/index.js')
-    const sb = await startSandbox({
-      port: 0,
-      accountId: config.SANDBOX_ACCOUNT_ID,
-      apiKey: config.SANDBOX_API_KEY,
-      seed: config.SANDBOX_SEED,
-      rateWindowMs: config.SANDBOX_RATE_WINDOW_MS,
-      listingCount: config.SANDBOX_LISTING_COUNT,
-      logger: server.log
-    })
+    const sb = await startSandbox({ port: 0, ...embeddedSandboxOptions(config), logger: server.log })
     sandbox = sb
     config = { ...config, HOSTAWAY_BASE_URL: sb.baseUrl, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey }
     server.log.warn({ upstream: sb.baseUrl },
@@ -40,13 +43,15 @@ async function main (): Promise<void> {
       'To use the real Hostaway API set HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY.')
   }
 
-  await server.register(app, { config })
+  await server.register(app, { config, upstream })
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // close() drains first: in-flight requests get SHUTDOWN_GRACE_MS, then their work is aborted and they answer
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + CLOSE_MARGIN_MS, logger: server.log }, async ({ signal, err }) => {
     if (err !== undefined) server.log.error({ err }, 'shutting down after an error')
     else server.log.info({ signal }, 'shutting down')
     await server.close()
     await sandbox?.close()
+    server.log.info({}, 'closed')
   })
 
   try {

@@ -1,11 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppOptions } from '../app.js'
 import { HealthSchema, ReadySchema } from '../schemas/health.js'
 import { Ref, errorResponses } from '../schemas/common.js'
 import { HostawayError } from '../services/errors.js'
 import { errorBody } from '../services/error-response.js'
+import { publicUrl } from '../services/upstream.js'
 
-const health: FastifyPluginAsyncTypebox = async (fastify) => {
+/** Retry-After (s) of a failed readiness check that carries no hint of its own. */
+const NOT_READY_RETRY_AFTER_S = 5
+
+const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, opts) => {
   const { hostaway, config } = fastify
+  const upstream = opts.upstream ?? 'hostaway'
+  const upstreamUrl = publicUrl(config.HOSTAWAY_BASE_URL)
 
   fastify.get('/health', {
     schema: {
@@ -14,24 +21,26 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['health'],
       response: { 200: Ref(HealthSchema) }
     }
-  }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) }))
+  }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()), upstream }))
 
   fastify.get('/ready', {
     schema: {
       operationId: 'getReady',
-      summary: 'Readiness: an upstream token can be obtained',
+      summary: 'Readiness: an upstream token can be obtained and the circuit breaker is not open',
       tags: ['health'],
       response: { 200: Ref(ReadySchema), ...errorResponses(503) }
     }
   }, async (request, reply) => {
     try {
       await hostaway.checkReady({ signal: AbortSignal.timeout(Math.min(config.HOSTAWAY_TIMEOUT_MS, 5000) + config.HOSTAWAY_TOKEN_SETTLE_MS) })
-      return { status: 'ready' as const, upstream: config.HOSTAWAY_BASE_URL }
+      return { status: 'ready' as const, upstream, upstream_url: upstreamUrl }
     } catch (err) {
       const reason = err instanceof HostawayError ? err.message : 'upstream check failed'
       const errorType = err instanceof HostawayError ? err.error_type : 'internal_error'
+      const hintMs = err instanceof HostawayError ? err.retry_after_ms : null
+      const retryAfterS = hintMs === null ? NOT_READY_RETRY_AFTER_S : Math.max(1, Math.ceil(hintMs / 1000))
       request.log.warn({ err }, 'readiness check failed')
-      return reply.code(503).header('retry-after', '5').send(errorBody(request, { status: 503, message: `Not ready: ${reason}`, errorType }))
+      return reply.code(503).header('retry-after', String(retryAfterS)).send(errorBody(request, { status: 503, message: `Not ready: ${reason}`, errorType }))
     }
   })
 }

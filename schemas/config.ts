@@ -11,12 +11,14 @@ const Int = (def: number, min: number, description: string, max?: number) =>
  * sandbox's variables are the standalone sandbox's own (sandbox/env.ts), minus where it listens.
  */
 export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Optional(Type.String({ description: '"production" forbids the embedded sandbox unless HOSTAWAY_SANDBOX=1' })),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'address the gateway listens on' }),
   PORT: Int(3000, 0, 'port the gateway listens on (0 = ephemeral)', 65535),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),
   API_KEYS: Type.Optional(Type.String({ description: 'comma-separated keys accepted in X-API-Key; unset = API open' })),
   HOSTAWAY_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway account id (client_id); unset = embedded sandbox' })),
   HOSTAWAY_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway client secret; unset = embedded sandbox' })),
+  HOSTAWAY_SANDBOX: Type.Boolean({ default: false, description: 'allow the embedded sandbox when NODE_ENV=production and no credentials are set' }),
   HOSTAWAY_BASE_URL: Type.String({ default: 'https://api.hostaway.com/v1', pattern: '^https?://', description: 'Hostaway-compatible base URL' }),
   HOSTAWAY_RATE_LIMIT_IP: Int(15, 1, 'upstream requests per window per IP'),
   HOSTAWAY_RATE_LIMIT_ACCOUNT: Int(20, 1, 'upstream requests per window per account'),
@@ -27,6 +29,11 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_MAX_RETRIES: Int(3, 0, 'retries after the first attempt', 10),
   HOSTAWAY_RETRY_BASE_MS: Int(200, 0, 'base delay of exponential backoff (ms)'),
   HOSTAWAY_TOKEN_SETTLE_MS: Int(1000, 0, 'wait after a new token before using it (ms)'),
+  BREAKER_FAILURE_THRESHOLD: Int(10, 1, 'consecutive upstream failures (network, timeout, 5xx) that open the circuit breaker'),
+  BREAKER_WINDOW_MS: Int(30000, 1, 'failures older than this (ms) do not count toward the threshold'),
+  BREAKER_OPEN_MS: Int(10000, 1, 'how long the breaker stays open before one probe (ms)'),
+  REQUEST_TIMEOUT_MS: Int(15000, 1, 'total deadline of a single-item route (ms)'),
+  SHUTDOWN_GRACE_MS: Int(25000, 0, 'how long in-flight requests may finish after SIGTERM/SIGINT (ms)'),
   CACHE_TTL_MS: Int(30000, 0, 'read cache TTL (ms); 0 disables'),
   NEGATIVE_CACHE_TTL_MS: Int(60000, 0, 'how long an upstream 404 is remembered (ms); 0 disables; forgotten on a write or webhook for the id'),
   BATCH_PLANNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'batch lookups read list pages when that costs fewer upstream calls (on), or one GET per uncached id (off)' }),

@@ -17,7 +17,11 @@ import { brokenUpdateRule } from './update-rules.js'
 /** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
 export interface CallerContext {
   logger: Pick<FastifyBaseLogger, 'warn'>
-  /** aborts the operation's pending upstream work (e.g. the caller disconnected) */
+  /**
+   * Aborts the operation's pending upstream work (limiter waits, backoff sleeps, requests in
+   * flight): the caller disconnected, its deadline passed, or the gateway is shutting down. The
+   * abort reason's message says which; a batch reports its pending items as at its own deadline.
+   */
   signal?: AbortSignal
   /** who asks: scopes its Idempotency-Keys (and what it may see) */
   caller: Caller
@@ -143,7 +147,10 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   }
 }
 
-/** The CallerContext of a Fastify request. */
-export function requestContext (request: { log: FastifyBaseLogger, caller: Caller }): CallerContext {
-  return { logger: request.log, caller: request.caller }
+/**
+ * The CallerContext of a Fastify request: its `workSignal` aborts on disconnect, at the request
+ * deadline (REQUEST_TIMEOUT_MS, single-item routes) and at the end of the shutdown grace period.
+ */
+export function requestContext (request: { log: FastifyBaseLogger, caller: Caller, workSignal: AbortSignal }): CallerContext {
+  return { logger: request.log, caller: request.caller, signal: request.workSignal }
 }

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
 import { createAttemptRunner } from '../../services/hostaway/attempt.js'
+import { createBreaker } from '../../services/hostaway/breaker.js'
 import { createMemoryStore } from '../../services/hostaway/cache.js'
 import { createCaller } from '../../services/hostaway/caller.js'
 import { createHostawayClient, type HostawayClient } from '../../services/hostaway/client.js'
@@ -13,7 +14,7 @@ import type { KeyValueStore, RateLimiter } from '../../services/hostaway/types.j
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The one upstream client: endpoints → read-through cache → caller (token) → attempt loop (limiter, retries) → got. */
+    /** The one upstream client: endpoints → read-through cache → caller (token) → attempt loop (breaker, limiter, retries) → got. */
     hostaway: HostawayClient
   }
 }
@@ -27,7 +28,7 @@ export type HostawayConfig = Pick<Config,
   'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
   'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
   'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
-  'BATCH_PLANNER' | 'BATCH_CONCURRENCY'>
+  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS'>
 
 /** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins. */
 export function memoryLimiter (config: HostawayConfig): RateLimiter {
@@ -53,9 +54,20 @@ export function createHostaway ({ config, log, limiter, store }: { config: Hosta
     throw new Error('Hostaway client: HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not set (start the sandbox or configure credentials before building the app)')
   }
   const http = createUpstreamHttp({ baseUrl: config.HOSTAWAY_BASE_URL, timeoutMs: config.HOSTAWAY_TIMEOUT_MS })
+  const breaker = createBreaker({
+    settings: {
+      threshold: config.BREAKER_FAILURE_THRESHOLD,
+      windowMs: config.BREAKER_WINDOW_MS,
+      openMs: config.BREAKER_OPEN_MS,
+      probeTimeoutMs: config.HOSTAWAY_TIMEOUT_MS
+    },
+    log,
+    now: () => performance.now()
+  })
   const { run } = createAttemptRunner({
     http,
     limiter,
+    breaker,
     policy: {
       timeoutMs: config.HOSTAWAY_TIMEOUT_MS,
       maxRetries: config.HOSTAWAY_MAX_RETRIES,
@@ -69,7 +81,7 @@ export function createHostaway ({ config, log, limiter, store }: { config: Hosta
   const tokens = createTokenManager({
     run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now
   })
-  const caller = createCaller({ run, tokens, clientSecret, log })
+  const caller = createCaller({ run, tokens, breaker, clientSecret, log })
   const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log })
   const planner = { enabled: config.BATCH_PLANNER === 'on', concurrency: config.BATCH_CONCURRENCY }
   const client = createHostawayClient({ caller, reads, planner, log })
@@ -84,7 +96,7 @@ export function createHostaway ({ config, log, limiter, store }: { config: Hosta
     log.debug({}, 'hostaway client closed')
   }
 
-  return { client, limiter, close }
+  return { client, limiter, breaker, close }
 }
 
 /** Builds the upstream client from `fastify.config`, decorates `fastify.hostaway`, closes it with the app. */

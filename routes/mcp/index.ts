@@ -28,6 +28,8 @@ const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.post('', {
+    // batch tools end by their own deadline (timeout_ms), like the REST batch routes
+    config: { requestTimeout: false },
     schema: {
       operationId: 'mcp',
       summary: 'Send an MCP message (JSON-RPC 2.0): initialize, tools/list, tools/call, …',

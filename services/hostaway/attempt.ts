@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
-import { abortMessage, sleep } from './abort.js'
+import { abortMessage, linkSignals, sleep } from './abort.js'
+import { describeFailure, healthOf, refusedError, type Breaker, type Refusal } from './breaker.js'
 import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
 import { LimiterClosedError } from './limiter.js'
@@ -27,13 +28,19 @@ export interface AttemptSpec<T> {
   signal: AbortSignal
   /** whether the call may be sent again after a failure (default: every method but POST) */
   idempotent?: boolean
-  /** before each rate-limit slot, e.g. take an access token; a HostawayError from it ends the call */
+  /** wait ahead of the other calls in the rate-limiter queue (token requests: the others wait for them) */
+  priority?: boolean
+  /** before each rate-limit slot, e.g. wait for an access token; a HostawayError from it ends the call */
   prepare?: (signal: AbortSignal) => Promise<void>
-  /** the request to send, built right after the slot was granted */
-  request: () => Omit<AttemptRequest, 'signal'>
+  /**
+   * The request to send, built right after the slot was granted (e.g. with the token current at
+   * that moment). Undefined: it cannot go now (the token was dropped meanwhile): the slot is given
+   * back unused and the call goes back to `prepare`.
+   */
+  request: () => Omit<AttemptRequest, 'signal'> | undefined
   /** the value of a successful outcome; undefined when the outcome is a failure */
   accept: (outcome: AttemptOutcome) => T | undefined
-  /** a failed outcome to send again at once, not counted as a retry (e.g. a refused token, once) */
+  /** a failed outcome to send again at once, not counted as a retry (e.g. a refused token) */
   resend?: (outcome: AttemptOutcome) => boolean
   /** a failed outcome that ends the call with this error instead of the usual classification */
   reject?: (outcome: AttemptOutcome) => HostawayError | undefined
@@ -45,7 +52,8 @@ export interface AttemptSpec<T> {
 
 export interface AttemptRunnerDeps {
   http: Pick<UpstreamHttp, 'send'>
-  limiter: Pick<RateLimiter, 'acquire' | 'nextSlotInMs'>
+  limiter: Pick<RateLimiter, 'acquire' | 'release' | 'nextSlotInMs'>
+  breaker: Pick<Breaker, 'check' | 'admit' | 'record' | 'openSignal'>
   policy: AttemptPolicy
   log: FastifyBaseLogger
   /** randomness of the backoff jitter */
@@ -54,16 +62,45 @@ export interface AttemptRunnerDeps {
 
 export type AttemptRunner = ReturnType<typeof createAttemptRunner>
 
+/** Thrown inside the loop when the circuit breaker refuses the call (turned into refusedError). */
+class Refused extends Error {
+  constructor (readonly refusal: Refusal) {
+    super(refusal.reason)
+  }
+}
+
 /**
  * The one attempt loop of the gateway, used by token requests and API calls alike:
- * prepare → rate-limit slot → send → accept, or resend / classify → backoff → sleep → again.
- * Every attempt takes a limiter slot first, so retries and token requests count against the budget.
- * Only idempotent calls are retried; a 429 waits at least until the limiter's window has room.
+ * breaker → prepare → rate-limit slot → breaker permit → build the request → send → accept, or
+ * resend / classify → backoff → sleep → again. Every attempt takes a limiter slot first, so
+ * retries and token requests count against the budget; a slot that cannot be used at once (the
+ * breaker opened, the token was dropped) is given back, so no request ever goes out later than
+ * its slot says. Only idempotent calls are retried; a 429 waits at least until the limiter's
+ * window has room. While the breaker is open, calls fail at once (retryable, nothing sent), and
+ * calls waiting for a slot or a retry stop waiting when it opens.
  * Aborting `signal` ends the call as `unprocessed` (nothing sent), `timeout` (a read was sent) or
  * `outcome_unknown` (a write was sent); the abort reason's message says why.
  */
-export function createAttemptRunner ({ http, limiter, policy, log, random }: AttemptRunnerDeps) {
+export function createAttemptRunner ({ http, limiter, breaker, policy, log, random }: AttemptRunnerDeps) {
   const rateLimitRetryAfterMs = () => limiter.nextSlotInMs() || policy.rateWindowMs
+
+  /** Wait for `wait` while listening to the breaker too: a breaker opening ends the wait with Refused. */
+  async function guarded (signal: AbortSignal, wait: (s: AbortSignal) => Promise<void>): Promise<void> {
+    const { signal: linked, dispose } = linkSignals(signal, breaker.openSignal())
+    try {
+      await wait(linked)
+    } catch (err) {
+      if (!signal.aborted && linked.aborted) throw new Refused(breaker.check() ?? { retryAfterMs: 1, reason: abortMessage(linked) })
+      throw err
+    } finally {
+      dispose()
+    }
+  }
+
+  function gate (): void {
+    const refusal = breaker.check()
+    if (refusal !== undefined) throw new Refused(refusal)
+  }
 
   async function run<T> (spec: AttemptSpec<T>): Promise<T> {
     const { signal } = spec
@@ -71,8 +108,11 @@ export function createAttemptRunner ({ http, limiter, policy, log, random }: Att
     const ctx: CallContext = { method: spec.method, label: spec.label, attempts: 0, timeoutMs: policy.timeoutMs, rateLimitRetryAfterMs, secrets: spec.secrets }
     const given = (phase: string, retryAfterMs: number | null = null) => abortedError(ctx, `${abortMessage(signal)} ${phase}`, retryAfterMs)
     let retries = 0
+    /** the error the call ends with if no further attempt is made */
+    let last: HostawayError | undefined
     try {
       for (;;) {
+        gate()
         if (spec.prepare !== undefined) {
           try {
             await spec.prepare(signal)
@@ -80,19 +120,33 @@ export function createAttemptRunner ({ http, limiter, policy, log, random }: Att
             if (signal.aborted) throw given('while waiting for an access token', limiter.nextSlotInMs() || null)
             throw err instanceof HostawayError ? withAttempts(err, ctx.attempts) : err
           }
+          gate()
         }
         try {
-          await limiter.acquire(signal)
+          await guarded(signal, (s) => limiter.acquire(s, { priority: spec.priority }))
         } catch (err) {
+          if (err instanceof Refused) throw err
           if (signal.aborted) throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
           if (err instanceof HostawayError) throw withAttempts(err, ctx.attempts)
           throw abortedError(ctx, err instanceof LimiterClosedError ? 'the rate limiter is closed' : 'the rate limiter failed', null)
+        }
+        const permit = breaker.admit()
+        if (!('probe' in permit)) {
+          limiter.release()
+          throw new Refused(permit)
+        }
+        const request = spec.request()
+        if (request === undefined) {
+          limiter.release()
+          breaker.record(permit, 'neutral')
+          continue
         }
 
         ctx.attempts++
         spec.onAttempt?.()
         const started = performance.now()
-        const outcome = await http.send({ ...spec.request(), signal })
+        const outcome = await http.send({ ...request, signal })
+        breaker.record(permit, healthOf(outcome), describeFailure(spec.label, outcome))
         log.debug({
           method: spec.method,
           path: spec.label.slice(spec.method.length + 1),
@@ -110,18 +164,22 @@ export function createAttemptRunner ({ http, limiter, policy, log, random }: Att
 
         const { error, retry } = classifyOutcome(outcome, ctx, idempotent)
         if (!retry || !idempotent || retries >= policy.maxRetries) throw error
+        last = error
+        gate()
         let wait = backoffMs(retries, policy.retryBaseMs, policy.retryMaxDelayMs, random)
         // Hostaway sends no Retry-After: wait for our own window to open, and at least one step
         if (error.error_type === 'rate_limit') wait = Math.max(wait, policy.retryBaseMs, limiter.nextSlotInMs())
         retries++
         log.warn({ method: spec.method, path: spec.label.slice(spec.method.length + 1), attempt: ctx.attempts, error_type: error.error_type, status: error.status_code, delay_ms: wait }, 'hostaway attempt failed, retrying')
         try {
-          await sleep(wait, signal)
-        } catch {
+          await guarded(signal, (s) => sleep(wait, s))
+        } catch (err) {
+          if (err instanceof Refused) throw err
           throw given('while waiting to retry')
         }
       }
     } catch (err) {
+      if (err instanceof Refused) throw refusedError(spec.label, err.refusal, ctx.attempts, last)
       if (err instanceof HostawayError) throw err
       // a bug of ours (or of a dependency): never let anything but a HostawayError out
       log.error({ err, call: spec.label }, 'unexpected error in the hostaway attempt loop')

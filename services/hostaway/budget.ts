@@ -11,6 +11,11 @@ export interface RateLimit {
 export interface Budget {
   /** Take one slot if every limit has room now (0), else the ms until one may have room (nothing taken). */
   take (): number | Promise<number>
+  /**
+   * Give back the most recent slot taken: it was not used. Called in the tick it was taken in, so
+   * any slot taken since then is at most that tick apart (the window margin absorbs it).
+   */
+  giveBack (): void
   /** This instance's view of the ms until a slot may be free (0 = now), without taking one. */
   nextSlotInMs (): number
   /** Slots taken within the current window, as far as this instance knows. */
@@ -62,6 +67,9 @@ export function createMemoryBudget (options: MemoryBudgetOptions) {
       log.push(t)
       if (log.length > cap) log.splice(0, log.length - cap)
       return 0
+    },
+    giveBack (): void {
+      log.pop()
     },
     nextSlotInMs (): number {
       return Math.ceil(delayAt(now()))

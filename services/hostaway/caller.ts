@@ -2,6 +2,8 @@ import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import { abortError, abortMessage, linkSignals } from './abort.js'
 import type { AttemptRunner } from './attempt.js'
+import { HostawayError } from '../errors.js'
+import type { Breaker } from './breaker.js'
 import { abortedError } from './classify.js'
 import type { AttemptOutcome, HttpMethod } from './http.js'
 import type { TokenManager } from './token.js'
@@ -29,13 +31,22 @@ export interface Envelope {
 
 export interface CallerDeps {
   run: AttemptRunner['run']
-  tokens: Pick<TokenManager, 'getToken' | 'invalidate' | 'current'>
+  tokens: Pick<TokenManager, 'getToken' | 'usable' | 'confirm' | 'proven' | 'invalidate' | 'current'>
+  /** refuses readiness while the upstream is failing */
+  breaker: Pick<Breaker, 'check'>
   /** the client secret, kept out of every message */
   clientSecret: string
   log: FastifyBaseLogger
 }
 
 export type Caller = ReturnType<typeof createCaller>
+
+/** Most resends of one call after its token was refused (each needs a newer token or a proven one revoked). */
+const MAX_TOKEN_RESENDS = 5
+
+function tokenRefused (outcome: AttemptOutcome): boolean {
+  return outcome.kind === 'response' && (outcome.status === 401 || outcome.status === 403)
+}
 
 function envelope (outcome: AttemptOutcome, expect: CallSpec['expect']): Envelope | undefined {
   if (outcome.kind !== 'response' || outcome.status < 200 || outcome.status >= 300) return undefined
@@ -55,12 +66,15 @@ function compact (query: CallSpec['query']): Record<string, string | number> | u
 }
 
 /**
- * Authenticated Hostaway calls: an access token before each attempt, the attempt loop, one
- * resend with a fresh token when Hostaway refuses the token (401/403: revoked or expired), and the
- * success envelope checked against the expected shape. `close()` ends every pending and future
+ * Authenticated Hostaway calls: the access token is taken right before each send (after the
+ * rate-limit wait), the attempt loop, and the envelope checked against the expected shape.
+ * When Hostaway refuses the token (401/403) the call is resent, not counted as a failure, if the
+ * token it used is no longer the current one (someone refreshed it already) or had worked before
+ * (revoked: it is dropped, and the callers share one refresh); a token that never worked gets one
+ * refresh per call, then the call fails as `upstream_auth`. `close()` ends every pending and future
  * call as `unprocessed` / `timeout` / `outcome_unknown` like any abort.
  */
-export function createCaller ({ run, tokens, clientSecret, log }: CallerDeps) {
+export function createCaller ({ run, tokens, breaker, clientSecret, log }: CallerDeps) {
   const closer = new AbortController()
   // every pending call listens to it: no MaxListeners warning for a busy gateway
   setMaxListeners(0, closer.signal)
@@ -76,23 +90,38 @@ export function createCaller ({ run, tokens, clientSecret, log }: CallerDeps) {
       if (closer.signal.aborted) throw closed(spec.method, label)
       const { signal, dispose } = linkSignals(closer.signal, opts.signal)
       const searchParams = compact(spec.query)
-      let token = ''
-      let refreshed = false
+      /** the token of the attempt under way */
+      let sent = ''
+      let resends = 0
+      let refreshedUnproven = false
       try {
         return await run({
           method: spec.method,
           label,
           signal,
           onAttempt: opts.onAttempt,
-          prepare: async (s) => { token = await tokens.getToken(s) },
-          request: () => ({ method: spec.method, path: spec.path, searchParams, json: spec.json, headers: { authorization: `Bearer ${token}` } }),
-          accept: (outcome) => envelope(outcome, spec.expect),
+          prepare: async (s) => { await tokens.getToken(s) },
+          request: () => {
+            const token = tokens.usable()
+            if (token === undefined) return undefined
+            sent = token
+            return { method: spec.method, path: spec.path, searchParams, json: spec.json, headers: { authorization: `Bearer ${token}` } }
+          },
+          accept: (outcome) => {
+            if (outcome.kind === 'response' && !tokenRefused(outcome)) tokens.confirm(sent)
+            return envelope(outcome, spec.expect)
+          },
           resend: (outcome) => {
-            if (refreshed || outcome.kind !== 'response' || (outcome.status !== 401 && outcome.status !== 403)) return false
-            // the token may have been revoked: drop it (unless someone already did) and try once more
-            refreshed = true
-            tokens.invalidate(token)
-            log.info({ method: spec.method, path: `/${spec.path}`, status: outcome.status }, 'hostaway refused the token, refreshing it')
+            if (!tokenRefused(outcome) || resends >= MAX_TOKEN_RESENDS) return false
+            const stale = tokens.current() !== sent
+            if (!stale && !tokens.proven(sent)) {
+              // a token that never worked: one refresh for this call, then it fails
+              if (refreshedUnproven) return false
+              refreshedUnproven = true
+            }
+            resends++
+            if (!stale) tokens.invalidate(sent)
+            log.info({ method: spec.method, path: `/${spec.path}`, status: (outcome as { status: number }).status, stale }, 'hostaway refused the token, sending again with a fresh one')
             return true
           },
           secrets
@@ -102,10 +131,17 @@ export function createCaller ({ run, tokens, clientSecret, log }: CallerDeps) {
       }
     },
 
-    /** Resolves once a token can be had (upstream credentials work); throws a HostawayError otherwise. */
+    /**
+     * Resolves once a token can be had (upstream credentials work) and the circuit breaker lets
+     * calls through; throws a HostawayError otherwise.
+     */
     async ready (opts: CallOptions = {}): Promise<void> {
       const label = 'POST /accessTokens'
       if (closer.signal.aborted) throw closed('POST', label)
+      const refusal = breaker.check()
+      if (refusal !== undefined) {
+        throw new HostawayError(refusal.reason, { status_code: null, error_type: 'upstream_error', retryable: true, retry_after_ms: Math.max(1, Math.ceil(refusal.retryAfterMs)) })
+      }
       const { signal, dispose } = linkSignals(closer.signal, opts.signal)
       try {
         await tokens.getToken(signal)

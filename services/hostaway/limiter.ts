@@ -1,6 +1,6 @@
 import { abortReason } from './abort.js'
 import { createMemoryBudget, type Budget, type MemoryBudgetOptions } from './budget.js'
-import type { LimiterStats, RateLimiter } from './types.js'
+import type { AcquireOptions, LimiterStats, RateLimiter } from './types.js'
 
 /** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
 export class LimiterClosedError extends Error {
@@ -16,12 +16,14 @@ interface Waiter {
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   enqueuedAt: number
+  priority: boolean
 }
 
 /**
- * The queue in front of a budget: callers wait strictly FIFO for a slot; one timer at most is
- * armed, for the moment the budget says the head of the queue may go. An aborted waiter leaves
- * the queue at once (its place goes to the next one). If the budget fails, every waiter is
+ * The queue in front of a budget: callers wait strictly FIFO for a slot, priority waiters (token
+ * requests) ahead of the others; one timer at most is armed, for the moment the budget says the
+ * head of the queue may go. An aborted waiter leaves the queue at once (its place goes to the next
+ * one). A slot given back unused goes to the next waiter. If the budget fails, every waiter is
  * rejected with its error.
  */
 export function createRateLimiter ({ budget, now }: { budget: Budget, now: () => number }): RateLimiter {
@@ -31,6 +33,7 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
   let asking = false
   let closed = false
   let acquired = 0
+  let released = 0
   let maxWait = 0
   let totalWait = 0
 
@@ -98,12 +101,13 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
   }
 
   return {
-    acquire (signal?: AbortSignal): Promise<void> {
+    acquire (signal?: AbortSignal, options: AcquireOptions = {}): Promise<void> {
       if (closed) return Promise.reject(new LimiterClosedError())
       if (signal?.aborted === true) return Promise.reject(abortReason(signal))
       const t = now()
+      const priority = options.priority === true
       return new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, enqueuedAt: t }
+        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, enqueuedAt: t, priority }
         if (signal !== undefined) {
           waiter.onAbort = () => {
             const i = queue.indexOf(waiter)
@@ -115,9 +119,21 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
           }
           signal.addEventListener('abort', waiter.onAbort, { once: true })
         }
-        queue.push(waiter)
+        if (priority) {
+          // behind the other priority waiters, ahead of everyone else
+          const at = queue.findIndex((w) => !w.priority)
+          queue.splice(at === -1 ? queue.length : at, 0, waiter)
+        } else {
+          queue.push(waiter)
+        }
         if (queue.length === 1) drain()
       })
+    },
+
+    release (): void {
+      released++
+      budget.giveBack()
+      if (queue.length > 0) drain()
     },
 
     nextSlotInMs (): number {
@@ -129,6 +145,7 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
         queued: queue.length,
         in_window: budget.inWindow(),
         acquired,
+        released,
         max_wait_ms: Math.round(maxWait),
         total_wait_ms: Math.round(totalWait)
       }

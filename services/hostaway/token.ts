@@ -23,8 +23,11 @@ export interface TokenManagerDeps {
 interface TokenRecord {
   value: string
   expiresAt: number
-  readyAt: number
+  /** the settle wait after issue is over */
+  settled: boolean
   ready: Promise<void>
+  /** an upstream call was answered (not refused) with it: a later refusal means it was revoked */
+  proven: boolean
 }
 
 export type TokenManager = ReturnType<typeof createTokenManager>
@@ -41,8 +44,9 @@ function issued (outcome: AttemptOutcome): { token: string, expiresInS: number }
 
 /**
  * OAuth2 client-credentials token manager: `POST accessTokens` (form-encoded) through the attempt
- * loop, cached until shortly before expiry, single-flight, a settle wait after issue, and fail-fast
- * on rejected credentials (HTTP 400/401/403 from accessTokens → `upstream_auth`, not retryable).
+ * loop, ahead of every waiting call in the rate-limiter queue (callers wait for it), cached until
+ * shortly before expiry, single-flight, a settle wait after issue, and fail-fast on rejected
+ * credentials (HTTP 400/401/403 from accessTokens → `upstream_auth`, not retryable).
  */
 export function createTokenManager ({ run, clientId, clientSecret, settleMs, credentialFailureBackoffMs, log, now }: TokenManagerDeps) {
   const closer = new AbortController()
@@ -59,6 +63,8 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
         signal: closer.signal,
         // a token request changes nothing upstream: safe to repeat
         idempotent: true,
+        // every call waiting for the token waits for this request: it goes first
+        priority: true,
         request: () => ({
           method: 'POST',
           path: 'accessTokens',
@@ -100,10 +106,12 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
       value,
       // dropped shortly before it expires: min(60 s, 10 % of its lifetime)
       expiresAt: t + lifetimeMs - Math.min(60_000, lifetimeMs / 10),
-      readyAt: t + settle,
-      // the settle wait is shared by every caller; closing the manager cuts it short
-      ready: sleep(settle, closer.signal).catch(() => {})
+      settled: false,
+      ready: Promise.resolve(),
+      proven: false
     }
+    // the settle wait is shared by every caller; closing the manager cuts it short
+    record.ready = sleep(settle, closer.signal).then(() => { record.settled = true }, () => {})
     current = record
     credentialFailure = undefined
     log.info({ expires_in_s: expiresInS, settle_ms: settle }, 'hostaway token issued')
@@ -137,7 +145,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
         }
         record = await raceSignal(pending, signal)
       }
-      if (record.readyAt > now()) await raceSignal(record.ready, signal)
+      if (!record.settled) await raceSignal(record.ready, signal)
       if (closer.signal.aborted) throw closedError()
       return record.value
     },
@@ -148,6 +156,26 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
         current = undefined
         log.info({}, 'hostaway token invalidated after an authorization failure')
       }
+    },
+
+    /**
+     * The token to send right now, without waiting: the current one once settled and unexpired,
+     * else undefined (then wait in getToken). Taken right before each send, so a call never goes
+     * out with a token that was dropped while it waited for its rate-limit slot.
+     */
+    usable (): string | undefined {
+      if (closer.signal.aborted || current === undefined || !current.settled || current.expiresAt <= now()) return undefined
+      return current.value
+    },
+
+    /** `token` was accepted upstream (the call was answered, not refused). */
+    confirm (token: string): void {
+      if (current !== undefined && current.value === token) current.proven = true
+    },
+
+    /** Whether `token` is the current one and was accepted upstream before. */
+    proven (token: string): boolean {
+      return current !== undefined && current.value === token && current.proven
     },
 
     /** The current token, for scrubbing it from messages; never log it. */

@@ -18,10 +18,17 @@ export interface LimiterStats {
   in_window: number
   /** slots granted since start */
   acquired: number
+  /** granted slots given back unused (nothing was sent in them) */
+  released: number
   /** longest single wait (ms) */
   max_wait_ms: number
   /** sum of all waits (ms) */
   total_wait_ms: number
+}
+
+export interface AcquireOptions {
+  /** wait ahead of every non-priority waiter */
+  priority?: boolean
 }
 
 /**
@@ -29,8 +36,16 @@ export interface LimiterStats {
  * included) calls `acquire` first.
  */
 export interface RateLimiter {
-  /** Resolves when a slot is taken; waits FIFO; rejects with the signal's reason when aborted. */
-  acquire (signal?: AbortSignal): Promise<void>
+  /**
+   * Resolves when a slot is taken; waits FIFO (`priority` waiters, e.g. token requests, go ahead of
+   * the others); rejects with the signal's reason when aborted.
+   */
+  acquire (signal?: AbortSignal, options?: AcquireOptions): Promise<void>
+  /**
+   * Give back the slot just granted, unused: nothing was sent in it (e.g. the access token was
+   * dropped meanwhile, or the circuit breaker opened). Call it in the same tick as the grant.
+   */
+  release (): void
   /** Earliest time (ms from now) a new slot could be granted; 0 when one is free now. */
   nextSlotInMs (): number
   stats (): LimiterStats

@@ -6,6 +6,8 @@ import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
 const errors = errorResponses(400, 401, 403, 413, 415, 500)
+/** a batch ends by its own deadline (timeout_ms), not by REQUEST_TIMEOUT_MS */
+const BATCH_CONFIG = { requestTimeout: false } as const
 
 /**
  * POST /api/batch/listings and /api/batch/bookings — batch lookups: every id gets a result,
@@ -16,6 +18,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
   const { operations } = fastify
 
   fastify.post('/listings', {
+    config: BATCH_CONFIG,
     schema: {
       operationId: 'batchGetListings',
       summary: 'Look up many listings at once; partial failures are reported per item',
@@ -34,6 +37,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.post('/bookings', {
+    config: BATCH_CONFIG,
     schema: {
       operationId: 'batchGetBookings',
       summary: 'Look up many bookings (reservations) at once; partial failures are reported per item',

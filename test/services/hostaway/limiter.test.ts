@@ -156,6 +156,41 @@ t.test('nextSlotInMs and stats follow an injected clock', async (t) => {
   t.equal(l.stats().in_window, 2)
   now += 1000
   t.equal(l.stats().in_window, 0)
-  t.same(l.stats(), { queued: 0, in_window: 0, acquired: 3, max_wait_ms: 0, total_wait_ms: 0 })
+  t.same(l.stats(), { queued: 0, in_window: 0, acquired: 3, released: 0, max_wait_ms: 0, total_wait_ms: 0 })
+  l.close()
+})
+
+t.test('priority waiters go ahead of the others, in their own FIFO order', async (t) => {
+  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 40 })
+  await l.acquire()
+  const order: string[] = []
+  const waits = [
+    l.acquire().then(() => order.push('a')),
+    l.acquire().then(() => order.push('b')),
+    l.acquire(undefined, { priority: true }).then(() => order.push('token-1')),
+    l.acquire(undefined, { priority: true }).then(() => order.push('token-2'))
+  ]
+  t.equal(l.stats().queued, 4)
+  await Promise.all(waits)
+  t.same(order, ['token-1', 'token-2', 'a', 'b'])
+  l.close()
+})
+
+t.test('a slot given back unused goes to the next waiter at once and is not counted in the window', async (t) => {
+  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 2 }], windowMs: 60000 })
+  await l.acquire()
+  await l.acquire()
+  t.equal(l.stats().in_window, 2)
+  let granted = false
+  const next = l.acquire().then(() => { granted = true })
+  await delay(5)
+  t.notOk(granted, 'the budget is full: the waiter waits (a minute)')
+  l.release()
+  await Promise.race([next, delay(5000)])
+  t.ok(granted, 'the given-back slot went to the waiter without waiting for the window')
+  t.equal(l.stats().in_window, 2, 'two slots in use: one given back, one taken again')
+  l.release()
+  t.equal(l.stats().in_window, 1)
+  t.match(l.stats(), { acquired: 3, released: 2, queued: 0 })
   l.close()
 })

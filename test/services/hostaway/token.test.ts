@@ -3,6 +3,7 @@ import pino from 'pino'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAttemptRunner } from '../../../services/hostaway/attempt.js'
+import { createBreaker } from '../../../services/hostaway/breaker.js'
 import { createUpstreamHttp } from '../../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { createTokenManager } from '../../../services/hostaway/token.js'
@@ -159,9 +160,11 @@ t.test('token manager: retries 5xx, caches until expiry, invalidates only the cu
   const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 100 }], windowMs: 1000 })
   t.teardown(() => limiter.close())
   let now = 1_000_000
+  const breaker = createBreaker({ settings: { threshold: 10, windowMs: 30000, openMs: 10000, probeTimeoutMs: 1000 }, log: logger, now: () => now })
   const { run } = createAttemptRunner({
     http,
     limiter,
+    breaker,
     policy: { timeoutMs: 1000, maxRetries: 3, retryBaseMs: 5, retryMaxDelayMs: 50, rateWindowMs: 1000 },
     log: logger,
     random: Math.random
@@ -224,4 +227,49 @@ t.test('the logs never carry the secret or a token', async (t) => {
   t.notMatch(text, /Bearer /i)
   t.notMatch(text, /eyJ[\w-]{10,}/, 'no JWT-shaped token')
   t.notMatch(text, /client_secret/)
+})
+
+// A scripted Hostaway: tokens tok-1, tok-2, …; a data request with a revoked token is refused (403)
+t.test('a call survives its token being revoked twice while it runs; each revocation costs one token', async (t) => {
+  let issued = 0
+  const revoked = new Set<string>()
+  const seen: string[] = []
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      if (req.url?.endsWith('/accessTokens') === true) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${++issued}`, expires_in: 3600 }))
+        return
+      }
+      const token = String(req.headers.authorization).replace('Bearer ', '')
+      seen.push(token)
+      // tok-2 is revoked the moment it is first used, before it ever worked
+      if (token === 'tok-2' && !revoked.has(token)) revoked.add(token)
+      if (revoked.has(token)) {
+        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'fail', message: 'revoked' }))
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', result: { id: 1, name: 'x' } }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  const { port } = server.address() as AddressInfo
+  const scripted = { baseUrl: `http://127.0.0.1:${port}/v1`, accountId: '1', apiKey: 'k' } as Sandbox
+  const c = testClient(t, scripted, { log: logger, env: { HOSTAWAY_TOKEN_SETTLE_MS: 0 } })
+
+  t.equal((await c.getListing(1)).id, 1, 'tok-1 works')
+  revoked.add('tok-1')
+  let attempts = 0
+  const listing = await c.getListing(2, { onAttempt: () => { attempts++ } })
+  t.equal(listing.id, 1, 'the call succeeded')
+  t.same(seen, ['tok-1', 'tok-1', 'tok-2', 'tok-3'], 'resent with each new token')
+  t.equal(attempts, 3)
+  t.equal(issued, 3, 'one token per revocation')
+
+  // a token that never works: one refresh per call, then upstream_auth
+  revoked.add('tok-3').add('tok-4').add('tok-5')
+  const err = await failure(c.getListing(3))
+  t.match(err, { error_type: 'upstream_auth', status_code: 403, retryable: false, attempts: 3 })
+  t.same(seen.slice(4), ['tok-3', 'tok-4', 'tok-5'], 'tok-3 had worked (revoked: resent), tok-4 never did (one refresh), tok-5 neither: stop')
 })

@@ -11,7 +11,8 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
 
   // '' rather than '/': the route is /api/listings/batch itself
   fastify.patch('', {
-    config: { scope: 'write' },
+    // the batch's own deadline (timeout_ms) applies, not REQUEST_TIMEOUT_MS
+    config: { scope: 'write', requestTimeout: false },
     schema: {
       operationId: 'batchUpdateListings',
       summary: 'Update many listings at once; partial failures are reported per item',

@@ -1,0 +1,83 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { errorBody } from '../../services/error-response.js'
+import { createInFlight, type InFlightEntry } from '../../services/in-flight.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Aborts the request's pending upstream work (rate-limit waits, backoff sleeps, requests in
+     * flight) when the client disconnects, when the request deadline passes (REQUEST_TIMEOUT_MS,
+     * unless the route says `config: { requestTimeout: false }`) or when the shutdown grace period
+     * ends. The abort reason's message says which.
+     */
+    readonly workSignal: AbortSignal
+  }
+  interface FastifyContextConfig {
+    /** false: the route ends its work by a deadline of its own (a batch's `timeout_ms`), not by REQUEST_TIMEOUT_MS */
+    requestTimeout?: false
+  }
+}
+
+/** Retry-After (s) of a request refused while the gateway shuts down: another instance can take it at once. */
+const CLOSING_RETRY_AFTER_S = 1
+/** After the grace period, how long the aborted requests get to send their responses (ms): a batch needs ABORT_GRACE_MS (1 s) at most. */
+const SETTLE_MS = 2000
+
+/**
+ * The request lifecycle: each request's `workSignal`, and a graceful close. When the app closes
+ * (SIGTERM/SIGINT in server.ts, or `app.close()`), it first drains: new requests are answered 503
+ * (`unprocessed`, Retry-After, Connection: close) while the requests in flight finish, for up to
+ * SHUTDOWN_GRACE_MS; then their work is aborted ("the gateway is shutting down"), so a batch still
+ * answers with every item (unstarted ones `unprocessed`, unanswered writes `outcome_unknown`); only
+ * then does the server stop listening and the upstream client close.
+ */
+export default fp(async (fastify) => {
+  const { config } = fastify
+  const inFlight = createInFlight({ now: () => performance.now() })
+  const entries = new WeakMap<FastifyRequest, InFlightEntry>()
+  let draining = false
+
+  fastify.decorateRequest('workSignal', {
+    getter (this: FastifyRequest) {
+      const entry = entries.get(this)
+      if (entry === undefined) return new AbortController().signal
+      return entry.signal()
+    }
+  })
+
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (draining) {
+      reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_S)).header('connection', 'close')
+      return reply.send(errorBody(request, {
+        status: 503,
+        message: 'The gateway is shutting down: send the request again (another instance can take it)',
+        errorType: 'unprocessed'
+      }))
+    }
+    const deadlineMs = request.routeOptions.config.requestTimeout === false ? undefined : config.REQUEST_TIMEOUT_MS
+    const entry = inFlight.add(deadlineMs)
+    entries.set(request, entry)
+    reply.raw.once('close', () => {
+      // the socket closed before the response was complete: the client went away
+      inFlight.done(entry, !reply.raw.writableEnded)
+    })
+  })
+
+  fastify.addHook('onSend', async (_request, reply) => {
+    // while draining, no connection is kept for another request
+    if (draining) reply.header('connection', 'close')
+  })
+
+  fastify.addHook('preClose', async () => {
+    draining = true
+    if (inFlight.size() === 0) return
+    fastify.log.info({ in_flight: inFlight.size(), grace_ms: config.SHUTDOWN_GRACE_MS }, 'draining: waiting for the requests in flight')
+    if (await inFlight.idle(config.SHUTDOWN_GRACE_MS)) return
+    fastify.log.warn({ in_flight: inFlight.size() }, 'shutdown grace period over: ending the requests in flight')
+    inFlight.abortAll('the gateway is shutting down')
+    if (!(await inFlight.idle(SETTLE_MS))) {
+      fastify.log.error({ in_flight: inFlight.size() }, 'requests still running after the shutdown abort: closing their connections')
+    }
+  })
+}, { name: 'lifecycle', dependencies: ['config', 'request-id'] })
