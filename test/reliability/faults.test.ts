@@ -16,7 +16,9 @@ t.test('fault storm: 25 % 5xx, 3 % resets, 1 % hangs → every item once, ≥ 99
     // at the default 3 an item fails with probability 0.29⁴ ≈ 0.7 %, too close to 1 % for a stable test
     HOSTAWAY_MAX_RETRIES: '5',
     CACHE_TTL_MS: '0',
-    BATCH_TIMEOUT_MS: '60000'
+    BATCH_TIMEOUT_MS: '60000',
+    // one GET per id, so that the storm hits ~120 requests (the planner would read a few list pages)
+    BATCH_PLANNER: 'off'
   }, {
     rateWindowMs: WINDOW_MS,
     listingCount: 120,
