@@ -5,6 +5,7 @@ import App, { serverOptions } from '../app.js'
 import { loadConfig } from '../services/config.js'
 import { loggerOptions } from '../services/logger.js'
 import type { Config } from '../schemas/config.js'
+import type { UpstreamKind } from '../services/upstream.js'
 import { LogCapture } from './log-capture.js'
 import { startSandbox, type RunningSandbox, type StartSandboxOptions } from '../sandbox/index.js'
 
@@ -30,7 +31,7 @@ export async function sandbox (t: Teardown, opts: StartSandboxOptions = {}): Pro
  * Build the app exactly as server.ts does (same server options, same plugins), pointed at a fresh
  * sandbox, with logs captured in memory. `env` overrides configuration variables.
  */
-export async function build (t: Teardown, env: Record<string, string> = {}, sandboxOpts: StartSandboxOptions = {}): Promise<Built> {
+export async function build (t: Teardown, env: Record<string, string> = {}, sandboxOpts: StartSandboxOptions = {}, upstream?: UpstreamKind): Promise<Built> {
   const sb = await sandbox(t, sandboxOpts)
   const config = loadConfig({
     LOG_LEVEL: 'info',
@@ -45,7 +46,7 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
   })
   const logs = new LogCapture()
   const app = Fastify(serverOptions(config, { loggerInstance: pino(loggerOptions(config, { pretty: false }), logs) }))
-  await app.register(fp(App), { config })
+  await app.register(fp(App), { config, ...(upstream === undefined ? {} : { upstream }) })
   await app.ready()
   t.teardown(() => app.close())
   return { app, sandbox: sb, config, logs }

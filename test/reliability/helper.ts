@@ -1,14 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import Fastify, { type FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
-import { pino } from 'pino'
-import App, { serverOptions } from '../../app.js'
+import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../schemas/config.js'
 import type { RunningSandbox, StartSandboxOptions } from '../../sandbox/index.js'
-import { loadConfig } from '../../services/config.js'
-import { loggerOptions } from '../../services/logger.js'
 import type { UpstreamKind } from '../../services/upstream.js'
-import { LogCapture, sandbox } from '../helper.js'
+import { build, type LogCapture } from '../helper.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -26,26 +21,11 @@ export interface Served {
  * sockets), against a fresh sandbox: for what only real connections show (disconnects, drain).
  */
 export async function serve (t: Teardown, env: Record<string, string> = {}, sandboxOpts: StartSandboxOptions = {}, upstream?: UpstreamKind): Promise<Served> {
-  const sb = await sandbox(t, sandboxOpts)
-  const config = loadConfig({
-    LOG_LEVEL: 'info',
-    HOSTAWAY_BASE_URL: sb.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sb.accountId,
-    HOSTAWAY_API_KEY: sb.apiKey,
-    HOSTAWAY_RATE_WINDOW_MS: String(sandboxOpts.rateWindowMs ?? 1000),
-    HOSTAWAY_TOKEN_SETTLE_MS: '20',
-    HOSTAWAY_RETRY_BASE_MS: '20',
-    HOSTAWAY_TIMEOUT_MS: '2000',
-    ...env
-  })
-  const logs = new LogCapture()
-  const app = Fastify(serverOptions(config, { loggerInstance: pino(loggerOptions(config, { pretty: false }), logs) }))
-  await app.register(fp(App), { config, ...(upstream === undefined ? {} : { upstream }) })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(() => app.close())
-  const address = app.server.address()
+  const built = await build(t, env, sandboxOpts, upstream)
+  await built.app.listen({ host: '127.0.0.1', port: 0 })
+  const address = built.app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
-  return { app, url: `http://127.0.0.1:${port}`, sandbox: sb, config, logs }
+  return { ...built, url: `http://127.0.0.1:${port}` }
 }
 
 /** Poll `check` every 10 ms until it holds; fails after `ms` (a generous bound, not a timing claim). */
