@@ -56,7 +56,11 @@ export interface RateLimiter {
 /** A small key/value store with a TTL per entry, async so a Redis store can implement it. */
 export interface KeyValueStore<V> {
   get (key: string): Promise<V | undefined>
+  /** Store `value`; a shared store may refuse a fill that could predate a recent `delete` of the key (another instance's write). */
   set (key: string, value: V, ttlMs: number): Promise<void>
   delete (key: string): Promise<void>
+  /** Store a value known to be current (e.g. a webhook's) even right after a `delete`; without it: delete, then set. */
+  replace? (key: string, value: V, ttlMs: number): Promise<void>
+  /** Forget what this instance holds (a shared store keeps the others' entries). */
   clear (): Promise<void>
 }
