@@ -3,6 +3,7 @@ import { createClient, ErrorReply } from '@redis/client'
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { scrub } from '../redact.js'
+import { redisPassword, redisTarget } from './url.js'
 
 /** How long a request may wait for Redis to come back before it is told to retry (ms): the Retry-After of a 503. */
 export const REDIS_RETRY_AFTER_MS = 1000
@@ -78,27 +79,6 @@ function clientOptions (url: string, timeoutMs: number) {
     return { ...common, socket: { ...socket, path: decodeURIComponent(parsed.pathname) } }
   }
   return { ...common, url, socket }
-}
-
-/** Where a REDIS_URL points, without userinfo or query: safe to log. */
-export function redisTarget (url: string): string {
-  try {
-    const u = new URL(url)
-    return u.protocol === 'unix:' ? decodeURIComponent(u.pathname) : `${u.protocol}//${u.host}`
-  } catch {
-    return '(invalid REDIS_URL)'
-  }
-}
-
-/** The password a REDIS_URL carries, to keep it out of every message. */
-export function redisPassword (url: string | undefined): string | undefined {
-  if (url === undefined) return undefined
-  try {
-    const password = decodeURIComponent(new URL(url).password)
-    return password === '' ? undefined : password
-  } catch {
-    return undefined
-  }
 }
 
 export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionOptions): RedisConnection {

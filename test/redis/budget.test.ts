@@ -113,7 +113,7 @@ t.test('a Redis that lost its logs: nobody takes a slot for one window; unavaila
   t.equal(await budget.take(), 0, 'a window later: the slot')
 
   await redis.stop()
-  const err = await budget.take().catch((e: unknown) => e)
+  const err = await Promise.resolve(budget.take()).catch((e: unknown) => e)
   t.ok(err instanceof RedisUnavailableError, 'Redis stopped: take rejects')
   t.match(err, { error_type: 'unprocessed', retryable: true, retry_after_ms: 1000, message: /^Not sent: the shared state \(Redis at .*redis\.sock\) is unavailable: / })
   await redis.start()
