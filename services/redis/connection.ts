@@ -72,8 +72,10 @@ function clientOptions (url: string, timeoutMs: number) {
     // reconnect for ever, quickly: Redis coming back must be noticed within a second
     reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50)
   }
-  // fail fast while disconnected rather than queue commands for later
-  const common = { disableOfflineQueue: true, commandOptions: { timeout: timeoutMs } }
+  // fail fast while disconnected rather than queue commands for later; commands are bounded by
+  // the connection's watchdog (node-redis' own timeout only covers commands not written yet, and
+  // costs a timer and an AbortSignal per command)
+  const common = { disableOfflineQueue: true, commandOptions: { timeout: 0 } }
   if (url.startsWith('unix:')) {
     const parsed = new URL(url)
     return { ...common, socket: { ...socket, path: decodeURIComponent(parsed.pathname) } }
@@ -111,17 +113,43 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
     state = 'down'
   })
 
-  /** `promise`, or an unavailable error once `timeoutMs` passed (the late answer is ignored). */
-  async function bounded<T> (promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(unavailable(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  /** commands waiting for an answer, oldest first (one connection answers in order) */
+  const waiting = new Map<number, { at: number, fail: (err: Error) => void }>()
+  let sent = 0
+  let watchdog: NodeJS.Timeout | undefined
+
+  /** One timer for all commands: when the oldest has waited `timeoutMs`, every waiting one fails. */
+  function watch (): void {
+    if (watchdog !== undefined) return
+    watchdog = setInterval(() => {
+      const oldest = waiting.values().next().value
+      if (oldest === undefined) {
+        clearInterval(watchdog)
+        watchdog = undefined
+        return
+      }
+      if (performance.now() - oldest.at < timeoutMs) return
+      const err = unavailable(`no answer within ${timeoutMs} ms`)
+      for (const entry of waiting.values()) entry.fail(err)
+      waiting.clear()
+    }, Math.max(5, Math.floor(timeoutMs / 4)))
+    watchdog.unref()
+  }
+
+  /** `promise`, or an unavailable error once it waited about `timeoutMs` (the late answer is ignored). */
+  function bounded<T> (promise: Promise<T>): Promise<T> {
+    const id = ++sent
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { at: performance.now(), fail: reject })
+      watch()
+      promise.then((value) => {
+        waiting.delete(id)
+        resolve(value)
+      }, (err: unknown) => {
+        waiting.delete(id)
+        reject(err)
+      })
     })
-    try {
-      return await Promise.race([promise, late])
-    } finally {
-      clearTimeout(timer)
-    }
   }
 
   /** After a timeout: no command is sent until a PING answers again. */
@@ -195,6 +223,7 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
     },
     async close () {
       closed = true
+      clearInterval(watchdog)
       if (client.isOpen) client.destroy()
     }
   }
