@@ -14,6 +14,8 @@ export function accountKeys (accountId: string) {
     token: `${base}:token`,
     tokenLock: `${base}:token:lock`,
     cache: (key: string) => `${base}:cache:${key}`,
+    /** how many cache invalidations the account has seen: what an instance holds is good while it is unchanged */
+    cacheGeneration: `${base}:cache-generation`,
     /** a recent invalidation of a cache key: fills that may predate it are refused */
     fence: (key: string) => `${base}:fence:${key}`,
     idempotency: (key: string) => `${base}:idem:${key}`
