@@ -1,6 +1,6 @@
 /**
- * The seams of the Hostaway client: what a call accepts, and the two shared stores (rate limiter,
- * key/value cache) that are in memory today and can be backed by Redis for several instances.
+ * The seams of the Hostaway client: what a call accepts, and the shared stores (rate limiter,
+ * key/value cache) that are in memory, or in Redis for several instances (services/redis/).
  */
 
 /** Per-call options every client method accepts (and every batch operation receives). */

@@ -91,6 +91,8 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
   /** ready: connected and answering; down: disconnected; stalled: connected but a command timed out */
   let state: 'connecting' | 'ready' | 'down' | 'stalled' = 'connecting'
   let lastError = 'not connected yet'
+  /** the last connection error itself, for the log (the logger's serializer scrubs secrets) */
+  let lastCause: Error | undefined
   let probing = false
   let closed = false
 
@@ -108,8 +110,9 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
   client.on('ready', () => { if (!closed) becomeReady() })
   client.on('error', (err: Error) => {
     lastError = scrub(err.message, secrets)
-    if (state === 'ready' || state === 'stalled') log.warn({ redis: target, err: { message: lastError } }, 'redis connection lost')
-    else log.debug({ redis: target, err: { message: lastError } }, 'redis connection attempt failed')
+    lastCause = err
+    if (state === 'ready' || state === 'stalled') log.warn({ redis: target, err }, 'redis connection lost')
+    else log.debug({ redis: target, err }, 'redis connection attempt failed')
     state = 'down'
   })
 
@@ -218,7 +221,7 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
       clearTimeout(timer)
       if (state !== 'ready') {
         state = 'down'
-        log.warn({ redis: target, err: { message: lastError } }, 'redis unavailable at start: requests that need it answer 503 until it is reachable')
+        log.warn({ redis: target, err: lastCause }, 'redis unavailable at start: requests that need it answer 503 until it is reachable')
       }
     },
     async close () {

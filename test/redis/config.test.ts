@@ -13,6 +13,9 @@ t.test('the variables are validated, and a password in REDIS_URL never shows in 
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ REDIS_URL: 'http://cache:6379' }, /^Invalid configuration: REDIS_URL Expected string to match/],
     [{ REDIS_URL: 'ftp://user:hunter2-pw@cache:6379' }, /^Invalid configuration: REDIS_URL Expected string to match .*\(got "ftp:\/\/user:\[redacted\]@cache:6379"\)$/],
+    [{ REDIS_URL: 'redis://user:hunter2-pw@' }, /^Invalid configuration: REDIS_URL is not a valid URL/],
+    [{ REDIS_URL: 'redis://cache:6379/zero' }, /^Invalid configuration: REDIS_URL is not a valid URL/],
+    [{ REDIS_URL: 'unix:///' }, /^Invalid configuration: REDIS_URL is not a valid URL/],
     [{ REDIS_TIMEOUT_MS: '5' }, /^Invalid configuration: REDIS_TIMEOUT_MS Expected integer to be greater or equal to 10/],
     [{ HOSTAWAY_EGRESS_ID: 'two words' }, /^Invalid configuration: HOSTAWAY_EGRESS_ID Expected string to match/]
   ]
