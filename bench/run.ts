@@ -1,11 +1,12 @@
 // npm run bench: the batch path against the rate-limit floor, the lookup planner at Hostaway's real
-// limits, and the service overhead against bare Fastify, side by side in one run. Writes
-// bench/results/latest.json and prints a table.
+// limits, the service overhead against bare Fastify, and three instances sharing Redis against one,
+// side by side in one run. Writes bench/results/latest.json and prints a table.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
 import { realLimits } from './real-limits.js'
+import { scaleOut } from './scale-out.js'
 import { gatewayEnv as pointedAt, post, sleep, spawnServer } from './servers.js'
 
 const WINDOW_MS = 1000
@@ -122,6 +123,8 @@ async function main (): Promise<void> {
   }
   // 5. the lookup planner at Hostaway's real limits (its own sandboxes)
   results.real_limits = await realLimits()
+  // 6. three instances sharing one Redis against one instance (its own sandboxes and redis-servers)
+  results.scale_out = await scaleOut()
   results.duration_s = +((performance.now() - started) / 1000).toFixed(1)
   results.node = process.version
   results.date = new Date().toISOString()
@@ -134,6 +137,8 @@ async function main (): Promise<void> {
   const calls = results.upstream_calls as Record<string, number>
   const bp = results.batch_planned as { ms: number, upstream_calls: number, per_id_calls: number }
   const rl = results.real_limits as Awaited<ReturnType<typeof realLimits>>
+  const so = results.scale_out as Awaited<ReturnType<typeof scaleOut>>
+  const scale = (r: typeof so.one_memory) => `cold ${r.cold_ms} ms (${r.cold_success} ok), 429: ${r.upstream_429}, tokens ${r.tokens}, most/window ${r.most_in_window_ip}; warm ${r.warm_rps} req/s, p99 ${r.warm_p99_ms} ms`
   const real = (name: 'listings_100' | 'bookings_50_recent' | 'bookings_50_scattered') => {
     const r = rl[name]
     return `${r.upstream_calls} calls (per-id ${r.per_id_calls}), ${r.wall_ms} ms (per-id floor ${r.per_id_floor_ms} ms), ${r.success_count} ok, 429: ${r.upstream_429}, goal ${rl.goals[name] ? 'met' : 'MISSED'}`
@@ -153,6 +158,10 @@ async function main (): Promise<void> {
     ['real_limits.listings_100 (ids 1–100, 150 listings, 15/10 s)', real('listings_100')],
     ['real_limits.bookings_50_recent', real('bookings_50_recent')],
     ['real_limits.bookings_50_scattered', real('bookings_50_scattered')],
+    ['scale_out.one_memory (1 instance, no Redis)', scale(so.one_memory)],
+    ['scale_out.one_redis (1 instance, REDIS_URL)', scale(so.one_redis)],
+    ['scale_out.three_redis (3 instances, one Redis)', scale(so.three_redis)],
+    ['scale_out ratios: cold 3 vs 1, warm 3 vs 1, warm 1 Redis vs memory', `${so.cold_ratio_three_vs_one}, ${so.warm_ratio_three_vs_one}, ${so.warm_ratio_one_redis_vs_memory}`],
     ['rss_mb (gateway after load)', String(results.rss_mb)],
     ['bench duration', `${results.duration_s} s`]
   ]

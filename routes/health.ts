@@ -10,7 +10,7 @@ import { publicUrl } from '../services/upstream.js'
 const NOT_READY_RETRY_AFTER_S = 5
 
 const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, opts) => {
-  const { hostaway, config } = fastify
+  const { hostaway, config, redis } = fastify
   const upstream = opts.upstream ?? 'hostaway'
   const upstreamUrl = publicUrl(config.HOSTAWAY_BASE_URL)
 
@@ -26,12 +26,14 @@ const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, o
   fastify.get('/ready', {
     schema: {
       operationId: 'getReady',
-      summary: 'Readiness: an upstream token can be obtained and the circuit breaker is not open',
+      summary: 'Readiness: Redis answers (when REDIS_URL is set), an upstream token can be obtained and the circuit breaker is not open',
       tags: ['health'],
       response: { 200: Ref(ReadySchema), ...errorResponses(503) }
     }
   }, async (request, reply) => {
     try {
+      // without the shared budget nothing can be sent: another instance should take the traffic
+      await redis?.check()
       await hostaway.checkReady({ signal: AbortSignal.timeout(Math.min(config.HOSTAWAY_TIMEOUT_MS, 5000) + config.HOSTAWAY_TOKEN_SETTLE_MS) })
       return { status: 'ready' as const, upstream, upstream_url: upstreamUrl }
     } catch (err) {

@@ -45,7 +45,9 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'public base URL of the gateway, the OpenAPI document\'s server; unset = the listen address' })),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'shared stores for several instances (not yet used)' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^(rediss?://|unix:///)', description: 'Redis shared by several instances (rate budget, token, read cache, Idempotency-Key results): redis://[user:password@]host[:port][/db], rediss:// (TLS) or unix:///path/to/redis.sock; unset = everything in this process' })),
+  REDIS_TIMEOUT_MS: Int(1000, 10, 'how long a Redis connect or command may take before Redis counts as unavailable (requests needing it answer 503) (ms)', 60000),
+  HOSTAWAY_EGRESS_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'with REDIS_URL: instances with the same id share the per-IP budget (they leave through one IP); default the host name' })),
   ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
 }, { additionalProperties: false })
 

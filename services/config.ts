@@ -16,6 +16,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if ((config.HOSTAWAY_WEBHOOK_USER === undefined) !== (config.HOSTAWAY_WEBHOOK_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration: HOSTAWAY_WEBHOOK_USER and HOSTAWAY_WEBHOOK_PASSWORD must be set together (or both unset: no webhook receiver)')
   }
+  if (config.REDIS_URL !== undefined && !validRedisUrl(config.REDIS_URL)) {
+    throw new ConfigError('Invalid configuration: REDIS_URL is not a valid URL (redis://[user:password@]host[:port][/db], rediss://… or unix:///path/to/redis.sock)')
+  }
   if (config.API_KEYS !== undefined) {
     try {
       parseApiKeys(config.API_KEYS)
@@ -29,4 +32,14 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 /** The accepted API keys (as validated by loadConfig), or an empty list when the API is open. */
 export function apiKeys (config: Pick<Config, 'API_KEYS'>): string[] {
   return config.API_KEYS === undefined ? [] : parseApiKeys(config.API_KEYS).map((e) => e.key)
+}
+
+/** A REDIS_URL the Redis client can use: a host for redis(s)://, a path for unix://. */
+function validRedisUrl (url: string): boolean {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'unix:' ? u.pathname.length > 1 : u.hostname !== '' && /^\/?\d*$/.test(u.pathname)
+  } catch {
+    return false
+  }
 }

@@ -1,5 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { scrub } from './redact.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -56,5 +57,7 @@ function given (name: string, value: unknown): string {
 }
 
 function redactIfSecret (name: string, value: unknown): unknown {
-  return /KEY|SECRET|TOKEN/.test(name) ? '[redacted]' : value
+  if (/KEY|SECRET|TOKEN|PASSWORD/.test(name)) return '[redacted]'
+  // a URL may carry a password (REDIS_URL=redis://user:password@host)
+  return typeof value === 'string' ? scrub(value) : value
 }

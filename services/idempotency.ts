@@ -15,8 +15,8 @@ export type ClaimResult =
 
 /**
  * Idempotency-Key storage (IETF draft semantics). `claim` is atomic: exactly one caller gets
- * `claimed` for a key. In memory today; a Redis store (SET NX PX + GET) can implement it for
- * several gateway instances.
+ * `claimed` for a key. In memory (one instance), or in Redis for several instances
+ * (services/redis/idempotency.ts, chosen by REDIS_URL in plugins/app/idempotency.ts).
  */
 export interface IdempotencyStore {
   claim (key: string, fingerprint: string, ttlMs: number): Promise<ClaimResult>

@@ -2,10 +2,11 @@ import { stdSerializers, type LoggerOptions } from 'pino'
 import type { Config } from '../schemas/config.js'
 import { apiKeys } from './config.js'
 import { REDACT_PATHS, scrub } from './redact.js'
+import { redisPassword } from './redis/url.js'
 
 /** The secrets of a config that must never appear in a log line, even inside a message. */
 export function secretsOf (config: Config): string[] {
-  return [config.HOSTAWAY_API_KEY, config.SANDBOX_API_KEY, config.HOSTAWAY_WEBHOOK_PASSWORD, ...apiKeys(config)].filter((s): s is string => typeof s === 'string')
+  return [config.HOSTAWAY_API_KEY, config.SANDBOX_API_KEY, config.HOSTAWAY_WEBHOOK_PASSWORD, redisPassword(config.REDIS_URL), ...apiKeys(config)].filter((s): s is string => typeof s === 'string')
 }
 
 /**

@@ -17,6 +17,8 @@ export const REDACT_PATHS = [
 ]
 
 const PATTERNS: Array<[RegExp, string]> = [
+  // the password of a URL's userinfo (redis://user:password@host)
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi, '$1[redacted]@'],
   [/(bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]'],
   [/((?:client_secret|access_token|token|api_key|apikey|password|secret)["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, '$1[redacted]'],
   [/(x-api-key["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, '$1[redacted]'],

@@ -9,8 +9,10 @@ import { createHostawayClient, type HostawayClient } from '../../services/hostaw
 import { createUpstreamHttp } from '../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../services/hostaway/limiter.js'
 import { createReadThrough } from '../../services/hostaway/read-through.js'
-import { createTokenManager } from '../../services/hostaway/token.js'
+import { createTokenManager, type TokenManagerDeps } from '../../services/hostaway/token.js'
 import type { KeyValueStore, RateLimiter } from '../../services/hostaway/types.js'
+import { createRedisSeams } from '../../services/redis/seams.js'
+import redisPlugin from './redis.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,7 +30,7 @@ export type HostawayConfig = Pick<Config,
   'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
   'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
   'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
-  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS'>
+  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS' | 'HOSTAWAY_EGRESS_ID'>
 
 /** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins. */
 export function memoryLimiter (config: HostawayConfig): RateLimiter {
@@ -43,11 +45,19 @@ export function memoryLimiter (config: HostawayConfig): RateLimiter {
   })
 }
 
+export interface HostawaySeams {
+  limiter: RateLimiter
+  store: KeyValueStore<unknown>
+  /** the token shared by several instances; absent: this instance's own */
+  sharedToken?: TokenManagerDeps['shared']
+}
+
 /**
  * The composition root of the upstream path: every part built once from the config, each given
- * only what it calls. The limiter and the cache store are the shared seams (in memory here).
+ * only what it calls. The limiter, the cache store and the token are the shared seams: in this
+ * process, or in Redis for several instances (services/redis/seams.ts).
  */
-export function createHostaway ({ config, log, limiter, store }: { config: HostawayConfig, log: FastifyBaseLogger, limiter: RateLimiter, store: KeyValueStore<unknown> }) {
+export function createHostaway ({ config, log, limiter, store, sharedToken }: { config: HostawayConfig, log: FastifyBaseLogger } & HostawaySeams) {
   const clientId = config.HOSTAWAY_ACCOUNT_ID
   const clientSecret = config.HOSTAWAY_API_KEY
   if (clientId === undefined || clientSecret === undefined) {
@@ -79,7 +89,7 @@ export function createHostaway ({ config, log, limiter, store }: { config: Hosta
     random: Math.random
   })
   const tokens = createTokenManager({
-    run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now
+    run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now, shared: sharedToken
   })
   const caller = createCaller({ run, tokens, breaker, clientSecret, log })
   const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log })
@@ -99,10 +109,18 @@ export function createHostaway ({ config, log, limiter, store }: { config: Hosta
   return { client, limiter, breaker, close }
 }
 
-/** Builds the upstream client from `fastify.config`, decorates `fastify.hostaway`, closes it with the app. */
+/**
+ * Builds the upstream client from `fastify.config`, decorates `fastify.hostaway`, closes it with
+ * the app. Its seams are in memory, or in Redis when REDIS_URL is set (`fastify.redis`).
+ */
 export default fp(async (fastify) => {
-  const { config } = fastify
-  const hostaway = createHostaway({ config, log: fastify.log.child({ component: 'hostaway' }), limiter: memoryLimiter(config), store: createMemoryStore() })
+  await fastify.register(redisPlugin)
+  const { config, redis } = fastify
+  const log = fastify.log.child({ component: 'hostaway' })
+  const seams: HostawaySeams = redis === null
+    ? { limiter: memoryLimiter(config), store: createMemoryStore() }
+    : createRedisSeams({ connection: redis, config, log })
+  const hostaway = createHostaway({ config, log, ...seams })
   fastify.decorate('hostaway', hostaway.client)
   fastify.addHook('onClose', hostaway.close)
 }, { name: 'hostaway', dependencies: ['config'] })

@@ -151,7 +151,8 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
     return isMissing(hit) ? { error: notFound(hit['@notFound']) } : { value: hit as T }
   }
 
-  async function invalidate (key: string): Promise<void> {
+  /** The part of an invalidation that stays in this instance: reads in flight and pages already sent. */
+  function markInvalidated (key: string): void {
     invalidatedAt.set(key, epoch++)
     // the marks only matter to reads in flight: keep the map small, and treat older reads as stale
     if (invalidatedAt.size > 10_000) {
@@ -163,6 +164,10 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
       shared.stale = true
       inflight.delete(key)
     }
+  }
+
+  async function invalidate (key: string): Promise<void> {
+    markInvalidated(key)
     await storeOp('delete', key, () => store.delete(key))
   }
 
@@ -204,8 +209,15 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
 
     /** Put a value known to be current (e.g. from a webhook) in place of whatever is cached or in flight. */
     async replace (key: string, value: unknown): Promise<void> {
-      await invalidate(key)
-      if (ttlMs > 0) await storeOp('set', key, () => store.set(key, value, ttlMs))
+      const { replace } = store
+      if (replace === undefined || ttlMs <= 0) {
+        await invalidate(key)
+        if (ttlMs > 0) await storeOp('set', key, () => store.set(key, value, ttlMs))
+        return
+      }
+      // a shared store puts it in place of the old value at once, fenced against older fills
+      markInvalidated(key)
+      await storeOp('replace', key, () => replace.call(store, key, value, ttlMs))
     },
 
     async clear (): Promise<void> {

@@ -4,6 +4,7 @@ import { HostawayError } from '../errors.js'
 import { abortError, raceSignal, sleep } from './abort.js'
 import type { AttemptRunner } from './attempt.js'
 import type { AttemptOutcome } from './http.js'
+import { sharedToken, type SharedTokenDeps } from './shared-token.js'
 
 export interface TokenManagerDeps {
   run: AttemptRunner['run']
@@ -18,6 +19,8 @@ export interface TokenManagerDeps {
   log: FastifyBaseLogger
   /** clock (ms) */
   now: () => number
+  /** several instances: one token for all, kept in a shared store (absent: this instance's own) */
+  shared?: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
 }
 
 interface TokenRecord {
@@ -35,6 +38,12 @@ export type TokenManager = ReturnType<typeof createTokenManager>
 const LABEL = 'POST /accessTokens'
 const DEFAULT_LIFETIME_S = 24 * 3600
 
+/** How long a token is used: dropped shortly before it expires, min(60 s, 10 % of its lifetime) before. */
+function usableForMs (expiresInS: number): number {
+  const lifetimeMs = expiresInS * 1000
+  return lifetimeMs - Math.min(60_000, lifetimeMs / 10)
+}
+
 function issued (outcome: AttemptOutcome): { token: string, expiresInS: number } | undefined {
   if (outcome.kind !== 'response' || outcome.status < 200 || outcome.status >= 300) return undefined
   const body = outcome.body as { access_token?: unknown, expires_in?: unknown } | null
@@ -48,14 +57,16 @@ function issued (outcome: AttemptOutcome): { token: string, expiresInS: number }
  * shortly before expiry, single-flight, a settle wait after issue, and fail-fast on rejected
  * credentials (HTTP 400/401/403 from accessTokens → `upstream_auth`, not retryable).
  */
-export function createTokenManager ({ run, clientId, clientSecret, settleMs, credentialFailureBackoffMs, log, now }: TokenManagerDeps) {
+export function createTokenManager ({ run, clientId, clientSecret, settleMs, credentialFailureBackoffMs, log, now, shared }: TokenManagerDeps) {
   const closer = new AbortController()
   setMaxListeners(0, closer.signal)
   let current: TokenRecord | undefined
   let pending: Promise<TokenRecord> | undefined
   let credentialFailure: { error: HostawayError, until: number } | undefined
+  /** the last token refused upstream while it was current: a shared store holding it must be refreshed */
+  let stale: string | undefined
 
-  async function requestToken (): Promise<TokenRecord> {
+  async function requestToken (): Promise<{ token: string, expiresInS: number }> {
     try {
       const { token, expiresInS } = await run({
         method: 'POST',
@@ -78,7 +89,8 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
           : undefined,
         secrets: () => [clientSecret]
       })
-      return issue(token, expiresInS)
+      log.info({ expires_in_s: expiresInS }, 'hostaway token issued')
+      return { token, expiresInS }
     } catch (err) {
       if (!(err instanceof HostawayError)) throw err
       if (err.error_type === 'upstream_auth') {
@@ -98,14 +110,11 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
     }
   }
 
-  function issue (value: string, expiresInS: number): TokenRecord {
-    const t = now()
-    const lifetimeMs = expiresInS * 1000
-    const settle = Math.max(0, settleMs)
+  /** Make `value` the current token, usable for `forMs`, after a settle wait of `settle` ms. */
+  function adopt (value: string, forMs: number, settle: number): TokenRecord {
     const record: TokenRecord = {
       value,
-      // dropped shortly before it expires: min(60 s, 10 % of its lifetime)
-      expiresAt: t + lifetimeMs - Math.min(60_000, lifetimeMs / 10),
+      expiresAt: now() + forMs,
       settled: false,
       ready: Promise.resolve(),
       proven: false
@@ -114,8 +123,22 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
     record.ready = sleep(settle, closer.signal).then(() => { record.settled = true }, () => {})
     current = record
     credentialFailure = undefined
-    log.info({ expires_in_s: expiresInS, settle_ms: settle }, 'hostaway token issued')
+    log.debug({ settle_ms: settle }, 'hostaway token in use')
     return record
+  }
+
+  /** A new token: this instance's own, or the one shared by every instance (fetched by one of them). */
+  async function obtain (): Promise<TokenRecord> {
+    if (shared === undefined) {
+      const { token, expiresInS } = await requestToken()
+      return adopt(token, usableForMs(expiresInS), Math.max(0, settleMs))
+    }
+    const fetch = async () => {
+      const { token, expiresInS } = await requestToken()
+      return { value: token, ttlMs: usableForMs(expiresInS) }
+    }
+    const state = await sharedToken({ ...shared, fetch, settleMs: Math.max(0, settleMs), signal: closer.signal }, stale)
+    return adopt(state.value, state.ttlMs, state.settleInMs)
   }
 
   function closedError (): HostawayError {
@@ -139,7 +162,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
       let record = current
       if (record === undefined || record.expiresAt <= now()) {
         if (pending === undefined) {
-          const p = requestToken()
+          const p = obtain()
           pending = p
           p.then(() => {}, () => {}).finally(() => { if (pending === p) pending = undefined })
         }
@@ -154,6 +177,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
     invalidate (token: string): void {
       if (current !== undefined && current.value === token) {
         current = undefined
+        stale = token
         log.info({}, 'hostaway token invalidated after an authorization failure')
       }
     },

@@ -1,6 +1,6 @@
 /**
- * The seams of the Hostaway client: what a call accepts, and the two shared stores (rate limiter,
- * key/value cache) that are in memory today and can be backed by Redis for several instances.
+ * The seams of the Hostaway client: what a call accepts, and the shared stores (rate limiter,
+ * key/value cache) that are in memory, or in Redis for several instances (services/redis/).
  */
 
 /** Per-call options every client method accepts (and every batch operation receives). */
@@ -56,7 +56,11 @@ export interface RateLimiter {
 /** A small key/value store with a TTL per entry, async so a Redis store can implement it. */
 export interface KeyValueStore<V> {
   get (key: string): Promise<V | undefined>
+  /** Store `value`; a shared store may refuse a fill that could predate a recent `delete` of the key (another instance's write). */
   set (key: string, value: V, ttlMs: number): Promise<void>
   delete (key: string): Promise<void>
+  /** Store a value known to be current (e.g. a webhook's) even right after a `delete`; without it: delete, then set. */
+  replace? (key: string, value: V, ttlMs: number): Promise<void>
+  /** Forget what this instance holds (a shared store keeps the others' entries). */
   clear (): Promise<void>
 }

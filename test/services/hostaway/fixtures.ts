@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
-import { createHostaway, memoryLimiter } from '../../../plugins/app/hostaway.js'
+import { createHostaway, memoryLimiter, type HostawaySeams } from '../../../plugins/app/hostaway.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { loadConfig } from '../../../services/config.js'
 import { HostawayError } from '../../../services/errors.js'
@@ -33,6 +33,8 @@ export interface TestClientOptions {
   env?: Record<string, string | number>
   log?: FastifyBaseLogger
   store?: KeyValueStore<unknown>
+  /** shared seams (e.g. Redis's) in place of this process's own */
+  seams?: (config: ReturnType<typeof loadConfig>) => HostawaySeams
 }
 
 /**
@@ -40,7 +42,7 @@ export interface TestClientOptions {
  * rate window, fast retries and no read cache unless `env` says otherwise; closed with the test.
  * Also gives the limiter (its stats) and close().
  */
-export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, { env = {}, log, store }: TestClientOptions = {}) {
+export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, { env = {}, log, store, seams }: TestClientOptions = {}) {
   const config = loadConfig({
     HOSTAWAY_BASE_URL: sandbox.baseUrl,
     HOSTAWAY_ACCOUNT_ID: sandbox.accountId,
@@ -55,8 +57,7 @@ export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbo
   const hostaway = createHostaway({
     config,
     log: log ?? pino({ level: 'silent' }),
-    limiter: memoryLimiter(config),
-    store: store ?? createMemoryStore()
+    ...(seams?.(config) ?? { limiter: memoryLimiter(config), store: store ?? createMemoryStore() })
   })
   t.teardown(() => hostaway.close())
   return { ...hostaway.client, limiter: hostaway.limiter, close: hostaway.close }

@@ -25,7 +25,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
       body: BatchListingUpdateBodyRef,
       response: {
         200: partialFailureListingResponse({ headers: { 'Idempotent-Replayed': RESPONSE_HEADERS['Idempotent-Replayed'] }, example: PARTIAL_FAILURE_UPDATE_EXAMPLE }),
-        ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500)
+        ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500, 503)
       }
     }
   }, async function batchUpdateListings (request, reply) {

@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto'
+import { createClient, ErrorReply } from '@redis/client'
+import type { FastifyBaseLogger } from 'fastify'
+import { HostawayError } from '../errors.js'
+import { scrub } from '../redact.js'
+import { redisPassword, redisTarget } from './url.js'
+
+/** How long a request may wait for Redis to come back before it is told to retry (ms): the Retry-After of a 503. */
+export const REDIS_RETRY_AFTER_MS = 1000
+/** Longest pause between two reconnection attempts (ms): Redis coming back is noticed within this. */
+const MAX_RECONNECT_DELAY_MS = 1000
+
+/** Redis could not be used (down, or no answer in time): a retryable 503 `unprocessed` wherever it surfaces. */
+export class RedisUnavailableError extends HostawayError {
+  constructor (message: string) {
+    super(message, { status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: REDIS_RETRY_AFTER_MS })
+    this.name = 'RedisUnavailableError'
+  }
+}
+
+/** A Lua script, sent by its SHA-1 once Redis knows it. */
+export interface LuaScript {
+  source: string
+  sha: string
+}
+
+export function luaScript (source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') }
+}
+
+/** Delete KEYS[1] only while it still holds ARGV[1] (a lock or a claim of this instance). */
+export const compareAndDelete = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+/**
+ * The one Redis connection of an instance, as the shared stores use it: every command either
+ * answers within `timeoutMs` or fails at once with a HostawayError `unprocessed` (retryable, with
+ * a retry hint) naming Redis as the reason. While Redis is known to be down (disconnected, or a
+ * command did not answer in time) commands are not even sent: they fail fast until a PING answers.
+ */
+export interface RedisConnection {
+  command (args: string[]): Promise<unknown>
+  /** EVALSHA, loading the script on NOSCRIPT (a restarted Redis forgot it). */
+  script (script: LuaScript, keys: string[], args: string[]): Promise<unknown>
+  /** Connected and answering, as far as this instance knows. */
+  available (): boolean
+  /** Resolves when Redis answers a PING now; throws like `command` otherwise. */
+  check (): Promise<void>
+  /** `fn` runs each time the connection becomes usable again after a loss. */
+  onRecovered (fn: () => void): void
+  /** where Redis is (host:port or socket path), never credentials: for logs and messages */
+  readonly target: string
+  /** Connect, waiting at most `timeoutMs`; a Redis not there yet is retried in the background. */
+  start (): Promise<void>
+  close (): Promise<void>
+}
+
+export interface RedisConnectionOptions {
+  /** REDIS_URL: redis://, rediss:// (TLS) or unix:///path/to/redis.sock */
+  url: string
+  /** REDIS_TIMEOUT_MS: connect and command timeout */
+  timeoutMs: number
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'debug'>
+}
+
+/** The node-redis options of a REDIS_URL; `unix:///path` connects to a socket (node-redis parses the others). */
+function clientOptions (url: string, timeoutMs: number) {
+  const socket = {
+    connectTimeout: timeoutMs,
+    // reconnect for ever, quickly: Redis coming back must be noticed within a second
+    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50)
+  }
+  // fail fast while disconnected rather than queue commands for later; commands are bounded by
+  // the connection's watchdog (node-redis' own timeout only covers commands not written yet, and
+  // costs a timer and an AbortSignal per command)
+  const common = { disableOfflineQueue: true, commandOptions: { timeout: 0 } }
+  if (url.startsWith('unix:')) {
+    const parsed = new URL(url)
+    return { ...common, socket: { ...socket, path: decodeURIComponent(parsed.pathname) } }
+  }
+  return { ...common, url, socket }
+}
+
+export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionOptions): RedisConnection {
+  const client = createClient(clientOptions(url, timeoutMs))
+  const target = redisTarget(url)
+  const secrets = [redisPassword(url)]
+  const recovered: Array<() => void> = []
+  /** ready: connected and answering; down: disconnected; stalled: connected but a command timed out */
+  let state: 'connecting' | 'ready' | 'down' | 'stalled' = 'connecting'
+  let lastError = 'not connected yet'
+  /** the last connection error itself, for the log (the logger's serializer scrubs secrets) */
+  let lastCause: Error | undefined
+  let probing = false
+  let closed = false
+
+  function unavailable (reason: string): RedisUnavailableError {
+    return new RedisUnavailableError(`Not sent: the shared state (Redis at ${target}) is unavailable: ${scrub(reason, secrets)}`)
+  }
+
+  function becomeReady (): void {
+    const wasLost = state === 'down' || state === 'stalled'
+    state = 'ready'
+    log.info({ redis: target }, wasLost ? 'redis available again' : 'redis connected')
+    if (wasLost) for (const fn of recovered) fn()
+  }
+
+  client.on('ready', () => { if (!closed) becomeReady() })
+  client.on('error', (err: Error) => {
+    lastError = scrub(err.message, secrets)
+    lastCause = err
+    if (state === 'ready' || state === 'stalled') log.warn({ redis: target, err }, 'redis connection lost')
+    else log.debug({ redis: target, err }, 'redis connection attempt failed')
+    state = 'down'
+  })
+
+  /** commands waiting for an answer, oldest first (one connection answers in order) */
+  const waiting = new Map<number, { at: number, fail: (err: Error) => void }>()
+  let sent = 0
+  let watchdog: NodeJS.Timeout | undefined
+
+  /** One timer for all commands: when the oldest has waited `timeoutMs`, every waiting one fails. */
+  function watch (): void {
+    if (watchdog !== undefined) return
+    watchdog = setInterval(() => {
+      const oldest = waiting.values().next().value
+      if (oldest === undefined) {
+        clearInterval(watchdog)
+        watchdog = undefined
+        return
+      }
+      if (performance.now() - oldest.at < timeoutMs) return
+      const err = unavailable(`no answer within ${timeoutMs} ms`)
+      for (const entry of waiting.values()) entry.fail(err)
+      waiting.clear()
+    }, Math.max(5, Math.floor(timeoutMs / 4)))
+    watchdog.unref()
+  }
+
+  /** `promise`, or an unavailable error once it waited about `timeoutMs` (the late answer is ignored). */
+  function bounded<T> (promise: Promise<T>): Promise<T> {
+    const id = ++sent
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { at: performance.now(), fail: reject })
+      watch()
+      promise.then((value) => {
+        waiting.delete(id)
+        resolve(value)
+      }, (err: unknown) => {
+        waiting.delete(id)
+        reject(err)
+      })
+    })
+  }
+
+  /** After a timeout: no command is sent until a PING answers again. */
+  function stall (): void {
+    if (state !== 'ready') return
+    state = 'stalled'
+    lastError = `no answer within ${timeoutMs} ms`
+    log.warn({ redis: target, timeout_ms: timeoutMs }, 'redis did not answer in time')
+    if (probing) return
+    probing = true
+    const probe = (): void => {
+      if (closed || state !== 'stalled') {
+        probing = false
+        return
+      }
+      bounded(client.ping()).then(() => {
+        probing = false
+        if (state === 'stalled' && client.isReady) becomeReady()
+      }, () => { setTimeout(probe, Math.min(timeoutMs, MAX_RECONNECT_DELAY_MS)).unref() })
+    }
+    probe()
+  }
+
+  async function send<T> (run: () => Promise<T>): Promise<T> {
+    if (state !== 'ready' || !client.isReady) throw unavailable(lastError)
+    try {
+      return await bounded(run())
+    } catch (err) {
+      if (err instanceof RedisUnavailableError) {
+        stall()
+        throw err
+      }
+      // an error Redis answered (a bug of ours, e.g. a script error) stays what it is
+      if (err instanceof ErrorReply) throw err
+      throw unavailable(err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  return {
+    target,
+    command: (args) => send(() => client.sendCommand(args)),
+    async script (script, keys, args) {
+      const numKeys = String(keys.length)
+      return await send(async () => {
+        try {
+          return await client.sendCommand(['EVALSHA', script.sha, numKeys, ...keys, ...args])
+        } catch (err) {
+          if (!(err instanceof ErrorReply) || !err.message.startsWith('NOSCRIPT')) throw err
+          return await client.sendCommand(['EVAL', script.source, numKeys, ...keys, ...args])
+        }
+      })
+    },
+    available: () => state === 'ready' && client.isReady,
+    async check () {
+      await send(() => client.ping())
+    },
+    onRecovered (fn) {
+      recovered.push(fn)
+    },
+    async start () {
+      const connecting = client.connect()
+      connecting.catch(() => {})
+      let timer: NodeJS.Timeout | undefined
+      const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs) })
+      await Promise.race([connecting, waited])
+      clearTimeout(timer)
+      if (state !== 'ready') {
+        state = 'down'
+        log.warn({ redis: target, err: lastCause }, 'redis unavailable at start: requests that need it answer 503 until it is reachable')
+      }
+    },
+    async close () {
+      closed = true
+      clearInterval(watchdog)
+      if (client.isOpen) client.destroy()
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The Redis keys of one Hostaway account. Every key carries the account in a hash tag
+ * (`hgw:{10000}:…`), so the keys one script touches live in one Redis Cluster slot.
+ */
+export function accountKeys (accountId: string) {
+  const base = `hgw:{${accountId}}`
+  return {
+    /** sliding log of the account's upstream requests, all instances together */
+    budgetAccount: `${base}:budget:account`,
+    /** sliding log of the requests leaving through one egress IP (instances sharing HOSTAWAY_EGRESS_ID) */
+    budgetEgress: (egressId: string) => `${base}:budget:ip:${egressId}`,
+    /** since when (Redis time) the logs are complete: a Redis that lost them waits one window */
+    budgetSince: `${base}:budget:since`,
+    token: `${base}:token`,
+    tokenLock: `${base}:token:lock`,
+    cache: (key: string) => `${base}:cache:${key}`,
+    /** how many cache invalidations the account has seen: what an instance holds is good while it is unchanged */
+    cacheGeneration: `${base}:cache-generation`,
+    /** a recent invalidation of a cache key: fills that may predate it are refused */
+    fence: (key: string) => `${base}:fence:${key}`,
+    idempotency: (key: string) => `${base}:idem:${key}`
+  }
+}
+
+export type AccountKeys = ReturnType<typeof accountKeys>

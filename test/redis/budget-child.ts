@@ -1,0 +1,36 @@
+// One process taking slots from the shared Redis budget as fast as it may, for test/redis/budget.test.ts:
+// argv: REDIS_URL, egress id, run time (ms); prints the Redis time (µs) of every slot it took, as JSON.
+import pino from 'pino'
+import { createRedisBudget } from '../../services/redis/budget.js'
+import { createRedisConnection } from '../../services/redis/connection.js'
+import { accountKeys } from '../../services/redis/keys.js'
+import { budgetLimits } from './budget-limits.js'
+
+const [url, egress, runMs] = process.argv.slice(2)
+const log = pino({ level: 'silent' })
+const connection = createRedisConnection({ url, timeoutMs: 2000, log })
+await connection.start()
+const keys = accountKeys('10000')
+const grants: number[] = []
+const budget = createRedisBudget({
+  connection,
+  logs: [{ key: keys.budgetAccount, cap: budgetLimits.account }, { key: keys.budgetEgress(egress), cap: budgetLimits.ip }],
+  sinceKey: keys.budgetSince,
+  windowMs: budgetLimits.windowMs,
+  freshStateWaitMs: 0,
+  jitterMs: budgetLimits.jitterMs,
+  random: Math.random,
+  now: () => performance.now(),
+  log,
+  onGrant: (at) => grants.push(at)
+})
+// start together: ready, then wait for the parent's go (a line on stdin)
+process.stdout.write('ready\n')
+await new Promise((resolve) => process.stdin.once('data', resolve))
+const end = performance.now() + Number(runMs)
+while (performance.now() < end) {
+  const wait = await budget.take()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+}
+process.stdout.write(JSON.stringify({ egress, grants }) + '\n')
+await connection.close()
