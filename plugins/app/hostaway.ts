@@ -28,9 +28,9 @@ export type HostawayConfig = Pick<Config,
   'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
   'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
   'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
-  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS'>
+  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS' | 'LIMITER_MAX_QUEUE'>
 
-/** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins. */
+/** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins, and the queue bound. */
 export function memoryLimiter (config: HostawayConfig): RateLimiter {
   return createMemoryRateLimiter({
     limits: [
@@ -39,7 +39,8 @@ export function memoryLimiter (config: HostawayConfig): RateLimiter {
     ],
     windowMs: config.HOSTAWAY_RATE_WINDOW_MS,
     safetyMargin: config.HOSTAWAY_RATE_SAFETY_MARGIN,
-    windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
+    windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS,
+    maxQueue: config.LIMITER_MAX_QUEUE
   })
 }
 
