@@ -1,10 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { abortMessage, linkSignals, sleep } from './abort.js'
+import { AdmissionRefused } from './admission.js'
 import { describeFailure, healthOf, refusedError, type Breaker, type Refusal } from './breaker.js'
 import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
-import { AdmissionRefused, LimiterClosedError } from './limiter.js'
+import { LimiterClosedError } from './limiter.js'
 import type { Admission, RateLimiter } from './types.js'
 
 export interface AttemptPolicy {

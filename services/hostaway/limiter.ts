@@ -1,6 +1,7 @@
 import { abortReason } from './abort.js'
+import { createAdmission, startBy, type Candidate } from './admission.js'
 import { createMemoryBudget, type Budget, type MemoryBudgetOptions } from './budget.js'
-import { createFairQueue, type Turn } from './fair-queue.js'
+import { createFairQueue } from './fair-queue.js'
 import type { AcquireOptions, LimiterStats, RateLimiter } from './types.js'
 
 /** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
@@ -11,34 +12,12 @@ export class LimiterClosedError extends Error {
   }
 }
 
-/**
- * Rejection of `acquire` without waiting (or after a wait that can no longer end in time): the
- * call's turn is predicted to come past its deadline, or the queue is full. `retryAfterMs` is the
- * predicted wait for a turn.
- */
-export class AdmissionRefused extends Error {
-  constructor (readonly reason: 'deadline' | 'queue_full', readonly retryAfterMs: number, message: string) {
-    super(message)
-    this.name = 'AdmissionRefused'
-  }
-}
-
-/**
- * Of the time a call has until its deadline, the part kept for its answer: a call is admitted only
- * if its turn is predicted to come at least min(10 % of that time, 1 s) before the deadline.
- */
-const ANSWER_SHARE = 0.1
-const ANSWER_MAX_MS = 1000
-
-interface Waiter extends Turn {
+interface Waiter extends Candidate {
   resolve: () => void
   reject: (err: Error) => void
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   enqueuedAt: number
-  deadline: number | undefined
-  /** the latest start that leaves the call time for its answer; undefined: no deadline */
-  startBy: number | undefined
 }
 
 export interface RateLimiterDeps {
@@ -52,6 +31,13 @@ export interface RateLimiterDeps {
   maxQueue: number
   /** a caller's share of the slots relative to the others' (default 1) */
   weightOf?: (caller: string) => number
+  /** run `fn` in `ms` (on the `now` clock), returning a cancel function (default: setTimeout) */
+  schedule?: (fn: () => void, ms: number) => () => void
+}
+
+function setTimer (fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms)
+  return () => clearTimeout(timer)
 }
 
 /**
@@ -60,61 +46,44 @@ export interface RateLimiterDeps {
  * for the moment the budget says the next waiter may go; a slot given back unused goes to the
  * next waiter at once; an aborted waiter leaves at once; if the budget fails, every waiter is
  * rejected with its error.
- * Admission: the budget knows when its next slots free (`upcoming`, else an estimate from its cap
- * and window), so the queue knows when each waiter's turn comes. A call whose turn would come past
- * its deadline is refused at once (AdmissionRefused, with the predicted wait) instead of waiting the
- * deadline out; so is a call that finds `maxQueue` waiters ahead of it — or, when it would be served
- * before some of them, the waiter served last makes room. When newcomers push waiters back (a
- * caller's first turn, a single-item request ahead of batch items) or the budget makes the queue
- * wait, the queue checks again, and refuses the waiters that can no longer start in time.
+ * Admission (admission.ts): a call whose turn is predicted to come past its deadline, or that finds
+ * the queue full, is refused at once (AdmissionRefused, with the predicted wait) instead of waiting
+ * the deadline out. When newcomers push waiters back (a caller's first turn, a single-item request
+ * ahead of batch items) or the budget makes the queue wait, the waiters are checked again.
  */
-export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weightOf = () => 1 }: RateLimiterDeps): RateLimiter {
+export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weightOf = () => 1, schedule = setTimer }: RateLimiterDeps): RateLimiter {
   const queue = createFairQueue<Waiter>({ weightOf })
-  let timer: NodeJS.Timeout | undefined
+  /** cancels the one armed timer */
+  let timer: (() => void) | undefined
   /** an asynchronous `take` is under way */
   let asking = false
   let closed = false
   let checkQueued = false
   const counts = { acquired: 0, released: 0, refused: 0, maxWait: 0, totalWait: 0 }
 
-  /** ms from now until each of the next `count` slots may be taken. */
-  function upcoming (count: number): number[] {
-    if (budget.upcoming !== undefined) return budget.upcoming(count)
-    // the estimate: the slots left in this window now, then `cap` per window from the next free slot
-    const free = Math.max(0, cap - budget.inWindow())
-    const next = budget.nextSlotInMs()
-    return Array.from({ length: count }, (_, i) => i < free ? 0 : next + Math.floor((i - free) / cap) * windowMs)
-  }
-
   function detach (w: Waiter): void {
     if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort)
   }
 
-  function refuse (w: Waiter, reason: AdmissionRefused['reason'], waitMs: number): void {
-    counts.refused++
-    detach(w)
-    const wait = Math.max(1, Math.ceil(waitMs))
-    const message = reason === 'deadline'
-      ? `no rate-limit slot in time: its turn would come in about ${wait} ms, its deadline is in ${Math.max(0, Math.round((w.deadline ?? 0) - now()))} ms`
-      : `the rate-limit queue is full (${maxQueue} waiting, whose turns come first)`
-    w.reject(new AdmissionRefused(reason, wait, message))
-  }
+  const admission = createAdmission<Waiter>({
+    queue,
+    budget,
+    cap,
+    windowMs,
+    maxQueue,
+    now,
+    refused (w, err) {
+      counts.refused++
+      detach(w)
+      w.reject(err)
+    }
+  })
 
   /** Refuse the waiters whose turn now comes too late (pushed back, or the budget is slower than foreseen). */
   function recheck (): void {
     checkQueued = false
     if (closed || queue.size() === 0) return
-    const order = queue.ordered()
-    const waits = upcoming(order.length)
-    const t = now()
-    let gone = 0
-    order.forEach((w, i) => {
-      const wait = waits[i - gone]
-      if (w.startBy === undefined || t + wait <= w.startBy) return
-      queue.remove(w)
-      gone++
-      refuse(w, 'deadline', wait)
-    })
+    admission.recheck()
     if (queue.size() === 0) clearTimer()
   }
 
@@ -126,7 +95,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
 
   function clearTimer (): void {
     if (timer !== undefined) {
-      clearTimeout(timer)
+      timer()
       timer = undefined
     }
   }
@@ -152,7 +121,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
     if (closed || queue.size() === 0) return false
     if (wait > 0) {
       // timers may fire up to 1 ms early against a sub-ms clock: round up
-      timer = setTimeout(drain, Math.ceil(wait))
+      timer = schedule(drain, Math.ceil(wait))
       scheduleRecheck()
       return false
     }
@@ -187,28 +156,6 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
     while (queue.size() > 0 && ask());
   }
 
-  /** Admit `w` (true) or refuse it; a full queue refuses the newcomer or the waiter served last. */
-  function admit (w: Waiter, t: number): boolean {
-    const position = queue.positionOf(w)
-    const waits = upcoming(position + 1)
-    if (w.startBy !== undefined && t + waits[position] > w.startBy) {
-      refuse(w, 'deadline', waits[position])
-      return false
-    }
-    if (queue.size() < maxQueue) return true
-    const order = queue.ordered()
-    const last = order[order.length - 1]
-    // whoever is left out would be served after every waiter kept
-    const lastWait = upcoming(order.length + 1)[order.length]
-    if (last === undefined || last.priority || position >= order.length) {
-      refuse(w, 'queue_full', lastWait)
-      return false
-    }
-    queue.remove(last)
-    refuse(last, 'queue_full', lastWait)
-    return true
-  }
-
   return {
     acquire (signal?: AbortSignal, options: AcquireOptions = {}): Promise<void> {
       if (closed) return Promise.reject(new LimiterClosedError())
@@ -226,10 +173,10 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
           caller: options.caller ?? '',
           lane: options.lane ?? 'single',
           deadline,
-          startBy: deadline === undefined ? undefined : deadline - Math.min(ANSWER_MAX_MS, Math.max(0, deadline - t) * ANSWER_SHARE)
+          startBy: startBy(deadline, t)
         }
         const ahead = queue.size()
-        if (!w.priority && !admit(w, t)) return
+        if (!w.priority && !admission.admit(w)) return
         const position = queue.positionOf(w)
         if (signal !== undefined) {
           w.onAbort = () => {
@@ -278,7 +225,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
 }
 
 export type MemoryRateLimiterOptions = Pick<MemoryBudgetOptions, 'limits' | 'windowMs'> &
-  Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>> & Partial<Pick<RateLimiterDeps, 'maxQueue' | 'weightOf'>>
+  Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>> & Partial<Pick<RateLimiterDeps, 'maxQueue' | 'weightOf' | 'schedule'>>
 
 export interface MemoryRateLimiter extends RateLimiter {
   /** The effective budget: at most `cap` starts within any `windowMs` (margins applied). */
@@ -291,6 +238,6 @@ export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): Mem
   const now = options.now ?? (() => performance.now())
   const budget = createMemoryBudget({ safetyMargin: 0, windowMarginMs: 0, ...options, now })
   const { cap, windowMs } = budget
-  const limiter = createRateLimiter({ budget, now, cap, windowMs, maxQueue: options.maxQueue ?? Infinity, weightOf: options.weightOf })
+  const limiter = createRateLimiter({ budget, now, cap, windowMs, maxQueue: options.maxQueue ?? Infinity, weightOf: options.weightOf, schedule: options.schedule })
   return { ...limiter, cap, windowMs }
 }
