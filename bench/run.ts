@@ -1,10 +1,11 @@
-// npm run bench: the batch path against the rate-limit floor, the lookup planner at Hostaway's real
-// limits, and the service overhead against bare Fastify, side by side in one run. Writes
-// bench/results/latest.json and prints a table.
+// npm run bench: the batch path against the rate-limit floor, the lookup planner and the gateway under
+// overload at Hostaway's real limits, and the service overhead against bare Fastify, side by side in
+// one run. Writes bench/results/latest.json and prints a table.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
+import { overload } from './overload.js'
 import { realLimits } from './real-limits.js'
 import { gatewayEnv as pointedAt, post, sleep, spawnServer } from './servers.js'
 
@@ -122,6 +123,8 @@ async function main (): Promise<void> {
   }
   // 5. the lookup planner at Hostaway's real limits (its own sandboxes)
   results.real_limits = await realLimits()
+  // 6. overload at Hostaway's real limits: a 60-item write batch and 60 clients of single GETs (its own sandbox)
+  results.overload = await overload()
   results.duration_s = +((performance.now() - started) / 1000).toFixed(1)
   results.node = process.version
   results.date = new Date().toISOString()
@@ -134,6 +137,11 @@ async function main (): Promise<void> {
   const calls = results.upstream_calls as Record<string, number>
   const bp = results.batch_planned as { ms: number, upstream_calls: number, per_id_calls: number }
   const rl = results.real_limits as Awaited<ReturnType<typeof realLimits>>
+  const ov = results.overload as Awaited<ReturnType<typeof overload>>
+  const overloadRow = (r: typeof ov.warm) => `B: ${r.b.served} served (p50 ${r.b.served_latency.p50_ms} ms, p99 ${r.b.served_latency.p99_ms} ms), ` +
+    `${r.b.refused} refused (p50 ${r.b.refusal_latency.p50_ms} ms, p99 ${r.b.refusal_latency.p99_ms} ms), past deadline ${r.b.past_deadline}; ` +
+    `B's share while A ran ${r.budget_while_a_ran.b_share}; A: ${r.a.success_count}/${r.a.total_count} applied, every item reported ${r.a.every_item_once}, ${r.a.wall_ms} ms; ` +
+    `goals ${Object.entries(r.goals).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`
   const real = (name: 'listings_100' | 'bookings_50_recent' | 'bookings_50_scattered') => {
     const r = rl[name]
     return `${r.upstream_calls} calls (per-id ${r.per_id_calls}), ${r.wall_ms} ms (per-id floor ${r.per_id_floor_ms} ms), ${r.success_count} ok, 429: ${r.upstream_429}, goal ${rl.goals[name] ? 'met' : 'MISSED'}`
@@ -153,6 +161,9 @@ async function main (): Promise<void> {
     ['real_limits.listings_100 (ids 1–100, 150 listings, 15/10 s)', real('listings_100')],
     ['real_limits.bookings_50_recent', real('bookings_50_recent')],
     ['real_limits.bookings_50_scattered', real('bookings_50_scattered')],
+    ['overload.cold (60-item write batch vs 60 GET clients, 15/10 s)', overloadRow(ov.cold)],
+    ['overload.warm (the same again, same gateway)', overloadRow(ov.warm)],
+    ['overload upstream 429s', String(ov.upstream_429)],
     ['rss_mb (gateway after load)', String(results.rss_mb)],
     ['bench duration', `${results.duration_s} s`]
   ]

@@ -124,7 +124,12 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
 
   const controller = new AbortController()
   const { signal } = controller
-  const admission = { caller: options.caller ?? '', lane: 'batch' as const, deadline: performance.now() + options.timeoutMs }
+  /** the next item to start */
+  let next = 0
+  let ended = false
+  // the items not started yet: the rate limiter keeps turns for them (this caller's fair share)
+  const backlog = () => ended || signal.aborted ? 0 : runs.length - next
+  const admission = { caller: options.caller ?? '', lane: 'batch' as const, deadline: performance.now() + options.timeoutMs, backlog }
   // every running item listens on this one signal; a batch may hold BATCH_MAX_ITEMS of them
   setMaxListeners(0, signal)
   const timer = setTimeout(() => controller.abort(abortError(`the batch deadline of ${options.timeoutMs} ms passed`)), options.timeoutMs)
@@ -144,7 +149,6 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
   overdue.catch(() => {})
 
   const outcomes = new Map<number, Outcome<T>>()
-  let next = 0
 
   async function runOne (i: number): Promise<void> {
     const outcome: Outcome<T> = { ok: false, attempts: 0 }
@@ -168,6 +172,7 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
   try {
     await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency), runs.length) }, worker))
   } finally {
+    ended = true
     clearTimeout(timer)
     clearTimeout(graceTimer)
     options.signal?.removeEventListener('abort', onOuterAbort)

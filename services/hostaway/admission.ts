@@ -34,7 +34,7 @@ export interface Candidate extends Turn {
 }
 
 export interface AdmissionDeps<W extends Candidate> {
-  queue: Pick<FairQueue<W>, 'positionOf' | 'ordered' | 'remove' | 'size'>
+  queue: Pick<FairQueue<W>, 'fairTurn' | 'orderOf' | 'positionOf' | 'placed' | 'ordered' | 'remove' | 'size'>
   budget: Pick<Budget, 'upcoming' | 'inWindow' | 'nextSlotInMs'>
   /** the budget's slots per window and its window (ms): the estimate when it has no `upcoming` */
   cap: number
@@ -50,9 +50,10 @@ export interface AdmissionDeps<W extends Candidate> {
  * Admission control of the rate limiter's queue: the budget knows when its next slots free
  * (`upcoming`; else an estimate: the slots left in this window, then `cap` per window from the
  * next free one), and the fair queue knows each waiter's place, so each waiter's start can be
- * predicted. A call whose start would come past its `startBy` is refused; when `maxQueue`
- * waiters are queued, the waiter served last is refused (the newcomer, unless it would be served
- * before someone).
+ * predicted. Admission is a promise: a newcomer whose fair turn would push a waiter of another
+ * caller admitted earlier past its `startBy` takes its turn after that waiter instead. Then a call
+ * whose start would come past its own `startBy` is refused; when `maxQueue` waiters are queued,
+ * the waiter served last is refused (the newcomer, unless it would be served before someone).
  */
 export function createAdmission<W extends Candidate> ({ queue, budget, cap, windowMs, maxQueue, now, refused }: AdmissionDeps<W>) {
   /** ms from now until each of the next `count` slots may be taken. */
@@ -72,37 +73,54 @@ export function createAdmission<W extends Candidate> ({ queue, budget, cap, wind
   }
 
   return {
-    /** Whether `w` (not queued yet) may queue now; if not, it has been refused. */
-    admit (w: W): boolean {
-      const position = queue.positionOf(w)
-      const wait = upcoming(position + 1)[position]
-      if (w.startBy !== undefined && now() + wait > w.startBy) {
-        refuse(w, 'deadline', wait)
-        return false
+    /**
+     * Where `w` (not queued yet) may take its turn: the virtual time to push it at, or undefined
+     * when it has been refused.
+     */
+    admit (w: W): number | undefined {
+      const t = now()
+      const fair = queue.fairTurn(w)
+      const order = queue.orderOf(w.caller)
+      const placed = queue.placed()
+      const waits = upcoming(placed.length + 1)
+      // unless it takes a turn kept for its caller's backlog, the waiters of other callers whose turn
+      // comes after the new one move back a place: the new turn goes after the last of them that
+      // this would make late
+      const expected = placed.some((p) => p.w === undefined && p.caller === w.caller && p.tag === fair)
+      let kept = -1
+      placed.forEach(({ w: other, tag, seq }, i) => {
+        const behind = tag > fair || (tag === fair && seq > order)
+        if (!expected && behind && other !== undefined && other.caller !== w.caller && other.startBy !== undefined && t + waits[i + 1] > other.startBy) kept = i
+      })
+      const at = kept === -1 ? fair : Math.max(fair, placed[kept].tag + 1)
+      const position = queue.positionOf(w, at)
+      if (w.startBy !== undefined && t + waits[position] > w.startBy) {
+        refuse(w, 'deadline', waits[position])
+        return undefined
       }
-      if (queue.size() < maxQueue) return true
-      const order = queue.ordered()
-      const last = order[order.length - 1]
+      if (queue.size() < maxQueue) return at
+      const waiting = queue.ordered()
+      const last = waiting[waiting.length - 1]
       // whoever is left out would be served after every waiter kept
-      const lastWait = upcoming(order.length + 1)[order.length]
-      if (last === undefined || last.priority || position >= order.length) {
+      const lastWait = waits[placed.length]
+      if (last === undefined || last.priority || position > placed.findLastIndex((p) => p.w === last)) {
         refuse(w, 'queue_full', lastWait)
-        return false
+        return undefined
       }
       queue.remove(last)
       refuse(last, 'queue_full', lastWait)
-      return true
+      return at
     },
 
     /** Refuse the queued waiters whose turn now comes too late (pushed back, or a slower budget than foreseen). */
     recheck (): void {
-      const order = queue.ordered()
+      const order = queue.placed()
       const waits = upcoming(order.length)
       const t = now()
       let gone = 0
-      order.forEach((w, i) => {
+      order.forEach(({ w }, i) => {
         const wait = waits[i - gone]
-        if (w.startBy === undefined || t + wait <= w.startBy) return
+        if (w === undefined || w.startBy === undefined || t + wait <= w.startBy) return
         queue.remove(w)
         gone++
         refuse(w, 'deadline', wait)

@@ -172,12 +172,14 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
           priority: options.priority === true,
           caller: options.caller ?? '',
           lane: options.lane ?? 'single',
+          backlog: options.backlog,
           deadline,
           startBy: startBy(deadline, t)
         }
         const ahead = queue.size()
-        if (!w.priority && !admission.admit(w)) return
-        const position = queue.positionOf(w)
+        const at = w.priority ? undefined : admission.admit(w)
+        if (!w.priority && at === undefined) return
+        const position = queue.positionOf(w, at)
         if (signal !== undefined) {
           w.onAbort = () => {
             if (!queue.remove(w)) return
@@ -187,7 +189,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
           }
           signal.addEventListener('abort', w.onAbort, { once: true })
         }
-        queue.push(w)
+        queue.push(w, at)
         // it cut in ahead of someone (a new caller's turn, a single before batch items): check them
         if (position < ahead) scheduleRecheck()
         if (queue.size() === 1) drain()

@@ -147,6 +147,8 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
     async function byId ({ signal, admission }: CallOptions & { signal: AbortSignal }): Promise<void> {
       const queue = open()
       stats.by_id = queue.length
+      // the ids not fetched yet: the rate limiter keeps turns for them
+      const perId = admission === undefined ? undefined : { ...admission, backlog: () => queue.length }
       const worker = async () => {
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
           const [id, item] = next
@@ -155,7 +157,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
             continue
           }
           try {
-            succeed(item, await kind.fetchOne(id, { signal, admission, onAttempt: () => { for (const l of item.listeners) l() } }), 0)
+            succeed(item, await kind.fetchOne(id, { signal, admission: perId, onAttempt: () => { for (const l of item.listeners) l() } }), 0)
           } catch (err) {
             fail(item, err)
           }

@@ -16,6 +16,11 @@ export interface Admission {
    * turn in the queue is predicted to come too late is refused at once instead of waiting. None: no limit.
    */
   deadline?: number
+  /**
+   * How many more calls of the same work will queue soon (a batch's items not started yet): the
+   * queue keeps turns for them, so that what it predicts for others counts with them.
+   */
+  backlog?: () => number
 }
 
 /** Per-call options every client method accepts (and every batch operation receives). */

@@ -19,7 +19,7 @@ function checkRefusal (t: Pick<typeof tap, 'match' | 'equal' | 'ok'>, r: Answer,
 tap.test('under a saturated budget, singles either start within REQUEST_TIMEOUT_MS or are refused at once with Retry-After', async (t) => {
   const order = upstreamOrder()
   // 5 calls per 500 ms; a single has 1.5 s: its turn must come within ~1.35 s
-  const { url, app, sandbox: sb } = await serve(t, {
+  const { url, app, sandbox: sb, logs } = await serve(t, {
     API_KEYS: 'key-a,key-b',
     HOSTAWAY_RATE_LIMIT_IP: '6',
     HOSTAWAY_RATE_WINDOW_MS: '200',
@@ -42,6 +42,9 @@ tap.test('under a saturated budget, singles either start within REQUEST_TIMEOUT_
   t.notOk(singles.some((r) => r.status === 504 || r.body.error_type === 'unprocessed'), 'nobody waited out its deadline (no 504, no 503 unprocessed)')
   t.equal(upstreamCount((await sb.stats()).requests.by_route, LISTING_GETS), served.length, 'a refused request was never sent')
   t.equal((await batch).status, 200)
+  const refusalLines = logs.entries().filter((e) => e.error_class === 'HostawayError' && e.status === 503)
+  t.equal(refusalLines.length, refused.length, 'each refusal logged once')
+  t.ok(refusalLines.every((e) => e.msg === 'request rejected' && e.level === 30), 'at info, as an answer under load, not as a failure')
   t.equal((await sb.stats()).rate_limited, 0)
 })
 

@@ -117,7 +117,50 @@ t.test('weights per caller: turns in proportion', async (t) => {
   l.close()
 })
 
-t.test('a newcomer that pushes a waiter past its deadline gets that waiter refused at once, not at its deadline', async (t) => {
+t.test('admission is a promise: a newcomer whose fair turn would make an admitted waiter late goes after it', async (t) => {
+  const clock = fakeClock()
+  const l = await saturated(clock, 1)
+  const log: string[] = []
+  const x = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'x') // turn at 1000
+  const y = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'y') // turn at 2000, must start by 2340
+  const early = track(l, clock, { caller: 'B', lane: 'single', deadline: 1900 }, log, 'early') // its fair turn, before y, is needed in time
+  await clock.settle()
+  t.match(early.refused, { reason: 'deadline', retryAfterMs: 3000 }, 'placed after y, its turn would come at 3000: refused at once')
+  const b = track(l, clock, { caller: 'B', lane: 'single' }, log, 'b') // no deadline: it waits after y
+  await clock.settle()
+  t.notOk(y.refused, 'y keeps its turn')
+  t.notOk(x.refused)
+  await clock.advance(3000)
+  t.same(log, ['x', 'y', 'b'])
+  t.equal(y.grantedAt, 2000)
+  t.equal(b.grantedAt, 3000)
+  l.close()
+})
+
+t.test('a batch\'s backlog counts: another caller is told at once that the batch\'s coming items will share the slots with it', async (t) => {
+  const clock = fakeClock()
+  const l = await saturated(clock, 1)
+  const log: string[] = []
+  let left = 2 // items of A's batch not started yet (its concurrency hides them)
+  const x = track(l, clock, { caller: 'A', lane: 'batch', backlog: () => left }, log, 'x') // turn at 1000
+  const b1 = track(l, clock, { caller: 'B', lane: 'single', deadline: 2600 }, log, 'b1') // after x: 2000
+  // after a turn kept for A: 4000, past 3400 - 10 %; were A's backlog unknown, it would be 3000 and admitted
+  const b2 = track(l, clock, { caller: 'B', lane: 'single', deadline: 3400 }, log, 'b2')
+  await clock.settle()
+  t.notOk(b1.refused)
+  t.match(b2.refused, { reason: 'deadline', retryAfterMs: 4000 }, 'refused at arrival, not when A\'s next item pushes it back')
+  await clock.advance(1000)
+  t.equal(x.grantedAt, 1000)
+  left = 1
+  const a2 = track(l, clock, { caller: 'A', lane: 'batch', backlog: () => left }, log, 'a2') // takes the turn kept for it
+  await clock.advance(2000)
+  t.same(log, ['x', 'b1', 'a2'])
+  t.equal(a2.grantedAt, 3000)
+  t.equal(b1.grantedAt, 2000, 'b1 kept its turn')
+  l.close()
+})
+
+t.test('a caller\'s single pushes its own batch items back; one pushed past its deadline is refused at once, not at its deadline', async (t) => {
   const clock = fakeClock()
   const l = await saturated(clock, 1)
   const log: string[] = []
@@ -125,13 +168,12 @@ t.test('a newcomer that pushes a waiter past its deadline gets that waiter refus
   const y = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'y') // turn at 2000, must start by 2340
   await clock.settle()
   t.equal(l.stats().queued, 2, 'both admitted')
-  const b = track(l, clock, { caller: 'B', lane: 'single' }, log, 'b') // B's first turn goes before y's
+  track(l, clock, { caller: 'A', lane: 'single' }, log, 's') // A's single goes before A's batch items
   await clock.settle()
   t.match(y.refused, { reason: 'deadline', retryAfterMs: 3000 }, 'y now would start at 3000: refused at 0 ms')
   t.notOk(x.refused)
   await clock.advance(2000)
-  t.same(log, ['x', 'b'])
-  t.equal(b.grantedAt, 2000)
+  t.same(log, ['s', 'x'])
   l.close()
 })
 

@@ -62,6 +62,23 @@ t.test('a caller that just had its turn cannot cut in again by coming back at on
   t.same(drainAll(q), ['a2', 'b2'], 'A, whose turn it is, goes before B again')
 })
 
+t.test('turns are kept for a declared backlog while the caller has nobody waiting, and skipped when nobody comes', async (t) => {
+  const q = createFairQueue<W>({ weightOf: () => 1 })
+  let left = 3
+  q.push({ ...w('a1', 'A'), backlog: () => left })
+  t.equal(q.shift()?.name, 'a1', 'A\'s item is in flight; three more will come')
+  q.push(w('b1', 'B', 'single'))
+  q.push(w('b2', 'B', 'single'))
+  t.same(q.placed().map((p) => p.w?.name ?? `kept:${p.caller}`), ['b1', 'kept:A', 'b2', 'kept:A', 'kept:A'], 'B\'s second turn comes after a turn kept for A')
+  t.equal(q.positionOf(w('?', 'B', 'single')), 4, 'a third B request would come after two of A\'s kept turns')
+  left = 2 // the batch starts its next item
+  q.push(w('a2', 'A'))
+  t.same(q.placed().map((p) => p.w?.name ?? `kept:${p.caller}`), ['b1', 'a2', 'b2', 'kept:A', 'kept:A'], 'A\'s item took its kept turn: nobody moved back')
+  t.same(drainAll(q), ['b1', 'a2', 'b2'])
+  left = 0
+  t.equal(q.callers(), 0, 'no backlog, nobody waiting: nothing kept')
+})
+
 t.test('remove takes a waiter out wherever it is; clear empties everything', async (t) => {
   const q = createFairQueue<W>({ weightOf: () => 1 })
   const waiters = [w('a1', 'A'), w('a2', 'A', 'single'), w('b1', 'B'), w('p', 'x', 'single', true)]
@@ -77,28 +94,37 @@ t.test('remove takes a waiter out wherever it is; clear empties everything', asy
 })
 
 // The limiter predicts each waiter's start from its place: positionOf must be exactly where a push lands.
-t.test('property: positionOf is where a pushed waiter lands in ordered(), and shift serves ordered()[0]', async (t) => {
+t.test('property: positionOf is where a pushed waiter lands among all turns (at its fair turn or later, backlogs kept), and shift serves the first waiter', async (t) => {
   const push = fc.record({
     kind: fc.constant('push' as const),
     caller: fc.constantFrom('A', 'B', 'C', 'D'),
     lane: fc.constantFrom<Lane>('single', 'batch'),
-    priority: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 })
+    priority: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 }),
+    // the new turn placed later than its fair time (admission keeping others in time), in virtual time units
+    later: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 1, max: 4 * 720_720 }), weight: 1 }),
+    // work of this caller still to come (turns kept for it)
+    declares: fc.boolean()
   })
   const op = fc.oneof(
     { arbitrary: push, weight: 4 },
     { arbitrary: fc.record({ kind: fc.constant('shift' as const) }), weight: 2 },
-    { arbitrary: fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }), weight: 1 }
+    { arbitrary: fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('backlog' as const), caller: fc.constantFrom('A', 'B', 'C', 'D'), left: fc.nat({ max: 4 }) }), weight: 1 }
   )
   // caller A's weight is 2 or 3: turns of different spacing interleave
   fc.assert(fc.property(fc.array(op, { maxLength: 60 }), fc.constantFrom(2, 3), (ops, heavy) => {
     const q = createFairQueue<W>({ weightOf: (caller) => caller === 'A' ? heavy : 1 })
+    const left: Record<string, number> = { A: 0, B: 0, C: 0, D: 0 }
     let n = 0
     for (const o of ops) {
-      if (o.kind === 'push') {
-        const x = w(`w${n++}`, o.caller, o.lane, o.priority)
-        const predicted = q.positionOf(x)
-        q.push(x)
-        if (q.ordered().indexOf(x) !== predicted) return false
+      if (o.kind === 'backlog') {
+        left[o.caller] = o.left
+      } else if (o.kind === 'push') {
+        const x: W = { ...w(`w${n++}`, o.caller, o.lane, o.priority), ...(o.declares ? { backlog: () => left[o.caller] } : {}) }
+        const at = q.fairTurn(x) + o.later
+        const predicted = q.positionOf(x, at)
+        q.push(x, at)
+        if (q.placed().findIndex((p) => p.w === x) !== predicted) return false
       } else if (o.kind === 'shift') {
         const first = q.ordered()[0]
         if (q.shift() !== first) return false
