@@ -139,7 +139,8 @@ async function main (): Promise<void> {
   const rl = results.real_limits as Awaited<ReturnType<typeof realLimits>>
   const ov = results.overload as Awaited<ReturnType<typeof overload>>
   const overloadRow = (r: typeof ov.warm) => `B: ${r.b.served} served (p50 ${r.b.served_latency.p50_ms} ms, p99 ${r.b.served_latency.p99_ms} ms), ` +
-    `${r.b.refused} refused (p50 ${r.b.refusal_latency.p50_ms} ms, p99 ${r.b.refusal_latency.p99_ms} ms), past deadline ${r.b.past_deadline}; ` +
+    `${r.b.refused} refused (p50 ${r.b.refusal_latency.p50_ms} ms, p99 ${r.b.refusal_latency.p99_ms} ms; after the first burst of ${r.b.first_burst.refused} p99 ${r.b.later_refusal_latency.p99_ms} ms), ` +
+    `past deadline ${r.b.past_deadline}; ` +
     `B's share while A ran ${r.budget_while_a_ran.b_share}; A: ${r.a.success_count}/${r.a.total_count} applied, every item reported ${r.a.every_item_once}, ${r.a.wall_ms} ms; ` +
     `goals ${Object.entries(r.goals).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`
   const real = (name: 'listings_100' | 'bookings_50_recent' | 'bookings_50_scattered') => {
