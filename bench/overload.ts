@@ -5,13 +5,11 @@
 // A's batch ran, whether anything waited past its deadline, and A's report of its 60 items.
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { startSandbox } from '../sandbox/index.js'
 import type { Answer } from './clients.js'
+import { REAL, realSandbox } from './real-limits.js'
 import { gatewayEnv, sleep, spawnServer } from './servers.js'
 
-const LISTINGS = 150
-const WINDOW_MS = 10_000
-const LATENCY_MS = 20
+const { listings: LISTINGS, windowMs: WINDOW_MS } = REAL
 const USERS = 60
 const ITEMS = 60
 /** the gateway's defaults: REQUEST_TIMEOUT_MS and BATCH_TIMEOUT_MS */
@@ -120,8 +118,7 @@ async function round (port: number, calls: () => Promise<Record<string, number>>
  * as a gateway that has been running meets it.
  */
 export async function overload () {
-  const limits = { rateLimitIp: 15, rateLimitAccount: 20, rateWindowMs: WINDOW_MS }
-  const sb = await startSandbox({ seed: 42, listingCount: LISTINGS, ...limits, faults: { latency_ms: { min: LATENCY_MS, max: LATENCY_MS } }, logger: false })
+  const sb = await realSandbox()
   try {
     // the gateway's defaults, two API keys, no read cache (every GET of B costs an upstream call)
     const gw = await spawnServer('gateway', gatewayEnv(sb, { API_KEYS: `${KEYS.a},${KEYS.b}`, CACHE_TTL_MS: '0' }))
@@ -135,7 +132,7 @@ export async function overload () {
       const warm = await round(gw.port, calls)
       const stats = await sb.stats()
       return {
-        limits: { ip: 15, account: 20, window_ms: WINDOW_MS, latency_ms: LATENCY_MS, request_timeout_ms: REQUEST_TIMEOUT_MS, batch_timeout_ms: BATCH_TIMEOUT_MS, users: USERS, items: ITEMS },
+        limits: { ip: REAL.ip, account: REAL.account, window_ms: WINDOW_MS, latency_ms: REAL.latencyMs, request_timeout_ms: REQUEST_TIMEOUT_MS, batch_timeout_ms: BATCH_TIMEOUT_MS, users: USERS, items: ITEMS },
         cold,
         warm,
         upstream_429: stats.rate_limited,
