@@ -27,7 +27,7 @@ export interface RateLimiterDeps {
   /** the budget's slots per window and its window (ms): the prediction when the budget has no `upcoming` */
   cap: number
   windowMs: number
-  /** most waiters (token requests aside); beyond it the turns that come last are refused */
+  /** most waiters; beyond it the turns that come last are refused (never a token request) */
   maxQueue: number
   /** a caller's share of the slots relative to the others' (default 1) */
   weightOf?: (caller: string) => number
