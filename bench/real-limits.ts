@@ -13,6 +13,15 @@ const LATENCY_MS = 20
 // one day for every sandbox of the run, so they all hold the same data
 const BASE_DATE = new Date().toISOString().slice(0, 10)
 
+/** Hostaway's limits, the data and the latency of the bench's sandboxes at real limits. */
+export const REAL = { ip: LIMIT_IP, account: LIMIT_ACCOUNT, windowMs: WINDOW_MS, latencyMs: LATENCY_MS, listings: LISTINGS }
+
+/** A sandbox at Hostaway's real limits, with 150 listings and 20 ms of latency. */
+export function realSandbox () {
+  const limits = { rateLimitIp: LIMIT_IP, rateLimitAccount: LIMIT_ACCOUNT, rateWindowMs: WINDOW_MS }
+  return startSandbox({ seed: SEED, baseDate: BASE_DATE, listingCount: LISTINGS, ...limits, faults: { latency_ms: { min: LATENCY_MS, max: LATENCY_MS } }, logger: false })
+}
+
 export interface RealLimitRow {
   /** every request the sandbox received, the token request included */
   upstream_calls: number
@@ -47,9 +56,7 @@ async function reservationOrder (): Promise<number[]> {
 
 /** One batch against a fresh sandbox at Hostaway's limits and a fresh gateway with the default configuration. */
 async function measure (path: string, ids: number[]): Promise<RealLimitRow> {
-  const limits = { rateLimitIp: LIMIT_IP, rateLimitAccount: LIMIT_ACCOUNT, rateWindowMs: WINDOW_MS }
-  const faults = { latency_ms: { min: LATENCY_MS, max: LATENCY_MS } }
-  const sb = await startSandbox({ seed: SEED, baseDate: BASE_DATE, listingCount: LISTINGS, ...limits, faults, logger: false })
+  const sb = await realSandbox()
   try {
     // the defaults are Hostaway's limits, a 1 s token settle, a 30 s batch deadline
     const gw = await spawnServer('gateway', gatewayEnv(sb))

@@ -1,10 +1,11 @@
-// npm run bench: the batch path against the rate-limit floor, the lookup planner at Hostaway's real
-// limits, the service overhead against bare Fastify, and three instances sharing Redis against one,
-// side by side in one run. Writes bench/results/latest.json and prints a table.
+// npm run bench: the batch path against the rate-limit floor, the lookup planner and the gateway under
+// overload at Hostaway's real limits, the service overhead against bare Fastify, and three instances
+// sharing Redis against one, side by side in one run. Writes bench/results/latest.json and prints a table.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
+import { overload } from './overload.js'
 import { realLimits } from './real-limits.js'
 import { scaleOut } from './scale-out.js'
 import { gatewayEnv as pointedAt, post, sleep, spawnServer } from './servers.js'
@@ -125,6 +126,8 @@ async function main (): Promise<void> {
   results.real_limits = await realLimits()
   // 6. three instances sharing one Redis against one instance (its own sandboxes and redis-servers)
   results.scale_out = await scaleOut()
+  // 6. overload at Hostaway's real limits: a 60-item write batch and 60 clients of single GETs (its own sandbox)
+  results.overload = await overload()
   results.duration_s = +((performance.now() - started) / 1000).toFixed(1)
   results.node = process.version
   results.date = new Date().toISOString()
@@ -139,6 +142,12 @@ async function main (): Promise<void> {
   const rl = results.real_limits as Awaited<ReturnType<typeof realLimits>>
   const so = results.scale_out as Awaited<ReturnType<typeof scaleOut>>
   const scale = (r: typeof so.one_memory) => `cold ${r.cold_ms} ms (${r.cold_success} ok), 429: ${r.upstream_429}, tokens ${r.tokens}, most/window ${r.most_in_window_ip}; warm ${r.warm_rps} req/s, p99 ${r.warm_p99_ms} ms`
+  const ov = results.overload as Awaited<ReturnType<typeof overload>>
+  const overloadRow = (r: typeof ov.warm) => `B: ${r.b.served} served (p50 ${r.b.served_latency.p50_ms} ms, p99 ${r.b.served_latency.p99_ms} ms), ` +
+    `${r.b.refused} refused (p50 ${r.b.refusal_latency.p50_ms} ms, p99 ${r.b.refusal_latency.p99_ms} ms; after the first burst of ${r.b.first_burst.refused} p99 ${r.b.later_refusal_latency.p99_ms} ms), ` +
+    `past deadline ${r.b.past_deadline}; ` +
+    `B's share while A ran ${r.budget_while_a_ran.b_share}; A: ${r.a.success_count}/${r.a.total_count} applied, every item reported ${r.a.every_item_once}, ${r.a.wall_ms} ms; ` +
+    `goals ${Object.entries(r.goals).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`
   const real = (name: 'listings_100' | 'bookings_50_recent' | 'bookings_50_scattered') => {
     const r = rl[name]
     return `${r.upstream_calls} calls (per-id ${r.per_id_calls}), ${r.wall_ms} ms (per-id floor ${r.per_id_floor_ms} ms), ${r.success_count} ok, 429: ${r.upstream_429}, goal ${rl.goals[name] ? 'met' : 'MISSED'}`
@@ -162,6 +171,9 @@ async function main (): Promise<void> {
     ['scale_out.one_redis (1 instance, REDIS_URL)', scale(so.one_redis)],
     ['scale_out.three_redis (3 instances, one Redis)', scale(so.three_redis)],
     ['scale_out ratios: cold 3 vs 1, warm 3 vs 1, warm 1 Redis vs memory', `${so.cold_ratio_three_vs_one}, ${so.warm_ratio_three_vs_one}, ${so.warm_ratio_one_redis_vs_memory}`],
+    ['overload.cold (60-item write batch vs 60 GET clients, 15/10 s)', overloadRow(ov.cold)],
+    ['overload.warm (the same again, same gateway)', overloadRow(ov.warm)],
+    ['overload upstream 429s', String(ov.upstream_429)],
     ['rss_mb (gateway after load)', String(results.rss_mb)],
     ['bench duration', `${results.duration_s} s`]
   ]

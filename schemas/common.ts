@@ -119,7 +119,7 @@ const ERROR_STATUSES: Record<ErrorStatus, { description: string, errorType: Erro
   422: { description: 'The Idempotency-Key was used with another body', errorType: 'validation_error', message: 'Idempotency-Key was already used with a different request body' },
   500: { description: 'A bug of the gateway: error_type is its class name; never a stack, its message or a secret', errorType: 'TypeError', message: 'Internal server error - operation may have partially completed' },
   502: { description: 'Upstream error, network error or rejected gateway credentials', errorType: 'upstream_error', message: 'GET /listings/1 → HTTP 500: Internal Server Error (after 4 attempts)' },
-  503: { description: 'Temporarily unavailable (the upstream rate limit was reached after retries, nothing could be sent in time, the shared state of several instances (Redis) is unavailable, or the gateway is not ready); retry after Retry-After', errorType: 'rate_limit', message: 'GET /listings/1 → HTTP 429: rate limited by Hostaway (after 4 attempts)' },
+  503: { description: 'Temporarily unavailable: the upstream rate budget cannot serve the request before its deadline (refused at once: Retry-After is when its turn would come), the upstream rate limit was reached after retries, the shared state of several instances (Redis) is unavailable, or the gateway is not ready; retry after Retry-After', errorType: 'rate_limit', message: 'GET /listings/1 was not sent: no rate-limit slot in time: its turn would come in about 20931 ms, its deadline is in 14990 ms' },
   504: { description: 'Upstream did not answer in time', errorType: 'timeout', message: 'GET /listings/1 → no response within 10000 ms (after 4 attempts)' }
 }
 

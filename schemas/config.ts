@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object({
   BREAKER_WINDOW_MS: Int(30000, 1, 'failures older than this (ms) do not count toward the threshold'),
   BREAKER_OPEN_MS: Int(10000, 1, 'how long the breaker stays open before one probe (ms)'),
   REQUEST_TIMEOUT_MS: Int(15000, 1, 'total deadline of a single-item route (ms)'),
+  LIMITER_MAX_QUEUE: Int(1000, 1, 'most upstream calls waiting for a rate-limit slot; beyond it the calls whose turns come last are refused (503 rate_limit, or unprocessed batch items)'),
+  LIMITER_WEIGHTS: Type.Optional(Type.String({ description: 'comma-separated caller=weight (1-16): an API key\'s id (first 12 hex digits of its SHA-256) or ip:<address> gets that many turns in the rate-limiter queue for every turn of a caller of weight 1; unset = all equal' })),
   SHUTDOWN_GRACE_MS: Int(25000, 0, 'how long in-flight requests may finish after SIGTERM/SIGINT (ms)'),
   CACHE_TTL_MS: Int(30000, 0, 'read cache TTL (ms); 0 disables'),
   NEGATIVE_CACHE_TTL_MS: Int(60000, 0, 'how long an upstream 404 is remembered (ms); 0 disables; forgotten on a write or webhook for the id'),

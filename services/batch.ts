@@ -4,11 +4,11 @@ import { succeeded, type ErrorType } from '../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
 import { HostawayError, REMEDIATION, statusForErrorType } from './errors.js'
 import { abortError, abortMessage } from './hostaway/abort.js'
-import type { CallOptions } from './hostaway/types.js'
+import type { BoundCallOptions } from './hostaway/types.js'
 import { scrub } from './redact.js'
 
-/** An operation of a batch: it is given the batch's signal and reports each upstream attempt. */
-export type Operation<T> = (opts: Required<CallOptions>) => Promise<T>
+/** An operation of a batch: it is given the batch's signal and place in the rate-limiter queue, and reports each upstream attempt. */
+export type Operation<T> = (opts: BoundCallOptions) => Promise<T>
 
 export interface BatchOptions {
   /** Items in flight at once. */
@@ -19,6 +19,12 @@ export interface BatchOptions {
   dedupe?: boolean
   /** An outer signal (e.g. the caller went away) that ends the batch like the deadline does. */
   signal?: AbortSignal
+  /**
+   * Whose fair share of the upstream budget the items use (default: one anonymous caller). They wait
+   * in the batch lane, behind the same caller's single-item requests, and an item whose turn would
+   * come past the deadline is refused at once (unprocessed, with retry_after_ms).
+   */
+  caller?: string
   logger: Pick<FastifyBaseLogger, 'warn'>
   /** Literal secrets to scrub from the messages of unexpected errors. */
   secrets: readonly string[]
@@ -118,6 +124,12 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
 
   const controller = new AbortController()
   const { signal } = controller
+  /** the next item to start */
+  let next = 0
+  let ended = false
+  // the items not started yet: the rate limiter keeps turns for them (this caller's fair share)
+  const backlog = () => ended || signal.aborted ? 0 : runs.length - next
+  const admission = { caller: options.caller ?? '', lane: 'batch' as const, deadline: performance.now() + options.timeoutMs, backlog }
   // every running item listens on this one signal; a batch may hold BATCH_MAX_ITEMS of them
   setMaxListeners(0, signal)
   const timer = setTimeout(() => controller.abort(abortError(`the batch deadline of ${options.timeoutMs} ms passed`)), options.timeoutMs)
@@ -137,7 +149,6 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
   overdue.catch(() => {})
 
   const outcomes = new Map<number, Outcome<T>>()
-  let next = 0
 
   async function runOne (i: number): Promise<void> {
     const outcome: Outcome<T> = { ok: false, attempts: 0 }
@@ -147,7 +158,7 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
       return
     }
     try {
-      outcome.data = await Promise.race([operations[i]({ signal, onAttempt: () => { outcome.attempts++ } }), overdue])
+      outcome.data = await Promise.race([operations[i]({ signal, admission, onAttempt: () => { outcome.attempts++ } }), overdue])
       outcome.ok = true
     } catch (err) {
       outcome.error = err
@@ -161,6 +172,7 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
   try {
     await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency), runs.length) }, worker))
   } finally {
+    ended = true
     clearTimeout(timer)
     clearTimeout(graceTimer)
     options.signal?.removeEventListener('abort', onOuterAbort)
@@ -203,7 +215,7 @@ export function createBatchRunner (settings: { concurrency: number, timeoutMs: n
   return function runBatch<T> (
     operations: ReadonlyArray<Operation<T>>,
     operationIds: ReadonlyArray<string | number>,
-    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number }
+    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number, caller?: string }
   ): Promise<PartialFailureResponse<T>> {
     return executeBatch(operations, operationIds, {
       ...settings,

@@ -19,6 +19,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (config.REDIS_URL !== undefined && !validRedisUrl(config.REDIS_URL)) {
     throw new ConfigError('Invalid configuration: REDIS_URL is not a valid URL (redis://[user:password@]host[:port][/db], rediss://… or unix:///path/to/redis.sock)')
   }
+  if (config.LIMITER_WEIGHTS !== undefined) {
+    try {
+      limiterWeights(config)
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: LIMITER_WEIGHTS ${(err as Error).message} (entries: caller=weight, weight 1-16)`)
+    }
+  }
   if (config.API_KEYS !== undefined) {
     try {
       parseApiKeys(config.API_KEYS)
@@ -42,4 +49,25 @@ function validRedisUrl (url: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Most turns a caller may get for each turn of a caller of weight 1. */
+export const MAX_LIMITER_WEIGHT = 16
+
+/**
+ * LIMITER_WEIGHTS: `caller=weight` entries, comma-separated; a caller is an API key's id or
+ * `ip:<address>` (the last `=` separates the weight). Throws an Error naming the bad entry.
+ */
+export function limiterWeights (config: Pick<Config, 'LIMITER_WEIGHTS'>): Map<string, number> {
+  const weights = new Map<string, number>()
+  for (const entry of (config.LIMITER_WEIGHTS ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const at = entry.lastIndexOf('=')
+    const caller = entry.slice(0, at).trim()
+    const weight = Number(entry.slice(at + 1).trim())
+    if (at <= 0 || caller === '' || !/^\d+$/.test(entry.slice(at + 1).trim()) || weight < 1 || weight > MAX_LIMITER_WEIGHT) {
+      throw new Error(`has a bad entry "${entry}"`)
+    }
+    weights.set(caller, weight)
+  }
+  return weights
 }

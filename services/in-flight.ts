@@ -4,6 +4,8 @@ import { abortError } from './hostaway/abort.js'
 export interface InFlightEntry {
   /** Aborts at the deadline, when the client disconnects or when everything is aborted; created on first use. */
   signal (): AbortSignal
+  /** When the signal aborts at the latest (the `now` clock, ms); undefined: no deadline. */
+  readonly deadline: number | undefined
 }
 
 interface Entry extends InFlightEntry {
@@ -51,7 +53,9 @@ export function createInFlight ({ now }: { now: () => number }) {
   return {
     /** A request started; `deadlineMs` from now its signal aborts (undefined: no deadline). */
     add (deadlineMs?: number): InFlightEntry {
-      const entry: Entry = { startedAt: now(), deadlineMs, controller: undefined, timer: undefined, reason: undefined, signal }
+      const startedAt = now()
+      const deadline = deadlineMs === undefined ? undefined : startedAt + deadlineMs
+      const entry: Entry = { startedAt, deadlineMs, deadline, controller: undefined, timer: undefined, reason: undefined, signal }
       entry.signal = signal.bind(entry)
       live.add(entry)
       return entry

@@ -5,10 +5,11 @@ import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
-import type { Caller } from './auth.js'
+import { OPEN_CALLER, type Caller } from './auth.js'
 import { runAllowed, type createBatchRunner } from './batch.js'
 import { HostawayError } from './errors.js'
 import type { HostawayClient } from './hostaway/client.js'
+import type { CallOptions } from './hostaway/types.js'
 import { withIdempotency, type IdempotencyStore } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
@@ -25,6 +26,17 @@ export interface CallerContext {
   signal?: AbortSignal
   /** who asks: scopes its Idempotency-Keys (and what it may see) */
   caller: Caller
+  /**
+   * Whose fair share of the upstream rate budget the operation uses: the API key's id, or
+   * `ip:<address>` when the API is open (default: `caller.id`).
+   */
+  share?: string
+  /**
+   * When the operation must be answered by (ms, `performance.now()` clock): REQUEST_TIMEOUT_MS of a
+   * single-item route. Upstream calls whose turn would come too late are refused at once (503
+   * `rate_limit`, Retry-After). A batch has its own deadline (`timeout_ms`).
+   */
+  deadline?: number
 }
 
 export interface OperationsDeps {
@@ -58,13 +70,18 @@ function ruleError (index: number, rule: string): HostawayError {
  * `secrets` scope (services/secrets.ts), whatever the operation.
  */
 export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs }: OperationsDeps) {
+  /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
+  const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
+  /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
+  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx) })
+
   return {
     async listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {
-      return redactItems(await hostaway.listListings(query, { signal: ctx.signal }), visibleTo(ctx.caller).listing)
+      return redactItems(await hostaway.listListings(query, single(ctx)), visibleTo(ctx.caller).listing)
     },
 
     async getListing (id: number, ctx: CallerContext): Promise<Listing> {
-      return visibleTo(ctx.caller).listing(await hostaway.getListing(id, { signal: ctx.signal }))
+      return visibleTo(ctx.caller).listing(await hostaway.getListing(id, single(ctx)))
     },
 
     async getListingCalendar (id: number, query: CalendarQuery, ctx: CallerContext): Promise<CalendarDays> {
@@ -73,22 +90,22 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       if (daysInRange(start, end) > MAX_CALENDAR_DAYS) {
         throw httpErrors.badRequest(`querystring/end_date must be at most ${MAX_CALENDAR_DAYS} days from start_date (both included)`)
       }
-      const days = await hostaway.getListingCalendar(id, query, { signal: ctx.signal })
+      const days = await hostaway.getListingCalendar(id, query, single(ctx))
       return { listing_id: id, start_date: start, end_date: end, count: days.length, items: days }
     },
 
     async searchBookings (query: SearchBookingsQuery, ctx: CallerContext): Promise<BookingPage> {
       checkDateOrder(query.arrival_from, query.arrival_to, ['arrival_from', 'arrival_to'])
       checkDateOrder(query.departure_from, query.departure_to, ['departure_from', 'departure_to'])
-      return redactItems(await hostaway.searchReservations(query, { signal: ctx.signal }), visibleTo(ctx.caller).booking)
+      return redactItems(await hostaway.searchReservations(query, single(ctx)), visibleTo(ctx.caller).booking)
     },
 
     async getBooking (id: number, ctx: CallerContext): Promise<Booking> {
-      return visibleTo(ctx.caller).booking(await hostaway.getReservation(id, { signal: ctx.signal }))
+      return visibleTo(ctx.caller).booking(await hostaway.getReservation(id, single(ctx)))
     },
 
     listBookingMessages (id: number, ctx: CallerContext): Promise<MessageList> {
-      return listReservationMessages(hostaway, id, { signal: ctx.signal })
+      return listReservationMessages(hostaway, id, single(ctx))
     },
 
     /**
@@ -97,13 +114,13 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      */
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
       const lookup = hostaway.lookupListings(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
       return redactResults(response, visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
       const lookup = hostaway.lookupReservations(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { dedupe: true, concurrency: lookup.concurrency, timeoutMs, logger: ctx.logger, signal: ctx.signal })
+      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
       return redactResults(response, visibleTo(ctx.caller).booking)
     },
 
@@ -134,7 +151,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
           return (opts) => hostaway.updateListing(id, fields, opts)
         }),
         positions.map((i) => ids[i]),
-        { timeoutMs, logger: ctx.logger, signal: ctx.signal }
+        batch(ctx, timeoutMs)
       ), ctx.logger), visibleTo(ctx.caller).listing)
       return withIdempotency(idempotency, {
         ...UPDATE_KEY_SPACE,
@@ -147,10 +164,17 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   }
 }
 
+/** Whose fair share of the upstream budget a context uses. */
+function shareOf (ctx: CallerContext): string {
+  return ctx.share ?? ctx.caller.id
+}
+
 /**
  * The CallerContext of a Fastify request: its `workSignal` aborts on disconnect, at the request
- * deadline (REQUEST_TIMEOUT_MS, single-item routes) and at the end of the shutdown grace period.
+ * deadline (REQUEST_TIMEOUT_MS, single-item routes: `workDeadline`) and at the end of the shutdown
+ * grace period. Callers share the upstream budget fairly by API key, or by client IP when the API is open.
  */
-export function requestContext (request: { log: FastifyBaseLogger, caller: Caller, workSignal: AbortSignal }): CallerContext {
-  return { logger: request.log, caller: request.caller, signal: request.workSignal }
+export function requestContext (request: { log: FastifyBaseLogger, caller: Caller, workSignal: AbortSignal, workDeadline: number | undefined, ip: string }): CallerContext {
+  const share = request.caller === OPEN_CALLER ? `ip:${request.ip}` : request.caller.id
+  return { logger: request.log, caller: request.caller, signal: request.workSignal, deadline: request.workDeadline, share }
 }

@@ -1,7 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import type { HostawayError } from '../../services/errors.js'
+import { HostawayError } from '../../services/errors.js'
 import { errorBody, mapError } from '../../services/error-response.js'
+
+/** A 503 rate_limit of the gateway's own rate limiter: nothing was sent upstream. */
+function refusedByLimiter (error: unknown): boolean {
+  return error instanceof HostawayError && error.error_type === 'rate_limit' && error.attempts === 0 && error.status_code === null
+}
 
 /**
  * The central error handler: every error becomes the documented ErrorResponse (mapping in
@@ -20,7 +25,9 @@ export default fp(async (fastify) => {
       request_id: request.id,
       err: error
     }
-    if (status >= 500) request.log.error(entry, 'request failed')
+    // a call the rate limiter refused (its turn would come too late, or the queue is full) is an
+    // answer under load, not a failure: under overload there are many, and they must stay cheap
+    if (status >= 500 && !refusedByLimiter(error)) request.log.error(entry, 'request failed')
     else request.log.info(entry, 'request rejected')
   })
 

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
+import { limiterWeights } from '../../services/config.js'
 import { createAttemptRunner } from '../../services/hostaway/attempt.js'
 import { createBreaker } from '../../services/hostaway/breaker.js'
 import { createMemoryStore } from '../../services/hostaway/cache.js'
@@ -30,10 +31,12 @@ export type HostawayConfig = Pick<Config,
   'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
   'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
   'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
-  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS' | 'HOSTAWAY_EGRESS_ID'>
+  'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS' | 'HOSTAWAY_EGRESS_ID' |
+  'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS'>
 
-/** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins. */
+/** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins; the queue's bound and weights. */
 export function memoryLimiter (config: HostawayConfig): RateLimiter {
+  const weights = limiterWeights(config)
   return createMemoryRateLimiter({
     limits: [
       { name: 'ip', max: config.HOSTAWAY_RATE_LIMIT_IP },
@@ -41,7 +44,9 @@ export function memoryLimiter (config: HostawayConfig): RateLimiter {
     ],
     windowMs: config.HOSTAWAY_RATE_WINDOW_MS,
     safetyMargin: config.HOSTAWAY_RATE_SAFETY_MARGIN,
-    windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
+    windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS,
+    maxQueue: config.LIMITER_MAX_QUEUE,
+    weightOf: (caller) => weights.get(caller) ?? 1
   })
 }
 

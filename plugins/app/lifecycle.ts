@@ -12,6 +12,12 @@ declare module 'fastify' {
      * ends. The abort reason's message says which.
      */
     readonly workSignal: AbortSignal
+    /**
+     * When `workSignal` aborts at the latest (ms on the `performance.now()` clock): the request
+     * deadline, REQUEST_TIMEOUT_MS after the request started; undefined for routes with
+     * `requestTimeout: false`. The rate limiter refuses upstream calls that could not start in time.
+     */
+    readonly workDeadline: number | undefined
   }
   interface FastifyContextConfig {
     /** false: the route ends its work by a deadline of its own (a batch's `timeout_ms`), not by REQUEST_TIMEOUT_MS */
@@ -43,6 +49,12 @@ export default fp(async (fastify) => {
       const entry = entries.get(this)
       if (entry === undefined) return new AbortController().signal
       return entry.signal()
+    }
+  })
+
+  fastify.decorateRequest('workDeadline', {
+    getter (this: FastifyRequest) {
+      return entries.get(this)?.deadline
     }
   })
 

@@ -1,11 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { abortMessage, linkSignals, sleep } from './abort.js'
+import { AdmissionRefused } from './admission.js'
 import { describeFailure, healthOf, refusedError, type Breaker, type Refusal } from './breaker.js'
 import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
 import { LimiterClosedError } from './limiter.js'
-import type { RateLimiter } from './types.js'
+import type { Admission, RateLimiter } from './types.js'
 
 export interface AttemptPolicy {
   /** per-attempt timeout (ms), used in messages; the HTTP layer enforces it */
@@ -30,6 +31,8 @@ export interface AttemptSpec<T> {
   idempotent?: boolean
   /** wait ahead of the other calls in the rate-limiter queue (token requests: the others wait for them) */
   priority?: boolean
+  /** whose turn in the rate-limiter queue, in which lane, until when (refused at once if it would come too late) */
+  admission?: Admission
   /** before each rate-limit slot, e.g. wait for an access token; a HostawayError from it ends the call */
   prepare?: (signal: AbortSignal) => Promise<void>
   /**
@@ -123,9 +126,14 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
           gate()
         }
         try {
-          await guarded(signal, (s) => limiter.acquire(s, { priority: spec.priority }))
+          await guarded(signal, (s) => limiter.acquire(s, { ...spec.admission, priority: spec.priority }))
         } catch (err) {
           if (err instanceof Refused) throw err
+          if (err instanceof AdmissionRefused) {
+            // a batch item that cannot start in time is unprocessed; a single-item request is told to come back
+            const type = spec.admission?.lane === 'batch' ? 'unprocessed' : 'rate_limit'
+            throw refusedError(spec.label, { retryAfterMs: err.retryAfterMs, reason: err.message }, ctx.attempts, last, type)
+          }
           if (signal.aborted) throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
           if (err instanceof HostawayError) throw withAttempts(err, ctx.attempts)
           throw abortedError(ctx, err instanceof LimiterClosedError ? 'the rate limiter is closed' : 'the rate limiter failed', null)

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
+import type { ErrorType } from '../../schemas/common.js'
 import { HostawayError } from '../errors.js'
 import { abortError } from './abort.js'
 import type { AttemptOutcome } from './http.js'
@@ -73,9 +74,10 @@ export function describeFailure (label: string, outcome: AttemptOutcome): string
  * The error of a call the breaker refused: `upstream_error`, retryable (nothing was sent this
  * time, so it is safe even for writes), `retry_after_ms` = time to the next probe. A call whose
  * earlier attempt failed and is not retried because the breaker opened keeps that attempt's error
- * (a write stays `outcome_unknown`), with the breaker's retry hint.
+ * (a write stays `outcome_unknown`), with the breaker's retry hint. The rate limiter's refusals
+ * take the same shape with their own error type (`rate_limit`, or `unprocessed` for a batch item).
  */
-export function refusedError (label: string, refusal: Refusal, attempts: number, last?: HostawayError): HostawayError {
+export function refusedError (label: string, refusal: Refusal, attempts: number, last?: HostawayError, errorType: ErrorType = 'upstream_error'): HostawayError {
   const retryAfterMs = Math.max(1, Math.ceil(refusal.retryAfterMs))
   if (last !== undefined) {
     return new HostawayError(`${last.message}; not retried: ${refusal.reason}`, {
@@ -83,7 +85,7 @@ export function refusedError (label: string, refusal: Refusal, attempts: number,
     })
   }
   return new HostawayError(`${label} was not sent${attempts > 0 ? ' again' : ''}: ${refusal.reason}`, {
-    status_code: null, error_type: 'upstream_error', retryable: true, retry_after_ms: retryAfterMs, attempts
+    status_code: null, error_type: errorType, retryable: true, retry_after_ms: retryAfterMs, attempts
   })
 }
 

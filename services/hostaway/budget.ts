@@ -20,6 +20,12 @@ export interface Budget {
   nextSlotInMs (): number
   /** Slots taken within the current window, as far as this instance knows. */
   inWindow (): number
+  /**
+   * Optional: the ms from now until each of the next `count` slots may be taken, earliest first, if
+   * each is taken as soon as it frees (the queue's prediction of when its waiters start). Without
+   * it the queue estimates from `inWindow`, `nextSlotInMs` and the configured cap and window.
+   */
+  upcoming? (count: number): number[]
 }
 
 export interface MemoryBudgetOptions {
@@ -73,6 +79,17 @@ export function createMemoryBudget (options: MemoryBudgetOptions) {
     },
     nextSlotInMs (): number {
       return Math.ceil(delayAt(now()))
+    },
+    upcoming (count: number): number[] {
+      const t = now()
+      // the log, then the slots to come: slot i may be taken once slot i - cap has left the window
+      const times = log.slice(-cap)
+      const past = times.length
+      for (let i = 0; i < count; i++) {
+        const j = past + i - cap
+        times.push(j < 0 ? t : Math.max(t, times[j] + windowMs))
+      }
+      return times.slice(past).map((at) => Math.ceil(at - t))
     },
     inWindow (): number {
       const t = now()

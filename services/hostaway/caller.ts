@@ -100,6 +100,7 @@ export function createCaller ({ run, tokens, breaker, clientSecret, log }: Calle
           label,
           signal,
           onAttempt: opts.onAttempt,
+          admission: opts.admission,
           prepare: async (s) => { await tokens.getToken(s) },
           request: () => {
             const token = tokens.usable()

@@ -1,5 +1,7 @@
 import { abortReason } from './abort.js'
+import { createAdmission, startBy, type Candidate } from './admission.js'
 import { createMemoryBudget, type Budget, type MemoryBudgetOptions } from './budget.js'
+import { createFairQueue } from './fair-queue.js'
 import type { AcquireOptions, LimiterStats, RateLimiter } from './types.js'
 
 /** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
@@ -10,63 +12,117 @@ export class LimiterClosedError extends Error {
   }
 }
 
-interface Waiter {
+interface Waiter extends Candidate {
   resolve: () => void
   reject: (err: Error) => void
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   enqueuedAt: number
-  priority: boolean
+}
+
+export interface RateLimiterDeps {
+  budget: Budget
+  /** monotonic clock (ms), the one deadlines are given in */
+  now: () => number
+  /** the budget's slots per window and its window (ms): the prediction when the budget has no `upcoming` */
+  cap: number
+  windowMs: number
+  /** most waiters; beyond it the turns that come last are refused (never a token request) */
+  maxQueue: number
+  /** a caller's share of the slots relative to the others' (default 1) */
+  weightOf?: (caller: string) => number
+  /** run `fn` in `ms` (on the `now` clock), returning a cancel function (default: setTimeout) */
+  schedule?: (fn: () => void, ms: number) => () => void
+}
+
+function setTimer (fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms)
+  return () => clearTimeout(timer)
 }
 
 /**
- * The queue in front of a budget: callers wait strictly FIFO for a slot, priority waiters (token
- * requests) ahead of the others; one timer at most is armed, for the moment the budget says the
- * head of the queue may go. An aborted waiter leaves the queue at once (its place goes to the next
- * one). A slot given back unused goes to the next waiter. If the budget fails, every waiter is
+ * The queue in front of a budget. Token requests go first; then callers take fair turns
+ * (fair-queue.ts), single-item requests before a caller's batch items. One timer at most is armed,
+ * for the moment the budget says the next waiter may go; a slot given back unused goes to the
+ * next waiter at once; an aborted waiter leaves at once; if the budget fails, every waiter is
  * rejected with its error.
+ * Admission (admission.ts): a call whose turn is predicted to come past its deadline, or that finds
+ * the queue full, is refused at once (AdmissionRefused, with the predicted wait) instead of waiting
+ * the deadline out. When newcomers push waiters back (a caller's first turn, a single-item request
+ * ahead of batch items) or the budget makes the queue wait, the waiters are checked again.
  */
-export function createRateLimiter ({ budget, now }: { budget: Budget, now: () => number }): RateLimiter {
-  const queue: Waiter[] = []
-  let timer: NodeJS.Timeout | undefined
+export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weightOf = () => 1, schedule = setTimer }: RateLimiterDeps): RateLimiter {
+  const queue = createFairQueue<Waiter>({ weightOf })
+  /** cancels the one armed timer */
+  let timer: (() => void) | undefined
   /** an asynchronous `take` is under way */
   let asking = false
   let closed = false
-  let acquired = 0
-  let released = 0
-  let maxWait = 0
-  let totalWait = 0
+  let checkQueued = false
+  const counts = { acquired: 0, released: 0, refused: 0, maxWait: 0, totalWait: 0 }
+
+  function detach (w: Waiter): void {
+    if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort)
+  }
+
+  const admission = createAdmission<Waiter>({
+    queue,
+    budget,
+    cap,
+    windowMs,
+    maxQueue,
+    now,
+    refused (w, err) {
+      counts.refused++
+      detach(w)
+      w.reject(err)
+    }
+  })
+
+  /** Refuse the waiters whose turn now comes too late (pushed back, or the budget is slower than foreseen). */
+  function recheck (): void {
+    checkQueued = false
+    if (closed || queue.size() === 0) return
+    admission.recheck()
+    if (queue.size() === 0) clearTimer()
+  }
+
+  function scheduleRecheck (): void {
+    if (checkQueued) return
+    checkQueued = true
+    queueMicrotask(recheck)
+  }
 
   function clearTimer (): void {
     if (timer !== undefined) {
-      clearTimeout(timer)
+      timer()
       timer = undefined
     }
   }
 
-  function grant (waiter: Waiter): void {
-    acquired++
-    const waited = now() - waiter.enqueuedAt
-    totalWait += waited
-    if (waited > maxWait) maxWait = waited
-    if (waiter.signal !== undefined && waiter.onAbort !== undefined) waiter.signal.removeEventListener('abort', waiter.onAbort)
-    waiter.resolve()
+  function grant (w: Waiter): void {
+    counts.acquired++
+    const waited = now() - w.enqueuedAt
+    counts.totalWait += waited
+    counts.maxWait = Math.max(counts.maxWait, waited)
+    detach(w)
+    w.resolve()
   }
 
-  function fail (err: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err))
-    for (const w of queue.splice(0, queue.length)) {
-      if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort)
-      w.reject(error)
+  function rejectAll (err: Error): void {
+    for (const w of queue.clear()) {
+      detach(w)
+      w.reject(err)
     }
   }
 
-  /** After the budget answered: grant the head (true: ask again) or wait `wait` ms (false). */
+  /** After the budget answered: grant the next waiter (true: ask again) or wait `wait` ms (false). */
   function answered (wait: number): boolean {
-    if (closed || queue.length === 0) return false
+    if (closed || queue.size() === 0) return false
     if (wait > 0) {
       // timers may fire up to 1 ms early against a sub-ms clock: round up
-      timer = setTimeout(drain, Math.ceil(wait))
+      timer = schedule(drain, Math.ceil(wait))
+      scheduleRecheck()
       return false
     }
     grant(queue.shift() as Waiter)
@@ -79,7 +135,7 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
     try {
       result = budget.take()
     } catch (err) {
-      fail(err)
+      rejectAll(err instanceof Error ? err : new Error(String(err)))
       return false
     }
     if (typeof result === 'number') return answered(result)
@@ -89,7 +145,7 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
       if (answered(wait)) drain()
     }, (err: unknown) => {
       asking = false
-      fail(err)
+      rejectAll(err instanceof Error ? err : new Error(String(err)))
     })
     return false
   }
@@ -97,7 +153,7 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
   function drain (): void {
     if (asking) return
     clearTimer()
-    while (queue.length > 0 && ask());
+    while (queue.size() > 0 && ask());
   }
 
   return {
@@ -105,35 +161,45 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
       if (closed) return Promise.reject(new LimiterClosedError())
       if (signal?.aborted === true) return Promise.reject(abortReason(signal))
       const t = now()
-      const priority = options.priority === true
       return new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, enqueuedAt: t, priority }
+        const { deadline } = options
+        const w: Waiter = {
+          resolve,
+          reject,
+          signal,
+          onAbort: undefined,
+          enqueuedAt: t,
+          priority: options.priority === true,
+          caller: options.caller ?? '',
+          lane: options.lane ?? 'single',
+          backlog: options.backlog,
+          deadline,
+          startBy: startBy(deadline, t)
+        }
+        const ahead = queue.size()
+        const at = w.priority ? undefined : admission.admit(w)
+        if (!w.priority && at === undefined) return
+        const position = queue.positionOf(w, at)
         if (signal !== undefined) {
-          waiter.onAbort = () => {
-            const i = queue.indexOf(waiter)
-            if (i === -1) return
-            queue.splice(i, 1)
-            // the next head may go at the same moment; with an empty queue the timer is dropped
+          w.onAbort = () => {
+            if (!queue.remove(w)) return
+            // the next waiter may go at the same moment; with an empty queue the timer is dropped
             drain()
             reject(abortReason(signal))
           }
-          signal.addEventListener('abort', waiter.onAbort, { once: true })
+          signal.addEventListener('abort', w.onAbort, { once: true })
         }
-        if (priority) {
-          // behind the other priority waiters, ahead of everyone else
-          const at = queue.findIndex((w) => !w.priority)
-          queue.splice(at === -1 ? queue.length : at, 0, waiter)
-        } else {
-          queue.push(waiter)
-        }
-        if (queue.length === 1) drain()
+        queue.push(w, at)
+        // it cut in ahead of someone (a new caller's turn, a single before batch items): check them
+        if (position < ahead) scheduleRecheck()
+        if (queue.size() === 1) drain()
       })
     },
 
     release (): void {
-      released++
+      counts.released++
       budget.giveBack()
-      if (queue.length > 0) drain()
+      if (queue.size() > 0) drain()
     },
 
     nextSlotInMs (): number {
@@ -142,27 +208,26 @@ export function createRateLimiter ({ budget, now }: { budget: Budget, now: () =>
 
     stats (): LimiterStats {
       return {
-        queued: queue.length,
+        queued: queue.size(),
         in_window: budget.inWindow(),
-        acquired,
-        released,
-        max_wait_ms: Math.round(maxWait),
-        total_wait_ms: Math.round(totalWait)
+        acquired: counts.acquired,
+        released: counts.released,
+        refused: counts.refused,
+        max_wait_ms: Math.round(counts.maxWait),
+        total_wait_ms: Math.round(counts.totalWait)
       }
     },
 
     close (): void {
       closed = true
       clearTimer()
-      for (const w of queue.splice(0, queue.length)) {
-        if (w.signal !== undefined && w.onAbort !== undefined) w.signal.removeEventListener('abort', w.onAbort)
-        w.reject(new LimiterClosedError())
-      }
+      rejectAll(new LimiterClosedError())
     }
   }
 }
 
-export type MemoryRateLimiterOptions = Pick<MemoryBudgetOptions, 'limits' | 'windowMs'> & Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>>
+export type MemoryRateLimiterOptions = Pick<MemoryBudgetOptions, 'limits' | 'windowMs'> &
+  Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>> & Partial<Pick<RateLimiterDeps, 'maxQueue' | 'weightOf' | 'schedule'>>
 
 export interface MemoryRateLimiter extends RateLimiter {
   /** The effective budget: at most `cap` starts within any `windowMs` (margins applied). */
@@ -170,9 +235,11 @@ export interface MemoryRateLimiter extends RateLimiter {
   readonly windowMs: number
 }
 
-/** The limiter of one instance: the FIFO queue over an in-memory sliding log. */
+/** The limiter of one instance: the fair queue over an in-memory sliding log (no queue bound unless `maxQueue`). */
 export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): MemoryRateLimiter {
   const now = options.now ?? (() => performance.now())
   const budget = createMemoryBudget({ safetyMargin: 0, windowMarginMs: 0, ...options, now })
-  return { ...createRateLimiter({ budget, now }), cap: budget.cap, windowMs: budget.windowMs }
+  const { cap, windowMs } = budget
+  const limiter = createRateLimiter({ budget, now, cap, windowMs, maxQueue: options.maxQueue ?? Infinity, weightOf: options.weightOf, schedule: options.schedule })
+  return { ...limiter, cap, windowMs }
 }

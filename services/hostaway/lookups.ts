@@ -8,13 +8,13 @@ import { abortedError } from './classify.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
 import type { ReadThrough } from './read-through.js'
 import { idOf, scanListings, walkReservations, type ListingMemo, type ScanContext } from './scans.js'
-import type { CallOptions } from './types.js'
+import type { BoundCallOptions, CallOptions } from './types.js'
 
 /** How one batch lookup answers for each of its ids: runBatch gets one `get` per distinct id. */
 export interface BatchLookup<T> {
   /** items to run at once: all of them when a plan answers for them (it bounds its own GETs) */
   concurrency?: number
-  get (id: number, opts: Required<CallOptions>): Promise<T>
+  get (id: number, opts: BoundCallOptions): Promise<T>
 }
 
 type FetchOne<T> = (id: number, opts: CallOptions) => Promise<T>
@@ -57,6 +57,18 @@ function pageAborted (kind: Kind<unknown>, id: number, err: HostawayError, signa
 }
 
 /**
+ * An item a page was to answer for, when the rate limiter refused the page (its turn would come
+ * past the batch deadline): unprocessed like the page, since its own GET could not start sooner.
+ */
+function pageRefused (kind: Kind<unknown>, id: number, err: HostawayError): HostawayError {
+  const prefix = `${kind.list} was not sent: `
+  const reason = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message
+  return new HostawayError(`${kind.label(id)} was not sent: ${kind.list} (a list page that may hold it) was refused: ${reason}`, {
+    status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: err.retry_after_ms, attempts: 0
+  })
+}
+
+/**
  * The batch lookup planner at work (decisions in planner.ts): for the ids of one batch it answers
  * from the cache, then from list pages (every object seen is cached, pages are shared with
  * concurrent plans), then with one GET per id left (bounded by `concurrency`). An item served by a
@@ -87,7 +99,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
       item.reject(err)
     }
 
-    async function scan (signal: AbortSignal): Promise<void> {
+    async function scan ({ signal, admission }: CallOptions & { signal: AbortSignal }): Promise<void> {
       const ctx: ScanContext = {
         pending: wanted,
         read: async (spec, shareKey) => {
@@ -102,7 +114,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
               if (id !== undefined) await reads.prime(kind.key(id), value, since)
             }
             return body
-          }, { signal, onAttempt: () => { attempts++ } })
+          }, { signal, admission, onAttempt: () => { attempts++ } })
           return { items: envelope.result as unknown[], count: typeof envelope.count === 'number' ? envelope.count : undefined, attempts }
         },
         take: (page) => {
@@ -124,13 +136,19 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
           for (const [id, item] of open()) fail(item, pageAborted(kind as Kind<unknown>, id, err, signal))
           return
         }
+        if (err instanceof HostawayError && err.error_type === 'unprocessed' && err.attempts === 0) {
+          for (const [id, item] of open()) fail(item, pageRefused(kind as Kind<unknown>, id, err))
+          return
+        }
         log.warn({ err, list: kind.list }, 'batch lookup page failed, reading its ids one by one')
       }
     }
 
-    async function byId (signal: AbortSignal): Promise<void> {
+    async function byId ({ signal, admission }: CallOptions & { signal: AbortSignal }): Promise<void> {
       const queue = open()
       stats.by_id = queue.length
+      // the ids not fetched yet: the rate limiter keeps turns for them
+      const perId = admission === undefined ? undefined : { ...admission, backlog: () => queue.length }
       const worker = async () => {
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
           const [id, item] = next
@@ -139,7 +157,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
             continue
           }
           try {
-            succeed(item, await kind.fetchOne(id, { signal, onAttempt: () => { for (const l of item.listeners) l() } }), 0)
+            succeed(item, await kind.fetchOne(id, { signal, admission: perId, onAttempt: () => { for (const l of item.listeners) l() } }), 0)
           } catch (err) {
             fail(item, err)
           }
@@ -148,7 +166,9 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
       await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
     }
 
-    async function run (signal: AbortSignal): Promise<void> {
+    /** The plan, run on behalf of the whole batch: its signal, and its place in the rate-limiter queue. */
+    async function run (opts: CallOptions & { signal: AbortSignal }): Promise<void> {
+      const { signal } = opts
       try {
         await Promise.all([...items].map(async ([id, item]) => {
           const known = await reads.peek<T>(kind.key(id))
@@ -157,8 +177,8 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
           if ('error' in known) fail(item, known.error)
           else succeed(item, known.value, 0)
         }))
-        if (!signal.aborted) await scan(signal)
-        await byId(signal)
+        if (!signal.aborted) await scan(opts)
+        await byId(opts)
         log.debug({ list: kind.list, ids: items.size, ...stats }, 'batch lookup plan')
       } catch (err) {
         // a bug of ours: nothing may hang, every open item fails (internal_error)
@@ -176,7 +196,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
         if (!started) {
           started = true
           // every item of a batch shares its signal: the first one starts the plan for all (run never rejects)
-          run(opts.signal).catch(() => {})
+          run(opts).catch(() => {})
         }
         return item.promise
       }

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { abortMessage } from './abort.js'
 import { abortedError } from './classify.js'
-import type { CallOptions, KeyValueStore } from './types.js'
+import type { BoundCallOptions, CallOptions, KeyValueStore } from './types.js'
 
 export interface ReadThroughDeps {
   store: KeyValueStore<unknown>
@@ -75,10 +75,12 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
     return storeOp('set', key, () => store.set(key, value, isMissing(value) ? negativeTtlMs : ttlMs))
   }
 
-  function start (key: string, fetch: (opts: Required<CallOptions>) => Promise<unknown>, keep: boolean): Shared {
+  function start (key: string, fetch: (opts: BoundCallOptions) => Promise<unknown>, keep: boolean, { admission }: CallOptions): Shared {
     const shared: Shared = { promise: Promise.resolve(), controller: new AbortController(), waiting: 0, attempts: 0, listeners: new Set(), stale: false }
     shared.promise = fetch({
       signal: shared.controller.signal,
+      // the read waits for a rate-limit slot in the place of the caller who started it
+      admission,
       onAttempt: () => {
         shared.attempts++
         for (const listener of shared.listeners) listener()
@@ -173,21 +175,21 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
 
   return {
     /** The value under `key`: from the store (a remembered 404 throws not_found), from a read already in flight, or from `fetch`. */
-    async read<T> (key: string, label: string, fetch: (opts: Required<CallOptions>) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    async read<T> (key: string, label: string, fetch: (opts: BoundCallOptions) => Promise<T>, opts: CallOptions = {}): Promise<T> {
       const known = await peek<T>(key)
       if (known !== undefined) {
         if ('error' in known) throw known.error
         return known.value
       }
-      return await join<T>(key, label, inflight.get(key) ?? start(key, fetch, true), opts)
+      return await join<T>(key, label, inflight.get(key) ?? start(key, fetch, true, opts), opts)
     },
 
     /** What the store knows of `key` (a value, or a remembered 404), without any upstream call. */
     peek,
 
     /** One upstream read shared by concurrent callers, like `read`, but never stored (e.g. a list page). */
-    share<T> (key: string, label: string, fetch: (opts: Required<CallOptions>) => Promise<T>, opts: CallOptions = {}): Promise<T> {
-      return join<T>(key, label, inflight.get(key) ?? start(key, fetch, false), opts)
+    share<T> (key: string, label: string, fetch: (opts: BoundCallOptions) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+      return join<T>(key, label, inflight.get(key) ?? start(key, fetch, false, opts), opts)
     },
 
     /** A counter to take before reading something that `prime` will store (see prime). */

@@ -3,13 +3,38 @@
  * key/value cache) that are in memory, or in Redis for several instances (services/redis/).
  */
 
+/** Single-item requests go before the batch items of the same caller in the rate-limiter queue. */
+export type Lane = 'single' | 'batch'
+
+/** Who waits for a rate-limit slot, in which lane, and until when (services/hostaway/limiter.ts). */
+export interface Admission {
+  /** whose fair share of the upstream budget the call uses: an API key's id, or `ip:<address>` when the API is open */
+  caller: string
+  lane: Lane
+  /**
+   * When the work must be answered by (ms on the monotonic clock, `performance.now()`): a call whose
+   * turn in the queue is predicted to come too late is refused at once instead of waiting. None: no limit.
+   */
+  deadline?: number
+  /**
+   * How many more calls of the same work will queue soon (a batch's items not started yet): the
+   * queue keeps turns for them, so that what it predicts for others counts with them.
+   */
+  backlog?: () => number
+}
+
 /** Per-call options every client method accepts (and every batch operation receives). */
 export interface CallOptions {
   /** Abort waiting (token, rate-limit queue, backoff) and the in-flight attempt, e.g. at a batch deadline. */
   signal?: AbortSignal
   /** Called each time an upstream HTTP attempt for this call starts (token requests excluded). */
   onAttempt?: () => void
+  /** The caller's place in the rate-limiter queue (default: one anonymous caller, single lane, no deadline). */
+  admission?: Admission
 }
+
+/** The options of work done on someone's behalf (a batch item, a shared read): signal and onAttempt always set. */
+export type BoundCallOptions = CallOptions & Required<Pick<CallOptions, 'signal' | 'onAttempt'>>
 
 export interface LimiterStats {
   /** callers waiting for a slot right now */
@@ -18,6 +43,8 @@ export interface LimiterStats {
   in_window: number
   /** slots granted since start */
   acquired: number
+  /** calls refused without waiting: their turn would have come past their deadline, or the queue was full */
+  refused: number
   /** granted slots given back unused (nothing was sent in them) */
   released: number
   /** longest single wait (ms) */
@@ -26,8 +53,8 @@ export interface LimiterStats {
   total_wait_ms: number
 }
 
-export interface AcquireOptions {
-  /** wait ahead of every non-priority waiter */
+export interface AcquireOptions extends Partial<Admission> {
+  /** wait ahead of every other waiter, never refused (token requests: everyone waits for them) */
   priority?: boolean
 }
 
@@ -37,8 +64,10 @@ export interface AcquireOptions {
  */
 export interface RateLimiter {
   /**
-   * Resolves when a slot is taken; waits FIFO (`priority` waiters, e.g. token requests, go ahead of
-   * the others); rejects with the signal's reason when aborted.
+   * Resolves when a slot is taken. `priority` waiters (token requests) go first, then callers take
+   * fair turns, single-item requests before a caller's batch items. Rejects with the signal's reason
+   * when aborted, and with an AdmissionRefused at once when the call's turn is predicted to come
+   * past its `deadline` or the queue is full.
    */
   acquire (signal?: AbortSignal, options?: AcquireOptions): Promise<void>
   /**

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
+import { limiterWeights } from '../config.js'
 import { createRateLimiter } from '../hostaway/limiter.js'
 import type { SharedTokenDeps } from '../hostaway/shared-token.js'
 import type { KeyValueStore, RateLimiter } from '../hostaway/types.js'
@@ -12,7 +13,8 @@ import { createRedisTokens } from './token.js'
 
 export type RedisSeamsConfig = Pick<Config,
   'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_EGRESS_ID' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' | 'HOSTAWAY_RATE_WINDOW_MS' |
-  'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' | 'HOSTAWAY_MAX_RETRIES'>
+  'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' | 'HOSTAWAY_MAX_RETRIES' |
+  'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS'>
 
 /** Pause between two looks at the shared token while another instance fetches it (ms, jittered up to twice). */
 const TOKEN_POLL_MS = 50
@@ -52,8 +54,17 @@ export function createRedisSeams ({ connection, config, log }: { connection: Red
     now,
     log
   })
+  const weights = limiterWeights(config)
   return {
-    limiter: createRateLimiter({ budget, now }),
+    // the queue's fairness, admission and bound stay per instance; the budget is shared
+    limiter: createRateLimiter({
+      budget,
+      now,
+      cap: Math.min(cap(config.HOSTAWAY_RATE_LIMIT_ACCOUNT), cap(config.HOSTAWAY_RATE_LIMIT_IP)),
+      windowMs,
+      maxQueue: config.LIMITER_MAX_QUEUE,
+      weightOf: (caller) => weights.get(caller) ?? 1
+    }),
     store: createRedisStore({ connection, keys, fenceMs: config.HOSTAWAY_TIMEOUT_MS + FENCE_MARGIN_MS, log }),
     sharedToken: {
       shared: createRedisTokens({ connection, keys }),

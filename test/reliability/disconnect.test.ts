@@ -74,10 +74,12 @@ t.test('REQUEST_TIMEOUT_MS ends a single-item route (504 sent, 503 never sent), 
   t.equal(everyItemOnce(body, [7, 8]), undefined)
   t.match(body.failed, [{ operation_id: '7', error_type: 'timeout', error: /the batch deadline of 1200 ms passed/ }], 'the batch runs to its own deadline, past REQUEST_TIMEOUT_MS, and no per-attempt timeout outlives it')
 
-  // a budget of one request per 10 s, taken by the token: the read cannot be sent before the deadline
-  const { app: starved } = await serve(t, { ...env, HOSTAWAY_RATE_LIMIT_IP: '2', HOSTAWAY_RATE_WINDOW_MS: '10000' })
+  // a budget of one request per 10 s, taken by the token: the read cannot be sent before the deadline,
+  // and the limiter knows it: refused at once (#17), told when its turn would come, rather than left to wait 400 ms
+  const { app: starved, sandbox: starvedSb } = await serve(t, { ...env, HOSTAWAY_RATE_LIMIT_IP: '2', HOSTAWAY_RATE_WINDOW_MS: '10000' })
   const waited = await starved.inject({ url: '/api/listings/1' })
   t.equal(waited.statusCode, 503)
-  t.match(waited.json(), { error_type: 'unprocessed', message: /the request deadline of 400 ms passed while waiting for a rate-limit slot/ })
-  t.ok(Number(waited.headers['retry-after']) >= 1)
+  t.match(waited.json(), { error_type: 'rate_limit', message: /^GET \/listings\/1 was not sent: no rate-limit slot in time: its turn would come in about \d+ ms/ })
+  t.ok(Number(waited.headers['retry-after']) >= 5, `Retry-After is the predicted wait for the next slot, ~10 s (got ${waited.headers['retry-after']})`)
+  t.equal(upstreamCount((await starvedSb.stats()).requests.by_route, LISTING_GETS), 0, 'nothing sent')
 })

@@ -151,14 +151,16 @@ test('an outer abort signal ends the batch like the deadline, with its reason', 
 
 test('with the real client, a deadline shows where each item stopped', async (t) => {
   const sb = await sandbox(t)
-  // 2 slots per 5 s: the token and one read go out at once, the rest wait for the limiter
+  // 2 slots per 5 s: the token and one read go out at once, the rest would wait for the limiter
   const c = testClient(t, sb, { env: { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0, HOSTAWAY_TOKEN_SETTLE_MS: 0 } })
   await sb.setFaults({ fail_ids: { hang: [1] } })
   const r = await executeBatch([1, 2, 3].map((id) => (opts) => c.getListing(id, opts)), [1, 2, 3], options({ timeoutMs: 300 }))
   t.same(r.failed.map((f) => [f.operation_id, f.error_type, f.attempts]), [['1', 'timeout', 1], ['2', 'unprocessed', 0], ['3', 'unprocessed', 0]])
   t.equal(r.failed[0].error, 'GET /listings/1 → no answer: the batch deadline of 300 ms passed while the request was in flight')
-  t.equal(r.failed[1].error, 'GET /listings/2 was not sent: the batch deadline of 300 ms passed while waiting for a rate-limit slot')
-  t.ok((r.failed[1].retry_after_ms ?? 0) > 0, 'unprocessed items say when a slot frees up')
+  // the next slot frees in 5 s, past the 300 ms deadline: refused at once rather than left to wait for the deadline
+  t.match(r.failed[1].error, /^GET \/listings\/2 was not sent: no rate-limit slot in time: its turn would come in about \d+ ms, its deadline is in \d+ ms$/)
+  t.ok((r.failed[1].retry_after_ms ?? 0) > 1000, 'unprocessed items say when a slot frees up (the predicted wait)')
+  t.equal(c.limiter.stats().refused, 2, 'both refused by the limiter, none left to wait')
 })
 
 test('dedupe: same id runs once, every position gets its own result', async (t) => {

@@ -126,17 +126,19 @@ t.test('a deadline during a scan: the ids of a page in flight time out, with its
   t.match(await upstream(sb), { listingPages: 1, listingGets: 0 })
 })
 
-t.test('a deadline while the page waits for the rate limiter: unprocessed, attempts 0', async (t) => {
-  // 3 per window, 1 in reserve: the token and one GET fill the window
+t.test('a page whose turn would come past the deadline is refused at once: its ids unprocessed, attempts 0, nothing sent', async (t) => {
+  // 3 per window, 1 in reserve: the token and one GET fill the window; the next slot is ~1 s away, the deadline 200 ms
   const g = lookups(t, sb, { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_WINDOW_MS: 1000, HOSTAWAY_TOKEN_SETTLE_MS: 0 })
   await g.client.getListing(200)
   const res = await g.listings(range(1, 5), 200)
-  t.equal(res.failure_count, 5)
+  t.equal(res.failure_count, 5, 'every item reported')
   for (const f of res.failed) {
     t.match(f, { error_type: 'unprocessed', status_code: 503, retryable: true, attempts: 0 })
-    t.match(f.error, /^GET \/listings\/\d+ was not sent: the batch deadline of 200 ms passed before GET \/listings \(a list page that may hold it\) was sent$/)
+    t.match(f.error, /^GET \/listings\/\d+ was not sent: GET \/listings \(a list page that may hold it\) was refused: no rate-limit slot in time: its turn would come in about \d+ ms, its deadline is in \d+ ms$/)
+    t.ok((f.retry_after_ms ?? 0) > 200, 'with the predicted wait')
   }
-  t.match(await upstream(sb), { listingPages: 0 })
+  t.match(await upstream(sb), { listingPages: 0, listingGets: 1 }, 'no page, and no per-id GET after the refusal')
+  t.equal(g.client.limiter.stats().refused, 1, 'one refusal: the page; its ids were not tried one by one')
 })
 
 t.test('BATCH_PLANNER=off: one GET per uncached id, as before', async (t) => {

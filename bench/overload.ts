@@ -1,0 +1,150 @@
+// The `overload` section of npm run bench: at Hostaway's real limits (15 requests / 10 s per IP, 20 per
+// account), caller A sends a 60-item write batch while caller B runs 60 concurrent clients of single
+// GETs, each sending its next GET when answered and, when refused, after the Retry-After it was given.
+// Measured: B's answers (served, refused, latencies), the share of the upstream budget B had while
+// A's batch ran, whether anything waited past its deadline, and A's report of its 60 items.
+import { fork, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import type { Answer } from './clients.js'
+import { REAL, realSandbox } from './real-limits.js'
+import { gatewayEnv, sleep, spawnServer } from './servers.js'
+
+const { listings: LISTINGS, windowMs: WINDOW_MS } = REAL
+const USERS = 60
+const ITEMS = 60
+/** the gateway's defaults: REQUEST_TIMEOUT_MS and BATCH_TIMEOUT_MS */
+const REQUEST_TIMEOUT_MS = 15_000
+const BATCH_TIMEOUT_MS = 30_000
+const KEYS = { a: 'bench-key-a', b: 'bench-key-b' }
+
+const pct = (sorted: number[], p: number) => sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))])
+const ms = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { p50_ms: pct(sorted, 0.5), p99_ms: pct(sorted, 0.99), max_ms: sorted.length === 0 ? null : Math.round(sorted[sorted.length - 1]) }
+}
+
+interface BatchAnswer { total_count: number, success_count: number, failed: Array<{ index: number, error_type: string }>, successful: Array<{ index: number }> }
+
+/** B's clients, in their own process: `connect` opens their connections, `run` sends until `stop`. */
+function clients (port: number) {
+  const proc: ChildProcess = fork(join(import.meta.dirname, 'clients.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_KEY: KEYS.b, BENCH_USERS: String(USERS), BENCH_FIRST_ID: String(ITEMS + 1), BENCH_IDS: String(LISTINGS - ITEMS) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+  })
+  const next = <T>(field: string) => new Promise<T>((resolve) => {
+    const on = (m: Record<string, unknown>) => { if (field in m) { proc.off('message', on); resolve(m[field] as T) } }
+    proc.on('message', on)
+  })
+  const ready = next<boolean>('ready')
+  return {
+    connect: async () => { await ready; proc.send({ cmd: 'connect' }); await next('connected') },
+    start: () => proc.send({ cmd: 'start' }),
+    stop: async () => { proc.send({ cmd: 'stop' }); return await next<Answer[]>('answers') }
+  }
+}
+
+/** One round from a clear window: A's batch and B's clients until A's batch answers. */
+async function round (port: number, calls: () => Promise<Record<string, number>>) {
+  const b = clients(port)
+  await b.connect()
+  const before = await calls()
+  const started = performance.now()
+  const updates = Array.from({ length: ITEMS }, (_, i) => ({ listing_id: i + 1, price: 100 + i }))
+  const batch = fetch(`http://127.0.0.1:${port}/api/listings/batch`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', 'x-api-key': KEYS.a },
+    body: JSON.stringify({ updates })
+  })
+  b.start()
+  const res = await batch
+  const body = await res.json() as BatchAnswer
+  const wall = performance.now() - started
+  const during = await calls()
+  const answers = await b.stop()
+  const a = { status: res.status, body, wall, during }
+
+  const count = (route: string) => (a.during[route] ?? 0) - (before[route] ?? 0)
+  const bGets = count('GET /v1/listings/:id')
+  const aPuts = count('PUT /v1/listings/:id')
+  const served = answers.filter((r) => r.status === 200)
+  const refused = answers.filter((r) => r.status === 503 && r.errorType === 'rate_limit')
+  const other = answers.length - served.length - refused.length
+  const pastDeadline = answers.filter((r) => r.ms > REQUEST_TIMEOUT_MS || r.errorType === 'timeout' || r.errorType === 'unprocessed').length
+  const first = answers.filter((r) => r.firstBurst)
+  const indexes = [...a.body.successful, ...a.body.failed].map((r) => r.index).sort((x, y) => x - y)
+  const everyItemOnce = indexes.length === ITEMS && indexes.every((index, i) => index === i)
+  const refusal = ms(refused.map((r) => r.ms))
+  const share = +(bGets / Math.max(1, bGets + aPuts)).toFixed(3)
+  return {
+    b: {
+      requests: answers.length,
+      served: served.length,
+      refused: refused.length,
+      other_errors: other,
+      served_latency: ms(served.map((r) => r.ms)),
+      refusal_latency: refusal,
+      past_deadline: pastDeadline,
+      retry_after: ms(refused.map((r) => (r.retryAfterS ?? 0) * 1000)),
+      // the 60 requests sent at the same instant, at the start: the event loop works through them one by one
+      first_burst: {
+        served: first.filter((r) => r.status === 200).length,
+        refused: first.filter((r) => r.status === 503).length,
+        served_latency: ms(first.filter((r) => r.status === 200).map((r) => r.ms)),
+        refusal_latency: ms(refused.filter((r) => r.firstBurst).map((r) => r.ms))
+      },
+      later_refusal_latency: ms(refused.filter((r) => !r.firstBurst).map((r) => r.ms))
+    },
+    a: {
+      status: a.status,
+      wall_ms: Math.round(a.wall),
+      total_count: a.body.total_count,
+      success_count: a.body.success_count,
+      unprocessed: a.body.failed.filter((f) => f.error_type === 'unprocessed').length,
+      every_item_once: everyItemOnce
+    },
+    budget_while_a_ran: { b_gets: bGets, a_puts: aPuts, b_share: share },
+    goals: {
+      singles_in_time_or_refused_fast: pastDeadline === 0 && other === 0 && (refusal.p99_ms ?? 0) < 50,
+      b_share_at_least_40_percent: share >= 0.4,
+      a_reports_every_item: everyItemOnce && a.body.total_count === ITEMS && a.wall <= BATCH_TIMEOUT_MS + 1000
+    }
+  }
+}
+
+/**
+ * Two rounds against one gateway, each from a clear window: `cold` is the gateway's first contact
+ * with the scenario (its code paths not yet compiled by V8's JIT), `warm` the same scenario again,
+ * as a gateway that has been running meets it.
+ */
+export async function overload () {
+  const sb = await realSandbox()
+  try {
+    // the gateway's defaults, two API keys, no read cache (every GET of B costs an upstream call)
+    const gw = await spawnServer('gateway', gatewayEnv(sb, { API_KEYS: `${KEYS.a},${KEYS.b}`, CACHE_TTL_MS: '0' }))
+    try {
+      await fetch(`http://127.0.0.1:${gw.port}/ready`) // the token
+      const calls = async () => (await sb.stats()).requests.by_route
+      // each round starts once every slot taken before it has left the window
+      await sleep(WINDOW_MS + 200)
+      const cold = await round(gw.port, calls)
+      await sleep(WINDOW_MS + 200)
+      const warm = await round(gw.port, calls)
+      const stats = await sb.stats()
+      return {
+        limits: { ip: REAL.ip, account: REAL.account, window_ms: WINDOW_MS, latency_ms: REAL.latencyMs, request_timeout_ms: REQUEST_TIMEOUT_MS, batch_timeout_ms: BATCH_TIMEOUT_MS, users: USERS, items: ITEMS },
+        cold,
+        warm,
+        upstream_429: stats.rate_limited,
+        max_in_window_ip: stats.max_in_window_ip
+      }
+    } finally {
+      await gw.close()
+    }
+  } finally {
+    await sb.close()
+  }
+}
+
+// alone: npx tsx bench/overload.ts
+if (process.argv[1]?.endsWith('overload.ts') === true) console.log(JSON.stringify(await overload(), null, 2))
