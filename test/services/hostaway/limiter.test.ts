@@ -157,7 +157,7 @@ t.test('nextSlotInMs and stats follow an injected clock', async (t) => {
   t.equal(l.stats().in_window, 2)
   now += 1000
   t.equal(l.stats().in_window, 0)
-  t.same(l.stats(), { queued: 0, in_window: 0, acquired: 3, released: 0, refused: 0, max_wait_ms: 0, total_wait_ms: 0 })
+  t.same(l.stats(), { queued: 0, in_window: 0, cap: 3, window_ms: 1000, acquired: 3, released: 0, refused: 0, max_wait_ms: 0, total_wait_ms: 0 })
   l.close()
 })
 
