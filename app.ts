@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { Server } from 'node:http'
+import type { DestinationStream } from 'pino'
 import type { Socket } from 'node:net'
 import {
   LogController, type FastifyError, type FastifyHttpOptions, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest,
@@ -18,6 +19,8 @@ export interface AppOptions {
   config: Config
   /** what HOSTAWAY_BASE_URL points at (reported by /health and /ready); default `hostaway` */
   upstream?: UpstreamKind
+  /** where audit lines go instead of AUDIT_LOG (tests) */
+  audit?: DestinationStream
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/

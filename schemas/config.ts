@@ -49,6 +49,7 @@ export const ConfigSchema = Type.Object({
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'public base URL of the gateway, the OpenAPI document\'s server; unset = the listen address' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^(rediss?://|unix:///)', description: 'Redis shared by several instances (rate budget, token, read cache, Idempotency-Key results): redis://[user:password@]host[:port][/db], rediss:// (TLS) or unix:///path/to/redis.sock; unset = everything in this process' })),
   REDIS_TIMEOUT_MS: Int(1000, 10, 'how long a Redis connect or command may take before Redis counts as unavailable (requests needing it answer 503) (ms)', 60000),
+  AUDIT_LOG: Type.String({ default: 'stdout', minLength: 1, description: 'where the audit log of writes goes (one line per item of every batch listing update): stdout, or a file path (appended to; its directory must exist and the file be writable)' }),
   HOSTAWAY_EGRESS_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'with REDIS_URL: instances with the same id share the per-IP budget (they leave through one IP); default the host name' })),
   ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
 }, { additionalProperties: false })

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 
-/** What an API key may do: read data, write it, and see the listing fields that grant access to a property. */
-export const SCOPES = ['read', 'write', 'secrets'] as const
+/** What an API key may do: read data, write it, see the listing fields that grant access to a property, scrape /metrics. */
+export const SCOPES = ['read', 'write', 'secrets', 'metrics'] as const
 export type Scope = typeof SCOPES[number]
 
 /** The caller of a request, as far as the gateway knows it. */
@@ -42,6 +42,16 @@ export function parseApiKeys (raw: string): ApiKeyEntry[] {
   })
   if (entries.length === 0) throw new Error('no key in the list')
   return entries
+}
+
+/**
+ * The caller of a request that needs `scope`, given the key it sent (`identify` of plugins/app/auth.ts):
+ * `unauthorized` without a valid key, `forbidden` when the key lacks the scope.
+ */
+export function authorize (identify: (key: string | undefined) => Caller | undefined, key: string | undefined, scope: Scope): Caller | 'unauthorized' | 'forbidden' {
+  const caller = identify(key)
+  if (caller === undefined) return 'unauthorized'
+  return caller.scopes.has(scope) ? caller : 'forbidden'
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest()

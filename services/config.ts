@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { ConfigSchema, type Config } from '../schemas/config.js'
 import { parseApiKeys } from './auth.js'
 import { ConfigError, parseEnv } from './env.js'
@@ -26,6 +28,10 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       throw new ConfigError(`Invalid configuration: LIMITER_WEIGHTS ${(err as Error).message} (entries: caller=weight, weight 1-16)`)
     }
   }
+  if (config.AUDIT_LOG !== 'stdout') {
+    const problem = auditFileProblem(config.AUDIT_LOG)
+    if (problem !== undefined) throw new ConfigError(`Invalid configuration: AUDIT_LOG ${problem} (stdout, or a file path in a directory that exists)`)
+  }
   if (config.API_KEYS !== undefined) {
     try {
       parseApiKeys(config.API_KEYS)
@@ -48,6 +54,25 @@ function validRedisUrl (url: string): boolean {
     return u.protocol === 'unix:' ? u.pathname.length > 1 : u.hostname !== '' && /^\/?\d*$/.test(u.pathname)
   } catch {
     return false
+  }
+}
+
+/** Why the audit log cannot be appended to `path` (undefined: it can). */
+function auditFileProblem (path: string): string | undefined {
+  const file = resolve(path)
+  try {
+    const stat = statSync(file, { throwIfNoEntry: false })
+    if (stat !== undefined) {
+      if (!stat.isFile()) return `${path} is not a regular file`
+      accessSync(file, constants.W_OK)
+      return undefined
+    }
+    if (!statSync(dirname(file)).isDirectory()) return `${path}: its directory is not a directory`
+    accessSync(dirname(file), constants.W_OK)
+    return undefined
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    return code === 'ENOENT' ? `${path}: its directory does not exist` : `${path} is not writable (${code ?? 'error'})`
   }
 }
 

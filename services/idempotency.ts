@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { httpErrors } from '@fastify/sensible'
+import type { IdempotencyResult, Telemetry } from './telemetry.js'
 
 /** A stored outcome of a batch write, replayed for the same Idempotency-Key and body. */
 export interface StoredResponse {
@@ -72,6 +73,22 @@ export function createMemoryIdempotencyStore (opts: { now?: () => number, sweepM
       clearInterval(sweep)
       entries.clear()
     }
+  }
+}
+
+const CLAIM_RESULTS: Record<ClaimResult['state'], IdempotencyResult> = { claimed: 'claimed', replay: 'replayed', in_progress: 'conflict', mismatch: 'mismatch' }
+
+/** `store`, its claims reported (a first run, a replay, 409 still running, 422 another body). */
+export function observedClaims (store: IdempotencyStore, telemetry: Pick<Telemetry, 'idempotencyClaim'>): IdempotencyStore {
+  return {
+    async claim (key, fingerprint, ttlMs) {
+      const result = await store.claim(key, fingerprint, ttlMs)
+      telemetry.idempotencyClaim(CLAIM_RESULTS[result.state])
+      return result
+    },
+    complete: (key, fingerprint, response, ttlMs) => store.complete(key, fingerprint, response, ttlMs),
+    release: (key) => store.release(key),
+    close: () => store.close()
   }
 }
 

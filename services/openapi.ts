@@ -14,7 +14,8 @@ export const BEARER_SCHEME = 'BearerAuth'
 export const SCOPE_TEXT = {
   read: 'every GET under /api and the batch lookups (POST /api/batch/*)',
   write: 'PATCH /api/listings/batch',
-  secrets: 'the listing and reservation fields that grant access to a property (door codes, key pickup, Wi-Fi credentials), which are left out of every response otherwise'
+  secrets: 'the listing and reservation fields that grant access to a property (door codes, key pickup, Wi-Fi credentials), which are left out of every response otherwise',
+  metrics: 'GET /metrics (Prometheus): a scraper needs no access to data'
 } as const
 
 /** The security schemes of the document when API_KEYS is set. */
@@ -30,7 +31,7 @@ export function securitySchemes () {
     [BEARER_SCHEME]: {
       type: 'http' as const,
       scheme: 'bearer',
-      description: 'One of the keys of API_KEYS as a bearer token (/mcp only; each tool needs its scope, README "MCP endpoint")'
+      description: 'One of the keys of API_KEYS as a bearer token (/mcp, where each tool needs its scope, README "MCP endpoint"; /metrics, with the `metrics` scope)'
     }
   }
 }
@@ -102,7 +103,8 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
       const out: S = { ...schema }
       if (schema.querystring !== undefined) out.querystring = defaultsOptional(schema.querystring)
       const mcp = url === '/mcp'
-      if (!mcp && !(url === '/api' || url.startsWith('/api/'))) return out
+      const metrics = url === '/metrics'
+      if (!mcp && !metrics && !(url === '/api' || url.startsWith('/api/'))) return out
       if (apiOpen) {
         if (schema.response !== undefined) {
           // /mcp keeps its 403: a foreign Origin is refused whether or not the API has keys
@@ -112,8 +114,9 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
         return out
       }
       if (mcp) return { ...out, security: [{ [API_KEY_SCHEME]: [] }, { [BEARER_SCHEME]: [] }] }
-      const needs = `Needs an X-API-Key with the \`${scope}\` scope.`
-      return { ...out, security: [{ [API_KEY_SCHEME]: [scope] }], description: schema.description === undefined ? needs : `${schema.description}\n\n${needs}` }
+      const needs = `Needs an X-API-Key${metrics ? ' (or Authorization: Bearer)' : ''} with the \`${scope}\` scope.`
+      const security = metrics ? [{ [API_KEY_SCHEME]: [scope] }, { [BEARER_SCHEME]: [scope] }] : [{ [API_KEY_SCHEME]: [scope] }]
+      return { ...out, security, description: schema.description === undefined ? needs : `${schema.description}\n\n${needs}` }
     },
 
     /** The finished document: the examples, X-Request-Id on every response of every operation, and its servers. */

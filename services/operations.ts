@@ -5,6 +5,7 @@ import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
+import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
 import { runAllowed, type createBatchRunner } from './batch.js'
 import { HostawayError } from './errors.js'
@@ -13,6 +14,7 @@ import type { CallOptions } from './hostaway/types.js'
 import { withIdempotency, type IdempotencyStore } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
+import type { BatchOperation, Telemetry } from './telemetry.js'
 import { brokenUpdateRule } from './update-rules.js'
 
 /** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
@@ -26,6 +28,8 @@ export interface CallerContext {
   signal?: AbortSignal
   /** who asks: scopes its Idempotency-Keys (and what it may see) */
   caller: Caller
+  /** the request id, for the audit log of writes */
+  requestId?: string
   /**
    * Whose fair share of the upstream rate budget the operation uses: the API key's id, or
    * `ip:<address>` when the API is open (default: `caller.id`).
@@ -45,6 +49,10 @@ export interface OperationsDeps {
   idempotency: IdempotencyStore
   /** how long Idempotency-Key results are kept (ms) */
   idempotencyTtlMs: number
+  /** reports the outcome of each batch item that ran */
+  telemetry: Pick<Telemetry, 'batchItem'>
+  /** one line per item of every batch update */
+  audit: AuditTrail
 }
 
 export type Operations = ReturnType<typeof createOperations>
@@ -69,11 +77,17 @@ function ruleError (index: number, rule: string): HostawayError {
  * Listings and reservations leave here without their secret fields unless the caller has the
  * `secrets` scope (services/secrets.ts), whatever the operation.
  */
-export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs }: OperationsDeps) {
+export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit }: OperationsDeps) {
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
   const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx) })
+  /** Reports each item of a batch that ran. */
+  const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>): PartialFailureResponse<T> => {
+    for (let n = 0; n < response.success_count; n++) telemetry.batchItem(operation, 'none')
+    for (const { error_type: type } of response.failed) telemetry.batchItem(operation, type ?? 'internal_error')
+    return response
+  }
 
   return {
     async listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {
@@ -115,22 +129,23 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
       const lookup = hostaway.lookupListings(ids)
       const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
-      return redactResults(response, visibleTo(ctx.caller).listing)
+      return redactResults(counted('batchGetListings', response), visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
       const lookup = hostaway.lookupReservations(ids)
       const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
-      return redactResults(response, visibleTo(ctx.caller).booking)
+      return redactResults(counted('batchGetBookings', response), visibleTo(ctx.caller).booking)
     },
 
     /**
      * Many listing updates, each reported (PartialFailureResponse); each listing at most once.
      * An update that breaks a per-item rule fails alone (validation_error, never sent); the
      * others run. With an Idempotency-Key the same key and body replay the stored result
-     * (`replayed`), stored as this caller may see it.
+     * (`replayed`), stored as this caller may see it. Every item is written to the audit trail,
+     * replayed ones too.
      */
-    batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
+    async batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
       const { updates, timeout_ms: timeoutMs } = body
       const seen = new Map<number, number>()
       updates.forEach((update, i) => {
@@ -145,21 +160,23 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
         const rule = brokenUpdateRule(update)
         return rule === undefined ? undefined : ruleError(i, rule)
       })
-      const run = async () => redactResults(await runAllowed(ids, refused, (positions) => runBatch(
+      const run = async () => redactResults(counted('batchUpdateListings', await runAllowed(ids, refused, (positions) => runBatch(
         positions.map((i) => {
           const { listing_id: id, ...fields } = updates[i]
           return (opts) => hostaway.updateListing(id, fields, opts)
         }),
         positions.map((i) => ids[i]),
         batch(ctx, timeoutMs)
-      ), ctx.logger), visibleTo(ctx.caller).listing)
-      return withIdempotency(idempotency, {
+      ), ctx.logger)), visibleTo(ctx.caller).listing)
+      const outcome = await withIdempotency(idempotency, {
         ...UPDATE_KEY_SPACE,
         key: ctx.idempotencyKey,
         caller: ctx.caller.id,
         body,
         ttlMs: idempotencyTtlMs
       }, run)
+      audit.write(listingUpdateEntries({ requestId: ctx.requestId, keyId: ctx.caller.id, idempotencyKey: ctx.idempotencyKey, replayed: outcome.replayed }, updates, outcome.body))
+      return outcome
     }
   }
 }
@@ -174,7 +191,7 @@ function shareOf (ctx: CallerContext): string {
  * deadline (REQUEST_TIMEOUT_MS, single-item routes: `workDeadline`) and at the end of the shutdown
  * grace period. Callers share the upstream budget fairly by API key, or by client IP when the API is open.
  */
-export function requestContext (request: { log: FastifyBaseLogger, caller: Caller, workSignal: AbortSignal, workDeadline: number | undefined, ip: string }): CallerContext {
+export function requestContext (request: { id: string, log: FastifyBaseLogger, caller: Caller, workSignal: AbortSignal, workDeadline: number | undefined, ip: string }): CallerContext {
   const share = request.caller === OPEN_CALLER ? `ip:${request.ip}` : request.caller.id
-  return { logger: request.log, caller: request.caller, signal: request.workSignal, deadline: request.workDeadline, share }
+  return { logger: request.log, caller: request.caller, requestId: request.id, signal: request.workSignal, deadline: request.workDeadline, share }
 }

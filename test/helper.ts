@@ -18,6 +18,8 @@ export interface Built {
   sandbox: RunningSandbox
   config: Config
   logs: LogCapture
+  /** the audit lines the app wrote (AUDIT_LOG is replaced by this capture) */
+  audit: LogCapture
 }
 
 /** Start a sandbox on an ephemeral loopback port with a short rate window; torn down with the test. */
@@ -45,9 +47,10 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
     ...env
   })
   const logs = new LogCapture()
+  const audit = new LogCapture()
   const app = Fastify(serverOptions(config, { loggerInstance: pino(loggerOptions(config, { pretty: false }), logs) }))
-  await app.register(fp(App), { config, ...(upstream === undefined ? {} : { upstream }) })
+  await app.register(fp(App), { config, audit, ...(upstream === undefined ? {} : { upstream }) })
   await app.ready()
   t.teardown(() => app.close())
-  return { app, sandbox: sb, config, logs }
+  return { app, sandbox: sb, config, logs, audit }
 }

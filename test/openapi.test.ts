@@ -142,6 +142,11 @@ test('with API_KEYS every /api operation demands a key with its scope, and docum
         t.same(op.security, [{ ApiKeyAuth: [] }, { BearerAuth: [] }], `${method} /mcp takes the key as X-API-Key or a bearer token`)
         continue
       }
+      if (path === '/metrics') {
+        t.same(op.security, [{ ApiKeyAuth: ['metrics'] }, { BearerAuth: ['metrics'] }], 'get /metrics needs the metrics scope, as X-API-Key or a bearer token')
+        t.ok(op.responses?.['401'] !== undefined && op.responses?.['403'] !== undefined, 'get /metrics documents 401 and 403')
+        continue
+      }
       if (!path.startsWith('/api/')) {
         t.notOk(op.security, `${method} ${path} is open`)
         continue

@@ -13,6 +13,7 @@ import { createReadThrough } from '../../services/hostaway/read-through.js'
 import { createTokenManager, type TokenManagerDeps } from '../../services/hostaway/token.js'
 import type { KeyValueStore, RateLimiter } from '../../services/hostaway/types.js'
 import { createRedisSeams } from '../../services/redis/seams.js'
+import type { Telemetry } from '../../services/telemetry.js'
 import redisPlugin from './redis.js'
 
 declare module 'fastify' {
@@ -35,7 +36,7 @@ export type HostawayConfig = Pick<Config,
   'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS'>
 
 /** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins; the queue's bound and weights. */
-export function memoryLimiter (config: HostawayConfig): RateLimiter {
+export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry): RateLimiter {
   const weights = limiterWeights(config)
   return createMemoryRateLimiter({
     limits: [
@@ -46,7 +47,8 @@ export function memoryLimiter (config: HostawayConfig): RateLimiter {
     safetyMargin: config.HOSTAWAY_RATE_SAFETY_MARGIN,
     windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS,
     maxQueue: config.LIMITER_MAX_QUEUE,
-    weightOf: (caller) => weights.get(caller) ?? 1
+    weightOf: (caller) => weights.get(caller) ?? 1,
+    telemetry
   })
 }
 
@@ -62,7 +64,7 @@ export interface HostawaySeams {
  * only what it calls. The limiter, the cache store and the token are the shared seams: in this
  * process, or in Redis for several instances (services/redis/seams.ts).
  */
-export function createHostaway ({ config, log, limiter, store, sharedToken }: { config: HostawayConfig, log: FastifyBaseLogger } & HostawaySeams) {
+export function createHostaway ({ config, log, telemetry, limiter, store, sharedToken }: { config: HostawayConfig, log: FastifyBaseLogger, telemetry: Telemetry } & HostawaySeams) {
   const clientId = config.HOSTAWAY_ACCOUNT_ID
   const clientSecret = config.HOSTAWAY_API_KEY
   if (clientId === undefined || clientSecret === undefined) {
@@ -77,7 +79,8 @@ export function createHostaway ({ config, log, limiter, store, sharedToken }: { 
       probeTimeoutMs: config.HOSTAWAY_TIMEOUT_MS
     },
     log,
-    now: () => performance.now()
+    now: () => performance.now(),
+    telemetry
   })
   const { run } = createAttemptRunner({
     http,
@@ -91,15 +94,17 @@ export function createHostaway ({ config, log, limiter, store, sharedToken }: { 
       rateWindowMs: config.HOSTAWAY_RATE_WINDOW_MS + config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
     },
     log,
-    random: Math.random
+    random: Math.random,
+    telemetry
   })
   const tokens = createTokenManager({
-    run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now, shared: sharedToken
+    run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now, shared: sharedToken, telemetry
   })
   const caller = createCaller({ run, tokens, breaker, clientSecret, log })
-  const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log })
+  const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log, telemetry })
   const planner = { enabled: config.BATCH_PLANNER === 'on', concurrency: config.BATCH_CONCURRENCY }
-  const client = createHostawayClient({ caller, reads, planner, log })
+  const client = createHostawayClient({ caller, reads, planner, log, telemetry })
+  telemetry.watch({ limiter: () => limiter.stats(), breaker: () => breaker.state() })
 
   /** Ends every pending call (as unprocessed / timeout / outcome_unknown), then frees sockets and caches. */
   async function close (): Promise<void> {
@@ -120,12 +125,12 @@ export function createHostaway ({ config, log, limiter, store, sharedToken }: { 
  */
 export default fp(async (fastify) => {
   await fastify.register(redisPlugin)
-  const { config, redis } = fastify
+  const { config, redis, telemetry } = fastify
   const log = fastify.log.child({ component: 'hostaway' })
   const seams: HostawaySeams = redis === null
-    ? { limiter: memoryLimiter(config), store: createMemoryStore() }
-    : createRedisSeams({ connection: redis, config, log })
-  const hostaway = createHostaway({ config, log, ...seams })
+    ? { limiter: memoryLimiter(config, telemetry), store: createMemoryStore() }
+    : createRedisSeams({ connection: redis, config, log, telemetry })
+  const hostaway = createHostaway({ config, log, telemetry, ...seams })
   fastify.decorate('hostaway', hostaway.client)
   fastify.addHook('onClose', hostaway.close)
-}, { name: 'hostaway', dependencies: ['config'] })
+}, { name: 'hostaway', dependencies: ['config', 'telemetry'] })

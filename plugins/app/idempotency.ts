@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createMemoryIdempotencyStore, type IdempotencyStore } from '../../services/idempotency.js'
+import { createMemoryIdempotencyStore, observedClaims, type IdempotencyStore } from '../../services/idempotency.js'
 import { accountKeys } from '../../services/redis/keys.js'
 import { createRedisIdempotencyStore } from '../../services/redis/idempotency.js'
 import redisPlugin from './redis.js'
@@ -28,6 +28,7 @@ export default fp(async (fastify) => {
       leaseMs: CLAIM_LEASE_MS,
       log: fastify.log.child({ component: 'idempotency' })
     })
-  fastify.decorate('idempotency', store)
+  // claims are reported: replays, 409s, 422s
+  fastify.decorate('idempotency', observedClaims(store, fastify.telemetry))
   fastify.addHook('onClose', () => store.close())
-}, { name: 'idempotency', dependencies: ['config'] })
+}, { name: 'idempotency', dependencies: ['config', 'telemetry'] })

@@ -13,6 +13,8 @@ export default fp(async (fastify) => {
     hostaway: fastify.hostaway,
     runBatch: fastify.runBatch,
     idempotency: fastify.idempotency,
-    idempotencyTtlMs: fastify.config.BATCH_IDEMPOTENCY_TTL_MS
+    idempotencyTtlMs: fastify.config.BATCH_IDEMPOTENCY_TTL_MS,
+    telemetry: fastify.telemetry,
+    audit: fastify.audit
   }))
-}, { name: 'operations', dependencies: ['config', 'hostaway', 'batch', 'idempotency'] })
+}, { name: 'operations', dependencies: ['config', 'hostaway', 'batch', 'idempotency', 'telemetry', 'audit'] })

@@ -21,8 +21,9 @@ export default fp(async (fastify) => {
     fastify.decorate('redis', null)
     return
   }
-  const connection = createRedisConnection({ url, timeoutMs, log: fastify.log.child({ component: 'redis' }) })
+  const connection = createRedisConnection({ url, timeoutMs, log: fastify.log.child({ component: 'redis' }), telemetry: fastify.telemetry })
+  fastify.telemetry.watch({ redisUp: () => connection.available() })
   await connection.start()
   fastify.decorate('redis', connection)
   fastify.addHook('onClose', () => connection.close())
-}, { name: 'redis', dependencies: ['config'] })
+}, { name: 'redis', dependencies: ['config', 'telemetry'] })

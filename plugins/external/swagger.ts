@@ -30,7 +30,7 @@ export default fp<AppOptions>(async (fastify, { config }) => {
         { name: 'bookings', description: 'Hostaway reservations and their messages' },
         { name: 'batch', description: 'Many items in one request, with a PartialFailureResponse' },
         { name: 'mcp', description: 'The Model Context Protocol endpoint for AI agents (README, "MCP endpoint")' },
-        { name: 'health', description: 'Liveness and readiness' }
+        { name: 'health', description: 'Liveness, readiness and metrics' }
       ],
       components: apiOpen ? {} : { securitySchemes: securitySchemes() }
     },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { authorize } from '../../services/auth.js'
 
 /**
  * The API-key check of every route under /api (see plugins/app/auth.ts): 401 without a valid
@@ -8,10 +9,10 @@ export default async function apiAuth (fastify: FastifyInstance) {
   const { identify, httpErrors } = fastify
   fastify.addHook('onRequest', async (request) => {
     const header = request.headers['x-api-key']
-    const caller = identify(typeof header === 'string' ? header : undefined)
-    if (caller === undefined) throw httpErrors.unauthorized('Missing or invalid X-API-Key header')
     const scope = request.routeOptions.config.scope ?? 'read'
-    if (!caller.scopes.has(scope)) throw httpErrors.forbidden(`This API key lacks the "${scope}" scope`)
+    const caller = authorize(identify, typeof header === 'string' ? header : undefined, scope)
+    if (caller === 'unauthorized') throw httpErrors.unauthorized('Missing or invalid X-API-Key header')
+    if (caller === 'forbidden') throw httpErrors.forbidden(`This API key lacks the "${scope}" scope`)
     request.caller = caller
   })
 }

@@ -7,6 +7,7 @@ import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, t
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
 import { LimiterClosedError } from './limiter.js'
 import type { Admission, RateLimiter } from './types.js'
+import { statusClass, type AttemptResult, type EndpointKind, type Telemetry } from '../telemetry.js'
 
 export interface AttemptPolicy {
   /** per-attempt timeout (ms), used in messages; the HTTP layer enforces it */
@@ -26,6 +27,8 @@ export interface AttemptSpec<T> {
   method: HttpMethod
   /** method + path, no query: "GET /listings/5" (messages and logs) */
   label: string
+  /** what the call is about, without ids (the metrics' `endpoint` label) */
+  endpoint: EndpointKind
   signal: AbortSignal
   /** whether the call may be sent again after a failure (default: every method but POST) */
   idempotent?: boolean
@@ -61,6 +64,8 @@ export interface AttemptRunnerDeps {
   log: FastifyBaseLogger
   /** randomness of the backoff jitter */
   random: () => number
+  /** reports each attempt: endpoint, status class, result, duration */
+  telemetry: Pick<Telemetry, 'upstreamAttempt'>
 }
 
 export type AttemptRunner = ReturnType<typeof createAttemptRunner>
@@ -84,7 +89,7 @@ class Refused extends Error {
  * Aborting `signal` ends the call as `unprocessed` (nothing sent), `timeout` (a read was sent) or
  * `outcome_unknown` (a write was sent); the abort reason's message says why.
  */
-export function createAttemptRunner ({ http, limiter, breaker, policy, log, random }: AttemptRunnerDeps) {
+export function createAttemptRunner ({ http, limiter, breaker, policy, log, random, telemetry }: AttemptRunnerDeps) {
   const rateLimitRetryAfterMs = () => limiter.nextSlotInMs() || policy.rateWindowMs
 
   /** Wait for `wait` while listening to the breaker too: a breaker opening ends the wait with Refused. */
@@ -154,23 +159,39 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
         spec.onAttempt?.()
         const started = performance.now()
         const outcome = await http.send({ ...request, signal })
+        const ms = performance.now() - started
         breaker.record(permit, healthOf(outcome), describeFailure(spec.label, outcome))
+        const status = outcome.kind === 'response' || outcome.kind === 'bad_body' ? outcome.status : undefined
         log.debug({
           method: spec.method,
           path: spec.label.slice(spec.method.length + 1),
           attempt: ctx.attempts,
-          outcome: outcome.kind === 'response' || outcome.kind === 'bad_body' ? outcome.status : outcome.kind,
-          duration_ms: Math.round(performance.now() - started)
+          outcome: status ?? outcome.kind,
+          duration_ms: Math.round(ms)
         }, 'hostaway attempt')
+        const report = (result: AttemptResult) => telemetry.upstreamAttempt(spec.endpoint, statusClass(status), result, ms / 1000)
 
-        if (outcome.kind === 'aborted') throw given('while the request was in flight')
+        if (outcome.kind === 'aborted') {
+          report('aborted')
+          throw given('while the request was in flight')
+        }
         const value = spec.accept(outcome)
-        if (value !== undefined) return value
-        if (spec.resend?.(outcome) === true) continue
+        if (value !== undefined) {
+          report('success')
+          return value
+        }
+        if (spec.resend?.(outcome) === true) {
+          report('token_refused')
+          continue
+        }
         const rejected = spec.reject?.(outcome)
-        if (rejected !== undefined) throw rejected
+        if (rejected !== undefined) {
+          report(rejected.error_type)
+          throw rejected
+        }
 
         const { error, retry } = classifyOutcome(outcome, ctx, idempotent)
+        report(error.error_type)
         if (!retry || !idempotent || retries >= policy.maxRetries) throw error
         last = error
         gate()

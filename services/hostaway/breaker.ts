@@ -4,6 +4,7 @@ import type { ErrorType } from '../../schemas/common.js'
 import { HostawayError } from '../errors.js'
 import { abortError } from './abort.js'
 import type { AttemptOutcome } from './http.js'
+import type { Telemetry } from '../telemetry.js'
 
 export interface BreakerSettings {
   /** consecutive failures (network errors, timeouts, 5xx) that open the breaker */
@@ -21,6 +22,8 @@ export interface BreakerDeps {
   log: Pick<FastifyBaseLogger, 'warn' | 'info'>
   /** clock (ms) */
   now: () => number
+  /** reports each change of state */
+  telemetry: Pick<Telemetry, 'breakerTransition'>
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open'
@@ -95,7 +98,7 @@ export function refusedError (label: string, refusal: Refusal, attempts: number,
  * until `openMs` has passed. Half-open: one attempt at a time goes as the probe; its success closes
  * the breaker, its failure opens it again. Any success (an answer below 500) resets the count.
  */
-export function createBreaker ({ settings, log, now }: BreakerDeps) {
+export function createBreaker ({ settings, log, now, telemetry }: BreakerDeps) {
   const { threshold, windowMs, openMs, probeTimeoutMs } = settings
   let state: BreakerState = 'closed'
   /** times of the consecutive failures so far (closed state) */
@@ -106,8 +109,13 @@ export function createBreaker ({ settings, log, now }: BreakerDeps) {
   let opened = new AbortController()
   setMaxListeners(0, opened.signal)
 
+  function become (next: BreakerState): void {
+    if (next !== state) telemetry.breakerTransition(state, next)
+    state = next
+  }
+
   function refresh (): void {
-    if (state === 'open' && now() >= reopenAt) state = 'half_open'
+    if (state === 'open' && now() >= reopenAt) become('half_open')
   }
 
   function reason (): string {
@@ -115,7 +123,7 @@ export function createBreaker ({ settings, log, now }: BreakerDeps) {
   }
 
   function open (): void {
-    state = 'open'
+    become('open')
     reopenAt = now() + openMs
     failures = []
     probeSince = undefined
@@ -128,7 +136,7 @@ export function createBreaker ({ settings, log, now }: BreakerDeps) {
 
   function close (): void {
     if (state !== 'closed') log.info({}, 'hostaway circuit breaker closed')
-    state = 'closed'
+    become('closed')
     failures = []
     probeSince = undefined
   }

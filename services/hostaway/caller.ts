@@ -8,9 +8,12 @@ import { abortedError } from './classify.js'
 import type { AttemptOutcome, HttpMethod } from './http.js'
 import type { TokenManager } from './token.js'
 import type { CallOptions } from './types.js'
+import type { EndpointKind } from '../telemetry.js'
 
 /** One Hostaway API call, before the token and the envelope are dealt with. */
 export interface CallSpec {
+  /** what the call is about, without ids (metrics) */
+  kind: EndpointKind
   method: HttpMethod
   /** relative to the base URL, no leading slash, no query */
   path: string
@@ -98,6 +101,7 @@ export function createCaller ({ run, tokens, breaker, clientSecret, log }: Calle
         return await run({
           method: spec.method,
           label,
+          endpoint: spec.kind,
           signal,
           onAttempt: opts.onAttempt,
           admission: opts.admission,

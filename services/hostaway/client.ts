@@ -12,10 +12,11 @@ import type { CallOptions } from './types.js'
 
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
-  reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'share' | 'prime' | 'epoch' | 'replace'>
+  reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'lookup' | 'share' | 'prime' | 'epoch' | 'replace'>
   /** the batch lookup planner: on or off (BATCH_PLANNER), per-id GETs in flight per batch (BATCH_CONCURRENCY) */
   planner: Pick<LookupsDeps, 'enabled' | 'concurrency'>
   log: LookupsDeps['log']
+  telemetry: LookupsDeps['telemetry']
 }
 
 /** The upstream client, decorated as `fastify.hostaway`. Every method throws a HostawayError on failure. */
@@ -46,19 +47,22 @@ function checkId (spec: CallSpec, id: number): void {
  * are planned (lookups.ts), and a listing update invalidates the listing's entry. Conversations
  * and messages are cached too; webhooks keep reservations and messages fresh (`remember…`/`forget…`).
  */
-export function createHostawayClient ({ caller, reads, planner, log }: HostawayClientDeps) {
+export function createHostawayClient ({ caller, reads, planner, log, telemetry }: HostawayClientDeps) {
   async function result<T> (spec: CallSpec, opts?: CallOptions): Promise<T> {
     return (await caller.call(spec, opts)).result as T
   }
 
-  async function byId<T> (spec: CallSpec, key: string, id: number, opts?: CallOptions): Promise<T> {
+  /** `reported`: the cache lookup was reported already (by a batch plan) */
+  async function byId<T> (spec: CallSpec, key: string, id: number, opts?: CallOptions, reported = false): Promise<T> {
     checkId(spec, id)
-    return await reads.read<T>(key, `${spec.method} /${spec.path}`, (o) => result<T>(spec, o), opts)
+    return await reads.read<T>(key, `${spec.method} /${spec.path}`, (o) => result<T>(spec, o), opts, reported)
   }
 
-  const getListing = (id: number, opts?: CallOptions): Promise<Listing> => byId(listingEndpoints.get(id), listingEndpoints.key(id), id, opts)
-  const getReservation = (id: number, opts?: CallOptions): Promise<Booking> => byId(bookingEndpoints.get(id), bookingEndpoints.key(id), id, opts)
-  const lookups = createLookups({ reads, call: caller.call, fetchListing: getListing, fetchReservation: getReservation, log, ...planner })
+  const fetchListing = (id: number, opts?: CallOptions, reported?: boolean): Promise<Listing> => byId(listingEndpoints.get(id), listingEndpoints.key(id), id, opts, reported)
+  const fetchReservation = (id: number, opts?: CallOptions, reported?: boolean): Promise<Booking> => byId(bookingEndpoints.get(id), bookingEndpoints.key(id), id, opts, reported)
+  const getListing = (id: number, opts?: CallOptions): Promise<Listing> => fetchListing(id, opts)
+  const getReservation = (id: number, opts?: CallOptions): Promise<Booking> => fetchReservation(id, opts)
+  const lookups = createLookups({ reads, call: caller.call, fetchListing, fetchReservation, log, telemetry, ...planner })
 
   return {
     async listListings (query: ListListingsQuery, opts?: CallOptions): Promise<ListingPage> {

@@ -15,15 +15,15 @@ export const listingEndpoints = {
   /** read-cache key of one listing */
   key: (id: number) => `listing:${id}`,
   list: (q: ListListingsQuery): CallSpec => ({
-    method: 'GET', path: 'listings', expect: 'array', query: { limit: q.limit, offset: q.offset, city: q.city, match: q.match }
+    kind: 'listings_page', method: 'GET', path: 'listings', expect: 'array', query: { limit: q.limit, offset: q.offset, city: q.city, match: q.match }
   }),
-  get: (id: number): CallSpec => ({ method: 'GET', path: `listings/${id}`, expect: 'object' }),
+  get: (id: number): CallSpec => ({ kind: 'listing', method: 'GET', path: `listings/${id}`, expect: 'object' }),
   /** one page of every listing of the account (no filter): what the lookup planner scans */
-  page: (offset: number): CallSpec => ({ method: 'GET', path: 'listings', expect: 'array', query: { limit: SCAN_PAGE_SIZE, offset } }),
+  page: (offset: number): CallSpec => ({ kind: 'listings_page', method: 'GET', path: 'listings', expect: 'array', query: { limit: SCAN_PAGE_SIZE, offset } }),
   calendar: (id: number, q: CalendarQuery): CallSpec => ({
-    method: 'GET', path: `listings/${id}/calendar`, expect: 'array', query: { startDate: q.start_date, endDate: q.end_date }
+    kind: 'listing_calendar', method: 'GET', path: `listings/${id}/calendar`, expect: 'array', query: { startDate: q.start_date, endDate: q.end_date }
   }),
-  update: (id: number, fields: ListingUpdateFields): CallSpec => ({ method: 'PUT', path: `listings/${id}`, expect: 'object', json: fields })
+  update: (id: number, fields: ListingUpdateFields): CallSpec => ({ kind: 'listing_update', method: 'PUT', path: `listings/${id}`, expect: 'object', json: fields })
 }
 
 /** A gateway "booking" is a Hostaway "reservation". */
@@ -31,6 +31,7 @@ export const bookingEndpoints = {
   /** read-cache key of one reservation */
   key: (id: number) => `reservation:${id}`,
   search: (q: SearchBookingsQuery): CallSpec => ({
+    kind: 'reservations_page',
     method: 'GET',
     path: 'reservations',
     expect: 'array',
@@ -45,12 +46,13 @@ export const bookingEndpoints = {
       offset: q.offset
     }
   }),
-  get: (id: number): CallSpec => ({ method: 'GET', path: `reservations/${id}`, expect: 'object' }),
+  get: (id: number): CallSpec => ({ kind: 'reservation', method: 'GET', path: `reservations/${id}`, expect: 'object' }),
   /**
    * One page of the default order (most recently changed first), after reservation `afterId`
    * (Hostaway's cursor); with both include flags a list object equals the by-id object.
    */
   page: (afterId?: number): CallSpec => ({
+    kind: 'reservations_page',
     method: 'GET',
     path: 'reservations',
     expect: 'array',
@@ -59,6 +61,6 @@ export const bookingEndpoints = {
   /** read-cache keys of a reservation's conversations, and of a conversation's messages */
   conversationsKey: (reservationId: number) => `conversations:${reservationId}`,
   messagesKey: (conversationId: number) => `messages:${conversationId}`,
-  conversations: (reservationId: number): CallSpec => ({ method: 'GET', path: 'conversations', expect: 'array', query: { reservationId } }),
-  messages: (conversationId: number): CallSpec => ({ method: 'GET', path: `conversations/${conversationId}/messages`, expect: 'array' })
+  conversations: (reservationId: number): CallSpec => ({ kind: 'conversations', method: 'GET', path: 'conversations', expect: 'array', query: { reservationId } }),
+  messages: (conversationId: number): CallSpec => ({ kind: 'messages', method: 'GET', path: `conversations/${conversationId}/messages`, expect: 'array' })
 }

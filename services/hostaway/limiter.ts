@@ -2,6 +2,7 @@ import { abortReason } from './abort.js'
 import { createAdmission, startBy, type Candidate } from './admission.js'
 import { createMemoryBudget, type Budget, type MemoryBudgetOptions } from './budget.js'
 import { createFairQueue } from './fair-queue.js'
+import type { Telemetry } from '../telemetry.js'
 import type { AcquireOptions, LimiterStats, RateLimiter } from './types.js'
 
 /** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
@@ -33,6 +34,8 @@ export interface RateLimiterDeps {
   weightOf?: (caller: string) => number
   /** run `fn` in `ms` (on the `now` clock), returning a cancel function (default: setTimeout) */
   schedule?: (fn: () => void, ms: number) => () => void
+  /** reports each wait for a slot and each refusal */
+  telemetry: Pick<Telemetry, 'limiterWait' | 'limiterRefused'>
 }
 
 function setTimer (fn: () => void, ms: number): () => void {
@@ -51,7 +54,7 @@ function setTimer (fn: () => void, ms: number): () => void {
  * the deadline out. When newcomers push waiters back (a caller's first turn, a single-item request
  * ahead of batch items) or the budget makes the queue wait, the waiters are checked again.
  */
-export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weightOf = () => 1, schedule = setTimer }: RateLimiterDeps): RateLimiter {
+export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weightOf = () => 1, schedule = setTimer, telemetry }: RateLimiterDeps): RateLimiter {
   const queue = createFairQueue<Waiter>({ weightOf })
   /** cancels the one armed timer */
   let timer: (() => void) | undefined
@@ -74,6 +77,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
     now,
     refused (w, err) {
       counts.refused++
+      telemetry.limiterRefused(err.reason)
       detach(w)
       w.reject(err)
     }
@@ -105,6 +109,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
     const waited = now() - w.enqueuedAt
     counts.totalWait += waited
     counts.maxWait = Math.max(counts.maxWait, waited)
+    telemetry.limiterWait(w.priority ? 'token' : w.lane, waited / 1000)
     detach(w)
     w.resolve()
   }
@@ -210,6 +215,8 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
       return {
         queued: queue.size(),
         in_window: budget.inWindow(),
+        cap,
+        window_ms: windowMs,
         acquired: counts.acquired,
         released: counts.released,
         refused: counts.refused,
@@ -227,7 +234,8 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
 }
 
 export type MemoryRateLimiterOptions = Pick<MemoryBudgetOptions, 'limits' | 'windowMs'> &
-  Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>> & Partial<Pick<RateLimiterDeps, 'maxQueue' | 'weightOf' | 'schedule'>>
+  Partial<Omit<MemoryBudgetOptions, 'limits' | 'windowMs'>> & Partial<Pick<RateLimiterDeps, 'maxQueue' | 'weightOf' | 'schedule'>> &
+  Pick<RateLimiterDeps, 'telemetry'>
 
 export interface MemoryRateLimiter extends RateLimiter {
   /** The effective budget: at most `cap` starts within any `windowMs` (margins applied). */
@@ -240,6 +248,6 @@ export function createMemoryRateLimiter (options: MemoryRateLimiterOptions): Mem
   const now = options.now ?? (() => performance.now())
   const budget = createMemoryBudget({ safetyMargin: 0, windowMarginMs: 0, ...options, now })
   const { cap, windowMs } = budget
-  const limiter = createRateLimiter({ budget, now, cap, windowMs, maxQueue: options.maxQueue ?? Infinity, weightOf: options.weightOf, schedule: options.schedule })
+  const limiter = createRateLimiter({ budget, now, cap, windowMs, maxQueue: options.maxQueue ?? Infinity, weightOf: options.weightOf, schedule: options.schedule, telemetry: options.telemetry })
   return { ...limiter, cap, windowMs }
 }

@@ -9,6 +9,7 @@ import { bookingEndpoints, listingEndpoints } from './endpoints.js'
 import type { ReadThrough } from './read-through.js'
 import { idOf, scanListings, walkReservations, type ListingMemo, type ScanContext } from './scans.js'
 import type { BoundCallOptions, CallOptions } from './types.js'
+import type { Telemetry } from '../telemetry.js'
 
 /** How one batch lookup answers for each of its ids: runBatch gets one `get` per distinct id. */
 export interface BatchLookup<T> {
@@ -17,10 +18,11 @@ export interface BatchLookup<T> {
   get (id: number, opts: BoundCallOptions): Promise<T>
 }
 
-type FetchOne<T> = (id: number, opts: CallOptions) => Promise<T>
+/** A read by id; `reported`: its cache lookup was reported already (by the plan) */
+type FetchOne<T> = (id: number, opts: CallOptions, reported?: boolean) => Promise<T>
 
 export interface LookupsDeps {
-  reads: Pick<ReadThrough, 'peek' | 'share' | 'prime' | 'epoch'>
+  reads: Pick<ReadThrough, 'lookup' | 'share' | 'prime' | 'epoch'>
   call: Caller['call']
   /** the by-id reads (cache, negative cache, in-flight sharing) */
   fetchListing: FetchOne<Listing>
@@ -30,10 +32,13 @@ export interface LookupsDeps {
   /** per-id GETs of one plan in flight at once (BATCH_CONCURRENCY) */
   concurrency: number
   log: Pick<FastifyBaseLogger, 'warn' | 'debug'>
+  /** reports each plan: list pages read, ids they answered */
+  telemetry: Pick<Telemetry, 'plannerPlan'>
 }
 
 /** One kind of object a plan looks up. */
 interface Kind<T> {
+  resource: 'listing' | 'reservation'
   key (id: number): string
   label (id: number): string
   /** its list, in messages: "GET /listings" */
@@ -75,7 +80,7 @@ function pageRefused (kind: Kind<unknown>, id: number, err: HostawayError): Host
  * page reports that page's attempts. A page that fails sends its ids to the per-id GETs; at the
  * batch deadline, ids waiting for a page fail as `timeout` (the page was sent) or `unprocessed`.
  */
-export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, concurrency, log }: LookupsDeps) {
+export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, concurrency, log, telemetry }: LookupsDeps) {
   const listingMemo: ListingMemo = { count: undefined, pages: new Map() }
 
   function plan<T> (kind: Kind<T>, ids: readonly number[]): BatchLookup<T> {
@@ -157,7 +162,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
             continue
           }
           try {
-            succeed(item, await kind.fetchOne(id, { signal, admission: perId, onAttempt: () => { for (const l of item.listeners) l() } }), 0)
+            succeed(item, await kind.fetchOne(id, { signal, admission: perId, onAttempt: () => { for (const l of item.listeners) l() } }, true), 0)
           } catch (err) {
             fail(item, err)
           }
@@ -171,7 +176,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
       const { signal } = opts
       try {
         await Promise.all([...items].map(async ([id, item]) => {
-          const known = await reads.peek<T>(kind.key(id))
+          const known = await reads.lookup<T>(kind.key(id))
           if (known === undefined) return
           stats.cached++
           if ('error' in known) fail(item, known.error)
@@ -180,6 +185,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
         if (!signal.aborted) await scan(opts)
         await byId(opts)
         log.debug({ list: kind.list, ids: items.size, ...stats }, 'batch lookup plan')
+        telemetry.plannerPlan(kind.resource, stats.pages, stats.from_pages)
       } catch (err) {
         // a bug of ours: nothing may hang, every open item fails (internal_error)
         for (const [, item] of open()) fail(item, err)
@@ -204,6 +210,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
   }
 
   const listings: Kind<Listing> = {
+    resource: 'listing',
     key: listingEndpoints.key,
     label: (id) => `GET /listings/${id}`,
     list: 'GET /listings',
@@ -212,6 +219,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
   }
 
   const reservations: Kind<Booking> = {
+    resource: 'reservation',
     key: bookingEndpoints.key,
     label: (id) => `GET /reservations/${id}`,
     list: 'GET /reservations',

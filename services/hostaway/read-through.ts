@@ -3,6 +3,7 @@ import { HostawayError } from '../errors.js'
 import { abortMessage } from './abort.js'
 import { abortedError } from './classify.js'
 import type { BoundCallOptions, CallOptions, KeyValueStore } from './types.js'
+import { resourceOf, type Telemetry } from '../telemetry.js'
 
 export interface ReadThroughDeps {
   store: KeyValueStore<unknown>
@@ -11,6 +12,8 @@ export interface ReadThroughDeps {
   /** how long an upstream 404 is remembered (ms); 0 disables the negative cache */
   negativeTtlMs: number
   log: FastifyBaseLogger
+  /** reports each lookup of a read (hit, miss, negative hit) by resource */
+  telemetry: Pick<Telemetry, 'cacheLookup'>
 }
 
 /** One upstream read shared by every concurrent caller asking for the same key. */
@@ -52,7 +55,7 @@ export type ReadThrough = ReturnType<typeof createReadThrough>
  * learnt elsewhere (list pages, webhooks) are put in with `prime` / `replace`. The store is an
  * optimisation: a failing store (e.g. a shared one that is down) is logged and skipped.
  */
-export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThroughDeps) {
+export function createReadThrough ({ store, ttlMs, negativeTtlMs, log, telemetry }: ReadThroughDeps) {
   const inflight = new Map<string, Shared>()
   const caching = ttlMs > 0 || negativeTtlMs > 0
   /** invalidations so far, and the last one of each key while a page that read it may still be in flight */
@@ -153,6 +156,13 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
     return isMissing(hit) ? { error: notFound(hit['@notFound']) } : { value: hit as T }
   }
 
+  /** `peek`, reported as a cache lookup (while there is a cache). */
+  async function lookup<T> (key: string): Promise<Peeked<T>> {
+    const known = await peek<T>(key)
+    if (caching) telemetry.cacheLookup(resourceOf(key), known === undefined ? 'miss' : 'error' in known ? 'negative_hit' : 'hit')
+    return known
+  }
+
   /** The part of an invalidation that stays in this instance: reads in flight and pages already sent. */
   function markInvalidated (key: string): void {
     invalidatedAt.set(key, epoch++)
@@ -174,9 +184,12 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
   }
 
   return {
-    /** The value under `key`: from the store (a remembered 404 throws not_found), from a read already in flight, or from `fetch`. */
-    async read<T> (key: string, label: string, fetch: (opts: BoundCallOptions) => Promise<T>, opts: CallOptions = {}): Promise<T> {
-      const known = await peek<T>(key)
+    /**
+     * The value under `key`: from the store (a remembered 404 throws not_found), from a read already
+     * in flight, or from `fetch`. `reported` false: the lookup was reported already (a batch plan's).
+     */
+    async read<T> (key: string, label: string, fetch: (opts: BoundCallOptions) => Promise<T>, opts: CallOptions = {}, reported = false): Promise<T> {
+      const known = reported ? await peek<T>(key) : await lookup<T>(key)
       if (known !== undefined) {
         if ('error' in known) throw known.error
         return known.value
@@ -186,6 +199,9 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log }: ReadThr
 
     /** What the store knows of `key` (a value, or a remembered 404), without any upstream call. */
     peek,
+
+    /** `peek` for a read: reported as a cache hit, miss or negative hit. */
+    lookup,
 
     /** One upstream read shared by concurrent callers, like `read`, but never stored (e.g. a list page). */
     share<T> (key: string, label: string, fetch: (opts: BoundCallOptions) => Promise<T>, opts: CallOptions = {}): Promise<T> {

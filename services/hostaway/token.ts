@@ -5,6 +5,7 @@ import { abortError, raceSignal, sleep } from './abort.js'
 import type { AttemptRunner } from './attempt.js'
 import type { AttemptOutcome } from './http.js'
 import { sharedToken, type SharedTokenDeps } from './shared-token.js'
+import type { Telemetry } from '../telemetry.js'
 
 export interface TokenManagerDeps {
   run: AttemptRunner['run']
@@ -21,6 +22,8 @@ export interface TokenManagerDeps {
   now: () => number
   /** several instances: one token for all, kept in a shared store (absent: this instance's own) */
   shared?: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
+  /** reports token requests and why a new token was needed */
+  telemetry: Pick<Telemetry, 'tokenRequest' | 'tokenRefresh'>
 }
 
 interface TokenRecord {
@@ -57,7 +60,7 @@ function issued (outcome: AttemptOutcome): { token: string, expiresInS: number }
  * shortly before expiry, single-flight, a settle wait after issue, and fail-fast on rejected
  * credentials (HTTP 400/401/403 from accessTokens → `upstream_auth`, not retryable).
  */
-export function createTokenManager ({ run, clientId, clientSecret, settleMs, credentialFailureBackoffMs, log, now, shared }: TokenManagerDeps) {
+export function createTokenManager ({ run, clientId, clientSecret, settleMs, credentialFailureBackoffMs, log, now, shared, telemetry }: TokenManagerDeps) {
   const closer = new AbortController()
   setMaxListeners(0, closer.signal)
   let current: TokenRecord | undefined
@@ -65,12 +68,15 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
   let credentialFailure: { error: HostawayError, until: number } | undefined
   /** the last token refused upstream while it was current: a shared store holding it must be refreshed */
   let stale: string | undefined
+  /** the current token was dropped after a refusal: the next one is a refresh for that reason */
+  let refused = false
 
   async function requestToken (): Promise<{ token: string, expiresInS: number }> {
     try {
       const { token, expiresInS } = await run({
         method: 'POST',
         label: LABEL,
+        endpoint: 'token',
         signal: closer.signal,
         // a token request changes nothing upstream: safe to repeat
         idempotent: true,
@@ -90,9 +96,11 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
         secrets: () => [clientSecret]
       })
       log.info({ expires_in_s: expiresInS }, 'hostaway token issued')
+      telemetry.tokenRequest('issued')
       return { token, expiresInS }
     } catch (err) {
       if (!(err instanceof HostawayError)) throw err
+      telemetry.tokenRequest(err.error_type === 'upstream_auth' ? 'rejected' : 'failed')
       if (err.error_type === 'upstream_auth') {
         credentialFailure = { error: err, until: now() + credentialFailureBackoffMs }
         log.error({ status: err.status_code, retry_in_ms: credentialFailureBackoffMs }, 'hostaway rejected the client credentials')
@@ -162,6 +170,8 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
       let record = current
       if (record === undefined || record.expiresAt <= now()) {
         if (pending === undefined) {
+          telemetry.tokenRefresh(refused ? 'refused' : record === undefined ? 'initial' : 'expired')
+          refused = false
           const p = obtain()
           pending = p
           p.then(() => {}, () => {}).finally(() => { if (pending === p) pending = undefined })
@@ -178,6 +188,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
       if (current !== undefined && current.value === token) {
         current = undefined
         stale = token
+        refused = true
         log.info({}, 'hostaway token invalidated after an authorization failure')
       }
     },

@@ -39,8 +39,11 @@ export type BoundCallOptions = CallOptions & Required<Pick<CallOptions, 'signal'
 export interface LimiterStats {
   /** callers waiting for a slot right now */
   queued: number
-  /** slots taken in the current window */
+  /** slots taken in the current window (with a shared budget: as its last answer said) */
   in_window: number
+  /** slots per window (margins applied) and the window (ms, margin included) */
+  cap: number
+  window_ms: number
   /** slots granted since start */
   acquired: number
   /** calls refused without waiting: their turn would have come past their deadline, or the queue was full */

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { scrub } from '../redact.js'
 import { redisPassword, redisTarget } from './url.js'
+import type { Telemetry } from '../telemetry.js'
 
 /** How long a request may wait for Redis to come back before it is told to retry (ms): the Retry-After of a 503. */
 export const REDIS_RETRY_AFTER_MS = 1000
@@ -63,6 +64,8 @@ export interface RedisConnectionOptions {
   /** REDIS_TIMEOUT_MS: connect and command timeout */
   timeoutMs: number
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'debug'>
+  /** reports each command that failed (and each connection lost) by kind */
+  telemetry: Pick<Telemetry, 'redisError'>
 }
 
 /** The node-redis options of a REDIS_URL; `unix:///path` connects to a socket (node-redis parses the others). */
@@ -83,7 +86,7 @@ function clientOptions (url: string, timeoutMs: number) {
   return { ...common, url, socket }
 }
 
-export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionOptions): RedisConnection {
+export function createRedisConnection ({ url, timeoutMs, log, telemetry }: RedisConnectionOptions): RedisConnection {
   const client = createClient(clientOptions(url, timeoutMs))
   const target = redisTarget(url)
   const secrets = [redisPassword(url)]
@@ -111,8 +114,10 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
   client.on('error', (err: Error) => {
     lastError = scrub(err.message, secrets)
     lastCause = err
-    if (state === 'ready' || state === 'stalled') log.warn({ redis: target, err }, 'redis connection lost')
-    else log.debug({ redis: target, err }, 'redis connection attempt failed')
+    if (state === 'ready' || state === 'stalled') {
+      log.warn({ redis: target, err }, 'redis connection lost')
+      telemetry.redisError('connection')
+    } else log.debug({ redis: target, err }, 'redis connection attempt failed')
     state = 'down'
   })
 
@@ -177,15 +182,20 @@ export function createRedisConnection ({ url, timeoutMs, log }: RedisConnectionO
   }
 
   async function send<T> (run: () => Promise<T>): Promise<T> {
-    if (state !== 'ready' || !client.isReady) throw unavailable(lastError)
+    if (state !== 'ready' || !client.isReady) {
+      telemetry.redisError('unavailable')
+      throw unavailable(lastError)
+    }
     try {
       return await bounded(run())
     } catch (err) {
       if (err instanceof RedisUnavailableError) {
+        telemetry.redisError('timeout')
         stall()
         throw err
       }
       // an error Redis answered (a bug of ours, e.g. a script error) stays what it is
+      telemetry.redisError(err instanceof ErrorReply ? 'reply' : 'unavailable')
       if (err instanceof ErrorReply) throw err
       throw unavailable(err instanceof Error ? err.message : String(err))
     }

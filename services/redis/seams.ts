@@ -10,6 +10,7 @@ import type { RedisConnection } from './connection.js'
 import { accountKeys } from './keys.js'
 import { createRedisStore } from './store.js'
 import { createRedisTokens } from './token.js'
+import type { Telemetry } from '../telemetry.js'
 
 export type RedisSeamsConfig = Pick<Config,
   'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_EGRESS_ID' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' | 'HOSTAWAY_RATE_WINDOW_MS' |
@@ -31,7 +32,7 @@ export function egressId (config: Pick<Config, 'HOSTAWAY_EGRESS_ID'>): string {
  * Redis budget (per account for every instance, per egress IP for instances sharing
  * HOSTAWAY_EGRESS_ID, both with the configured margins), the read cache, and the shared token.
  */
-export function createRedisSeams ({ connection, config, log }: { connection: RedisConnection, config: RedisSeamsConfig, log: FastifyBaseLogger }): {
+export function createRedisSeams ({ connection, config, log, telemetry }: { connection: RedisConnection, config: RedisSeamsConfig, log: FastifyBaseLogger, telemetry: Telemetry }): {
   limiter: RateLimiter
   store: KeyValueStore<unknown>
   sharedToken: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
@@ -63,7 +64,8 @@ export function createRedisSeams ({ connection, config, log }: { connection: Red
       cap: Math.min(cap(config.HOSTAWAY_RATE_LIMIT_ACCOUNT), cap(config.HOSTAWAY_RATE_LIMIT_IP)),
       windowMs,
       maxQueue: config.LIMITER_MAX_QUEUE,
-      weightOf: (caller) => weights.get(caller) ?? 1
+      weightOf: (caller) => weights.get(caller) ?? 1,
+      telemetry
     }),
     store: createRedisStore({ connection, keys, fenceMs: config.HOSTAWAY_TIMEOUT_MS + FENCE_MARGIN_MS, log }),
     sharedToken: {

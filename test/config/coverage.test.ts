@@ -49,6 +49,7 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   PUBLIC_BASE_URL: { file: 'test/openapi.test.ts', test: 'servers: PUBLIC_BASE_URL when set (it takes effect), else the address the gateway listens on' },
   REDIS_URL: { file: 'test/redis/config.test.ts', test: 'without REDIS_URL nothing is shared (fastify.redis is null); with it, the budget keys carry the account and the egress id (default: the host name)' },
   REDIS_TIMEOUT_MS: { file: 'test/redis/outage.test.ts', test: 'a frozen Redis: commands time out after REDIS_TIMEOUT_MS, then fail fast until it answers again' },
+  AUDIT_LOG: { file: 'test/routes/audit.test.ts', test: 'AUDIT_LOG: audit lines are appended to the file it names, whatever LOG_LEVEL says; a path that cannot be written stops the start' },
   HOSTAWAY_EGRESS_ID: { file: 'test/redis/config.test.ts', test: 'without REDIS_URL nothing is shared (fastify.redis is null); with it, the budget keys carry the account and the egress id (default: the host name)' },
   SANDBOX_ACCOUNT_ID: { file: 'test/reliability/server.test.ts', test: 'HOSTAWAY_SANDBOX=1 in production embeds the sandbox, which honours every SANDBOX_* variable' },
   SANDBOX_API_KEY: { file: 'test/reliability/server.test.ts', test: 'HOSTAWAY_SANDBOX=1 in production embeds the sandbox, which honours every SANDBOX_* variable' },

@@ -6,11 +6,18 @@ import hostawayPlugin from '../../plugins/app/hostaway.js'
 import { loadConfig } from '../../services/config.js'
 import type { Config } from '../../schemas/config.js'
 import { HostawayError } from '../../services/errors.js'
+import type { Telemetry } from '../../services/telemetry.js'
+import { recordingTelemetry } from '../fixtures/telemetry.js'
 
 // a stand-in for plugins/app/config.ts: same name, same decorator
 const configPlugin = fp<{ config: Config }>(async (fastify, opts) => {
   fastify.decorate('config', opts.config)
 }, { name: 'config' })
+
+// a stand-in for plugins/app/telemetry.ts: same name, a recording Telemetry
+const telemetryPlugin = fp<{ telemetry: Telemetry }>(async (fastify, opts) => {
+  fastify.decorate('telemetry', opts.telemetry)
+}, { name: 'telemetry' })
 
 const sb = await sandbox(t)
 
@@ -24,7 +31,9 @@ t.test('decorates fastify.hostaway from the config and closes it with the app', 
     HOSTAWAY_TOKEN_SETTLE_MS: '20',
     HOSTAWAY_RATE_WINDOW_MS: '1000'
   })
+  const recorded = recordingTelemetry()
   await app.register(configPlugin, { config })
+  await app.register(telemetryPlugin, { telemetry: recorded.telemetry })
   await app.register(hostawayPlugin)
   await app.ready()
 
@@ -34,6 +43,10 @@ t.test('decorates fastify.hostaway from the config and closes it with the app', 
   t.equal(listing.id, 1)
   t.ok(lines.some((l) => /"component":"hostaway"/.test(l) && /hostaway token issued/.test(l)), 'logs through a child logger')
   t.notMatch(lines.join(''), /sandbox-secret|Bearer /)
+  t.same(recorded.of('upstreamAttempt').map(([endpoint, status, result]) => [endpoint, status, result]), [['token', '2xx', 'success'], ['listing', '2xx', 'success']],
+    'the parts report to the app\'s telemetry')
+  t.match(recorded.probes.limiter?.(), { queued: 0, cap: 14 }, 'the limiter is watched')
+  t.equal(recorded.probes.breaker?.(), 'closed', 'the breaker is watched')
 
   await app.close()
   const err = await app.hostaway.getListing(2).catch((e: unknown) => e)
@@ -45,6 +58,7 @@ t.test('decorates fastify.hostaway from the config and closes it with the app', 
 t.test('fails registration clearly when no credentials were filled in', async (t) => {
   const app = Fastify()
   await app.register(configPlugin, { config: loadConfig({}) })
+  await app.register(telemetryPlugin, { telemetry: recordingTelemetry().telemetry })
   app.register(hostawayPlugin)
   await t.rejects(async () => { await app.ready() }, /HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not set/)
   await app.close()

@@ -5,10 +5,11 @@ import { createRedisBudget } from '../../services/redis/budget.js'
 import { createRedisConnection } from '../../services/redis/connection.js'
 import { accountKeys } from '../../services/redis/keys.js'
 import { budgetLimits } from './budget-limits.js'
+import { NO_TELEMETRY } from '../../services/telemetry.js'
 
 const [url, egress, runMs] = process.argv.slice(2)
 const log = pino({ level: 'silent' })
-const connection = createRedisConnection({ url, timeoutMs: 2000, log })
+const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url, timeoutMs: 2000, log })
 await connection.start()
 const keys = accountKeys('10000')
 const grants: number[] = []

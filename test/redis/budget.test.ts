@@ -8,6 +8,7 @@ import { accountKeys } from '../../services/redis/keys.js'
 import { until } from '../reliability/helper.js'
 import { budgetLimits } from './budget-limits.js'
 import { startRedis } from './server.js'
+import { NO_TELEMETRY } from '../../services/telemetry.js'
 
 const log = pino({ level: 'silent' })
 const keys = accountKeys('10000')
@@ -76,7 +77,7 @@ function budgetOn (connection: ReturnType<typeof createRedisConnection>, egress:
 
 t.test('one take, both logs; the egress id decides which IP budget; giveBack frees the slot; waits are answered, not polled', async (t) => {
   const redis = await startRedis(t)
-  const connection = createRedisConnection({ url: redis.url, timeoutMs: 2000, log })
+  const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
   await connection.start()
   t.teardown(() => connection.close())
   const a1 = budgetOn(connection, 'a')
@@ -102,7 +103,7 @@ t.test('one take, both logs; the egress id decides which IP budget; giveBack fre
 
 t.test('a Redis that lost its logs: nobody takes a slot for one window; unavailable: take fails at once, and works again when Redis is back', async (t) => {
   const redis = await startRedis(t)
-  const connection = createRedisConnection({ url: redis.url, timeoutMs: 2000, log })
+  const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
   await connection.start()
   t.teardown(() => connection.close())
   const budget = budgetOn(connection, 'a', { windowMs: 400, freshStateWaitMs: undefined, jitterMs: 20 })

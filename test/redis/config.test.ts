@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../../services/config.js'
 import { createRedisConnection } from '../../services/redis/connection.js'
 import { build } from '../helper.js'
 import { startRedis } from './server.js'
+import { NO_TELEMETRY } from '../../services/telemetry.js'
 
 // REDIS_URL, REDIS_TIMEOUT_MS and HOSTAWAY_EGRESS_ID: validated, and each takes effect.
 
@@ -35,7 +36,7 @@ t.test('without REDIS_URL nothing is shared (fastify.redis is null); with it, th
   t.equal(plain.app.redis, null)
 
   const redis = await startRedis(t)
-  const inspect = createRedisConnection({ url: redis.url, timeoutMs: 2000, log: pino({ level: 'silent' }) })
+  const inspect = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log: pino({ level: 'silent' }) })
   await inspect.start()
   t.teardown(() => inspect.close())
   const keys = async () => (await inspect.command(['KEYS', 'hgw:*']) as string[]).sort()

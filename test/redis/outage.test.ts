@@ -1,6 +1,7 @@
 import t from 'tap'
 import { everyItemOnce, serve, until, upstreamCount, type BatchBody } from '../reliability/helper.js'
 import { startRedis } from './server.js'
+import { parseMetrics, total } from '../fixtures/prometheus.js'
 
 // Redis stopped, or frozen, under load: requests that need the shared budget fail fast with the
 // documented 503 (batch items each reported `unprocessed`), /ready says so, nothing is sent without
@@ -14,6 +15,11 @@ const env = (url: string) => ({
   // the sandbox shares this test's event loop: a stall bunches its arrivals
   HOSTAWAY_RATE_WINDOW_MARGIN_MS: '250'
 })
+
+/** The samples of the gateway's /metrics. */
+async function metrics (url: string) {
+  return parseMetrics(await (await fetch(`${url}/metrics`)).text()).samples
+}
 
 async function send (url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
@@ -55,12 +61,17 @@ t.test('Redis stopped mid-batch: the rest of the batch is unprocessed, every rou
   const unkeyed = await send(url, 'PATCH', '/api/listings/batch', { updates: [{ listing_id: 1, price: 5 }] })
   t.match(unkeyed.body, { success_count: 0, failed: [{ error_type: 'unprocessed', attempts: 0 }] }, 'without a key: the item is reported unprocessed')
   t.equal((await sb.stats()).writes, 0, 'nothing was written')
+  const down = await metrics(url)
+  t.equal(total(down, 'hostaway_redis_up'), 0, 'metrics: Redis down')
+  t.equal(total(down, 'hostaway_redis_errors_total', { kind: 'connection' }), 1, 'metrics: the connection lost, once')
+  t.ok(total(down, 'hostaway_redis_errors_total', { kind: 'unavailable' }) >= 3, 'metrics: the commands refused while it was down')
 
   await redis.start()
   await until(async () => (await send(url, 'GET', '/ready')).status === 200, 15_000, 'ready again')
   const again = await send(url, 'POST', '/api/batch/listings', { ids: [1, 2, 3] })
   t.equal(again.body.success_count, 3, 'recovered by itself')
   t.equal((await sb.stats()).rate_limited, 0, 'no upstream 429 at any point')
+  t.equal(total(await metrics(url), 'hostaway_redis_up'), 1, 'metrics: Redis up again')
   t.ok(logs.entries().some((l) => l.msg === 'redis connection lost') && logs.entries().some((l) => l.msg === 'redis available again'), 'the outage logged once, and its end')
 })
 
@@ -72,6 +83,7 @@ t.test('a frozen Redis: commands time out after REDIS_TIMEOUT_MS, then fail fast
   const first = await send(url, 'GET', '/api/listings/2')
   t.equal(first.status, 503)
   t.match(first.body.message, /no answer within 300 ms/, 'the configured timeout')
+  t.ok(total(await metrics(url), 'hostaway_redis_errors_total', { kind: 'timeout' }) >= 1, 'metrics: the command that timed out')
   const next = await send(url, 'GET', '/ready')
   t.equal(next.status, 503, 'then /ready: 503 without waiting for the frozen connection')
   redis.resume()

@@ -7,13 +7,14 @@ import { accountKeys } from '../../services/redis/keys.js'
 import { createRedisStore } from '../../services/redis/store.js'
 import { until } from '../reliability/helper.js'
 import { startRedis } from './server.js'
+import { NO_TELEMETRY } from '../../services/telemetry.js'
 
 const log = pino({ level: 'silent' })
 const keys = accountKeys('store-test')
 type Scope = { teardown: (fn: () => unknown) => void }
 
 async function connect (scope: Scope, url: string, timeoutMs = 2000) {
-  const connection = createRedisConnection({ url, timeoutMs, log })
+  const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url, timeoutMs, log })
   await connection.start()
   scope.teardown(() => connection.close())
   return connection
@@ -55,8 +56,8 @@ t.test('the read cache: values and 404s with their TTL, one object per unchanged
 t.test('the read-through over it: a webhook replacement and an invalidation on one instance reach the other', async (t) => {
   const redis = await startRedis(t)
   const [storeA, storeB] = await twoStores(t, redis.url, 200)
-  const a = createReadThrough({ store: storeA, ttlMs: 5000, negativeTtlMs: 5000, log })
-  const b = createReadThrough({ store: storeB, ttlMs: 5000, negativeTtlMs: 5000, log })
+  const a = createReadThrough({ telemetry: NO_TELEMETRY, store: storeA, ttlMs: 5000, negativeTtlMs: 5000, log })
+  const b = createReadThrough({ telemetry: NO_TELEMETRY, store: storeB, ttlMs: 5000, negativeTtlMs: 5000, log })
   let fetches = 0
   const fetch = async () => ({ id: 5, guestName: `read ${++fetches}` })
   t.same(await a.read('reservation:5', 'GET /reservations/5', fetch), { id: 5, guestName: 'read 1' })

@@ -8,12 +8,13 @@ import { createRedisTokens } from '../../services/redis/token.js'
 import { sandbox } from '../helper.js'
 import { routeCount, testClient } from '../services/hostaway/fixtures.js'
 import { startRedis } from './server.js'
+import { NO_TELEMETRY } from '../../services/telemetry.js'
 
 const log = pino({ level: 'silent' })
 const redis = await startRedis(t)
 
 async function connect (scope: { teardown: (fn: () => unknown) => void }) {
-  const connection = createRedisConnection({ url: redis.url, timeoutMs: 2000, log })
+  const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
   await connection.start()
   scope.teardown(() => connection.close())
   return connection
@@ -23,7 +24,7 @@ async function connect (scope: { teardown: (fn: () => unknown) => void }) {
 async function instances (scope: { teardown: (fn: () => unknown) => void }, sb: Awaited<ReturnType<typeof sandbox>>) {
   return await Promise.all([1, 2, 3].map(async () => {
     const connection = await connect(scope)
-    return testClient(scope, sb, { seams: (config) => createRedisSeams({ connection, config, log }) })
+    return testClient(scope, sb, { seams: (config) => createRedisSeams({ telemetry: NO_TELEMETRY, connection, config, log }) })
   }))
 }
 

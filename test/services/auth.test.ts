@@ -14,7 +14,7 @@ test('the checker accepts only configured keys and tells who the caller is', asy
 
 test('API_KEYS entries: key or key:scope+scope', async (t) => {
   t.same(parseApiKeys(' a , b:read+write ,,c:secrets+read+read '), [
-    { key: 'a', scopes: ['read', 'write', 'secrets'] },
+    { key: 'a', scopes: ['read', 'write', 'secrets', 'metrics'] },
     { key: 'b', scopes: ['read', 'write'] },
     { key: 'c', scopes: ['secrets', 'read'] }
   ])

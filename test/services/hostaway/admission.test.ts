@@ -4,6 +4,7 @@ import { createMemoryBudget, type Budget } from '../../../services/hostaway/budg
 import { LimiterClosedError, createMemoryRateLimiter, createRateLimiter } from '../../../services/hostaway/limiter.js'
 import type { AcquireOptions } from '../../../services/hostaway/types.js'
 import { fakeClock } from './fake-clock.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 // Admission control and fair turns of the rate limiter, on a clock the test moves: predictions,
 // refusals at once, the bounded queue, and the order of grants. No real time passes.
@@ -12,7 +13,7 @@ type Clock = ReturnType<typeof fakeClock>
 
 /** A limiter of `max` slots per 1000 ms on `clock`, its budget already used up at the start. */
 async function saturated (clock: Clock, max: number, extra: { maxQueue?: number, weightOf?: (caller: string) => number } = {}) {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max }], windowMs: 1000, now: clock.now, schedule: clock.schedule, ...extra })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max }], windowMs: 1000, now: clock.now, schedule: clock.schedule, ...extra })
   for (let i = 0; i < max; i++) await l.acquire()
   return l
 }
@@ -76,7 +77,7 @@ t.test('the time kept for the answer: a turn must come min(10 % of the time left
   t.ok(tight.refused)
   t.notOk(enough.refused)
   // a long deadline keeps 1 s, not 10 %: with 1 slot per 10 s the next turn is at 10 000
-  const far = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 10_000, now: clock.now, schedule: clock.schedule })
+  const far = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 10_000, now: clock.now, schedule: clock.schedule })
   await far.acquire()
   const keptOneSecond = track(far, clock, { deadline: 10_900 }, log, 'kept') // startBy 9 900 < 10 000
   const fits = track(far, clock, { deadline: 11_000 }, log, 'fits') // startBy 10 000
@@ -210,7 +211,7 @@ t.test('a budget without `upcoming`: an estimate from its cap and window; a slow
     nextSlotInMs: () => Math.max(0, shared.next - clock.now()),
     inWindow: () => 2
   }
-  const l = createRateLimiter({ budget, now: clock.now, cap: 2, windowMs: 1000, maxQueue: 100, schedule: clock.schedule })
+  const l = createRateLimiter({ telemetry: NO_TELEMETRY, budget, now: clock.now, cap: 2, windowMs: 1000, maxQueue: 100, schedule: clock.schedule })
   const log: string[] = []
   const first = track(l, clock, { deadline: 1500 }, log, 'first') // estimate: 500
   const second = track(l, clock, { deadline: 1500 }, log, 'second') // estimate: 500 (2 per window)

@@ -5,6 +5,7 @@ import { createBreaker, type Breaker } from '../../../services/hostaway/breaker.
 import type { AttemptOutcome, UpstreamHttp } from '../../../services/hostaway/http.js'
 import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
 import { failure } from './fixtures.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 // The attempt loop with a scripted upstream: how the breaker, the limiter and the token step meet.
 
@@ -22,14 +23,15 @@ function setup (t: { teardown: (fn: () => unknown) => void }, opts: { cap?: numb
       return await (script.shift() ?? OK)
     }
   }
-  const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: opts.cap ?? 100 }], windowMs: 60_000 })
+  const limiter = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: opts.cap ?? 100 }], windowMs: 60_000 })
   t.teardown(() => limiter.close())
-  const breaker = opts.breaker ?? createBreaker({ settings: { threshold: opts.threshold ?? 2, windowMs: 60_000, openMs: 60_000, probeTimeoutMs: 1000 }, log, now: () => performance.now() })
+  const breaker = opts.breaker ?? createBreaker({ telemetry: NO_TELEMETRY, settings: { threshold: opts.threshold ?? 2, windowMs: 60_000, openMs: 60_000, probeTimeoutMs: 1000 }, log, now: () => performance.now() })
   // full jitter at random() = 1: every backoff is a minute, so only the breaker can end one early
-  const { run } = createAttemptRunner({ http, limiter, breaker, policy: POLICY, log, random: () => 1 })
+  const { run } = createAttemptRunner({ telemetry: NO_TELEMETRY, http, limiter, breaker, policy: POLICY, log, random: () => 1 })
   const get = (id: number, extra: { prepare?: () => Promise<void>, request?: () => { method: 'GET', path: string } | undefined } = {}) => run({
     method: 'GET',
     label: `GET /listings/${id}`,
+    endpoint: 'listing',
     signal: new AbortController().signal,
     request: extra.request ?? (() => ({ method: 'GET', path: `listings/${id}` })),
     prepare: extra.prepare,

@@ -2,13 +2,14 @@ import t from 'tap'
 import pino from 'pino'
 import { HostawayError } from '../../../services/errors.js'
 import { createBreaker, describeFailure, healthOf, refusedError, type Permit, type Refusal } from '../../../services/hostaway/breaker.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 const lines: string[] = []
 const log = pino({ level: 'info' }, { write (s: string) { lines.push(s) } })
 
 function setup (settings: Partial<{ threshold: number, windowMs: number, openMs: number, probeTimeoutMs: number }> = {}) {
   let now = 1_000
-  const breaker = createBreaker({ settings: { threshold: 3, windowMs: 1000, openMs: 500, probeTimeoutMs: 200, ...settings }, log, now: () => now })
+  const breaker = createBreaker({ telemetry: NO_TELEMETRY, settings: { threshold: 3, windowMs: 1000, openMs: 500, probeTimeoutMs: 200, ...settings }, log, now: () => now })
   return { breaker, advance: (ms: number) => { now += ms } }
 }
 

@@ -5,6 +5,7 @@ import { failure, routeCount, testClient, type TestClientOptions } from './fixtu
 import { loadConfig } from '../../../services/config.js'
 import { memoryLimiter } from '../../../plugins/app/hostaway.js'
 import type { MemoryRateLimiter } from '../../../services/hostaway/limiter.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 const lines: string[] = []
 const logger = pino({ level: 'debug' }, { write (s: string) { lines.push(s) } })
@@ -283,11 +284,11 @@ t.test('close: queued calls and later calls are unprocessed', async (t) => {
 })
 
 t.test('the limiter applies the configured budgets and margins', async (t) => {
-  const limiter = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '15', HOSTAWAY_RATE_LIMIT_ACCOUNT: '20', HOSTAWAY_RATE_SAFETY_MARGIN: '1', HOSTAWAY_RATE_WINDOW_MS: '10000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '100' })) as MemoryRateLimiter
+  const limiter = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '15', HOSTAWAY_RATE_LIMIT_ACCOUNT: '20', HOSTAWAY_RATE_SAFETY_MARGIN: '1', HOSTAWAY_RATE_WINDOW_MS: '10000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '100' }), NO_TELEMETRY) as MemoryRateLimiter
   t.equal(limiter.cap, 14, 'min(15, 20) - 1')
   t.equal(limiter.windowMs, 10100)
   limiter.close()
-  const account = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '50', HOSTAWAY_RATE_LIMIT_ACCOUNT: '6', HOSTAWAY_RATE_SAFETY_MARGIN: '2', HOSTAWAY_RATE_WINDOW_MS: '500', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '0' })) as MemoryRateLimiter
+  const account = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '50', HOSTAWAY_RATE_LIMIT_ACCOUNT: '6', HOSTAWAY_RATE_SAFETY_MARGIN: '2', HOSTAWAY_RATE_WINDOW_MS: '500', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '0' }), NO_TELEMETRY) as MemoryRateLimiter
   t.equal(account.cap, 4, 'the account budget is the tighter one here')
   t.equal(account.windowMs, 500)
   account.close()

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../services/config.js'
 import { HostawayError } from '../../../services/errors.js'
 import { createMemoryStore } from '../../../services/hostaway/cache.js'
 import type { KeyValueStore } from '../../../services/hostaway/types.js'
+import { NO_TELEMETRY, type Telemetry } from '../../../services/telemetry.js'
 
 /** Await a promise that must reject with a HostawayError, and return that error. */
 export async function failure (p: Promise<unknown>): Promise<HostawayError> {
@@ -35,6 +36,8 @@ export interface TestClientOptions {
   store?: KeyValueStore<unknown>
   /** shared seams (e.g. Redis's) in place of this process's own */
   seams?: (config: ReturnType<typeof loadConfig>) => HostawaySeams
+  /** what the parts report (default: nowhere) */
+  telemetry?: Telemetry
 }
 
 /**
@@ -42,7 +45,7 @@ export interface TestClientOptions {
  * rate window, fast retries and no read cache unless `env` says otherwise; closed with the test.
  * Also gives the limiter (its stats) and close().
  */
-export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, { env = {}, log, store, seams }: TestClientOptions = {}) {
+export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, { env = {}, log, store, seams, telemetry = NO_TELEMETRY }: TestClientOptions = {}) {
   const config = loadConfig({
     HOSTAWAY_BASE_URL: sandbox.baseUrl,
     HOSTAWAY_ACCOUNT_ID: sandbox.accountId,
@@ -57,7 +60,8 @@ export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbo
   const hostaway = createHostaway({
     config,
     log: log ?? pino({ level: 'silent' }),
-    ...(seams?.(config) ?? { limiter: memoryLimiter(config), store: store ?? createMemoryStore() })
+    telemetry,
+    ...(seams?.(config) ?? { limiter: memoryLimiter(config, telemetry), store: store ?? createMemoryStore() })
   })
   t.teardown(() => hostaway.close())
   return { ...hostaway.client, limiter: hostaway.limiter, close: hostaway.close }

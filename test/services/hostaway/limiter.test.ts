@@ -1,6 +1,7 @@
 import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createMemoryRateLimiter, LimiterClosedError } from '../../../services/hostaway/limiter.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 const isAbortError = (err: unknown) => err instanceof Error && err.name === 'AbortError'
 
@@ -30,20 +31,20 @@ function activeTimeouts (): number {
 }
 
 t.test('the effective cap is the tightest limit minus the safety margin', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 15 }, { name: 'account', max: 20 }], windowMs: 10000, safetyMargin: 1, windowMarginMs: 100 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 15 }, { name: 'account', max: 20 }], windowMs: 10000, safetyMargin: 1, windowMarginMs: 100 })
   t.equal(l.cap, 14)
   t.equal(l.windowMs, 10100)
-  const tiny = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 100, safetyMargin: 5 })
+  const tiny = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 100, safetyMargin: 5 })
   t.equal(tiny.cap, 1, 'never below 1')
-  t.throws(() => createMemoryRateLimiter({ limits: [], windowMs: 100 }))
-  t.throws(() => createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 0 }))
+  t.throws(() => createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [], windowMs: 100 }))
+  t.throws(() => createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 0 }))
   l.close()
   tiny.close()
 })
 
 t.test('no window ever holds more than the cap, and waiters are served FIFO', async (t) => {
   // 5 per 200 ms with a margin of 1 request and 20 ms: at most 4 starts in any 220 ms
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 5 }, { name: 'account', max: 6 }], windowMs: 200, safetyMargin: 1, windowMarginMs: 20 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 5 }, { name: 'account', max: 6 }], windowMs: 200, safetyMargin: 1, windowMarginMs: 20 })
   const order: number[] = []
   const times: number[] = []
   const start = performance.now()
@@ -65,7 +66,7 @@ t.test('no window ever holds more than the cap, and waiters are served FIFO', as
 })
 
 t.test('callers arriving at random times still never exceed the cap', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 4 }], windowMs: 100, safetyMargin: 0, windowMarginMs: 10 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 4 }], windowMs: 100, safetyMargin: 0, windowMarginMs: 10 })
   const times: number[] = []
   const start = performance.now()
   const calls: Array<Promise<void>> = []
@@ -79,7 +80,7 @@ t.test('callers arriving at random times still never exceed the cap', async (t) 
 })
 
 t.test('an aborted waiter is removed and the next one moves up', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 2 }], windowMs: 150, safetyMargin: 0 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 2 }], windowMs: 150, safetyMargin: 0 })
   await l.acquire()
   await l.acquire()
   const order: string[] = []
@@ -98,7 +99,7 @@ t.test('an aborted waiter is removed and the next one moves up', async (t) => {
 })
 
 t.test('aborting with a custom reason rejects with that reason', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 10000 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 10000 })
   await l.acquire()
   const ac = new AbortController()
   const p = l.acquire(ac.signal)
@@ -113,7 +114,7 @@ t.test('aborting with a custom reason rejects with that reason', async (t) => {
 
 t.test('aborting the last waiter leaves no timer behind', async (t) => {
   const before = activeTimeouts()
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 60000 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 60000 })
   await l.acquire()
   const ac = new AbortController()
   const p = l.acquire(ac.signal)
@@ -128,7 +129,7 @@ t.test('aborting the last waiter leaves no timer behind', async (t) => {
 })
 
 t.test('close rejects every waiter and later calls', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 60000 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 60000 })
   const before = activeTimeouts()
   await l.acquire()
   const ac = new AbortController()
@@ -142,7 +143,7 @@ t.test('close rejects every waiter and later calls', async (t) => {
 
 t.test('nextSlotInMs and stats follow an injected clock', async (t) => {
   let now = 1000
-  const l = createMemoryRateLimiter({ limits: [{ name: 'account', max: 3 }], windowMs: 1000, now: () => now })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'account', max: 3 }], windowMs: 1000, now: () => now })
   t.equal(l.nextSlotInMs(), 0)
   await l.acquire()
   now += 100
@@ -156,12 +157,12 @@ t.test('nextSlotInMs and stats follow an injected clock', async (t) => {
   t.equal(l.stats().in_window, 2)
   now += 1000
   t.equal(l.stats().in_window, 0)
-  t.same(l.stats(), { queued: 0, in_window: 0, acquired: 3, released: 0, refused: 0, max_wait_ms: 0, total_wait_ms: 0 })
+  t.same(l.stats(), { queued: 0, in_window: 0, cap: 3, window_ms: 1000, acquired: 3, released: 0, refused: 0, max_wait_ms: 0, total_wait_ms: 0 })
   l.close()
 })
 
 t.test('priority waiters go ahead of the others, in their own FIFO order', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 1 }], windowMs: 40 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 40 })
   await l.acquire()
   const order: string[] = []
   const waits = [
@@ -177,7 +178,7 @@ t.test('priority waiters go ahead of the others, in their own FIFO order', async
 })
 
 t.test('a slot given back unused goes to the next waiter at once and is not counted in the window', async (t) => {
-  const l = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 2 }], windowMs: 60000 })
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 2 }], windowMs: 60000 })
   await l.acquire()
   await l.acquire()
   t.equal(l.stats().in_window, 2)

@@ -4,7 +4,9 @@ import { OPEN_CALLER } from '../../../services/auth.js'
 import { createBatchRunner } from '../../../services/batch.js'
 import { createMemoryIdempotencyStore } from '../../../services/idempotency.js'
 import { createOperations } from '../../../services/operations.js'
+import { createAuditTrail } from '../../../services/audit.js'
 import { routeCount, testClient, type TestClientOptions } from './fixtures.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 /** Upstream calls the sandbox counted, by kind: list pages and by-id GETs of listings and reservations. */
 export async function upstream (sb: RunningSandbox) {
@@ -30,7 +32,9 @@ export function lookups (t: { teardown: (fn: () => unknown) => void }, sb: Runni
     hostaway: client,
     runBatch: createBatchRunner({ concurrency: Number(env.BATCH_CONCURRENCY ?? 8), timeoutMs: 10_000, secrets: [] }),
     idempotency,
-    idempotencyTtlMs: 60_000
+    idempotencyTtlMs: 60_000,
+    telemetry: opts.telemetry ?? NO_TELEMETRY,
+    audit: createAuditTrail(pino({ level: 'silent' }))
   })
   const ctx = { logger: pino({ level: 'silent' }), caller: OPEN_CALLER }
   return {

@@ -4,6 +4,7 @@ import { HostawayError } from '../../../services/errors.js'
 import { createMemoryStore } from '../../../services/hostaway/cache.js'
 import { createReadThrough } from '../../../services/hostaway/read-through.js'
 import { failure } from './fixtures.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 const log = pino({ level: 'silent' })
 
@@ -11,7 +12,7 @@ const log = pino({ level: 'silent' })
 function setup (ttlMs: number, negativeTtlMs: number) {
   const clock = { now: 0 }
   const store = createMemoryStore<unknown>({ now: () => clock.now })
-  const reads = createReadThrough({ store, ttlMs, negativeTtlMs, log })
+  const reads = createReadThrough({ telemetry: NO_TELEMETRY, store, ttlMs, negativeTtlMs, log })
   const calls: string[] = []
   const found = (key: string) => async () => { calls.push(key); return { key } }
   const missing = (key: string) => async () => {

@@ -10,6 +10,7 @@ import { createTokenManager } from '../../../services/hostaway/token.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { sandbox } from '../../helper.js'
 import { failure, routeCount, testClient, type TestClientOptions } from './fixtures.js'
+import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 // every log line of the suite, checked for secrets at the end
 const lines: string[] = []
@@ -157,11 +158,12 @@ t.test('token manager: retries 5xx, caches until expiry, invalidates only the cu
   const { port } = server.address() as AddressInfo
   const http = createUpstreamHttp({ baseUrl: `http://127.0.0.1:${port}/v1`, timeoutMs: 1000 })
   t.teardown(() => http.close())
-  const limiter = createMemoryRateLimiter({ limits: [{ name: 'ip', max: 100 }], windowMs: 1000 })
+  const limiter = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 100 }], windowMs: 1000 })
   t.teardown(() => limiter.close())
   let now = 1_000_000
-  const breaker = createBreaker({ settings: { threshold: 10, windowMs: 30000, openMs: 10000, probeTimeoutMs: 1000 }, log: logger, now: () => now })
+  const breaker = createBreaker({ telemetry: NO_TELEMETRY, settings: { threshold: 10, windowMs: 30000, openMs: 10000, probeTimeoutMs: 1000 }, log: logger, now: () => now })
   const { run } = createAttemptRunner({
+    telemetry: NO_TELEMETRY,
     http,
     limiter,
     breaker,
@@ -169,7 +171,7 @@ t.test('token manager: retries 5xx, caches until expiry, invalidates only the cu
     log: logger,
     random: Math.random
   })
-  const tm = createTokenManager({ run, clientId: '10000', clientSecret: 'the-secret', settleMs: 0, credentialFailureBackoffMs: 5000, log: logger, now: () => now })
+  const tm = createTokenManager({ telemetry: NO_TELEMETRY, run, clientId: '10000', clientSecret: 'the-secret', settleMs: 0, credentialFailureBackoffMs: 5000, log: logger, now: () => now })
   t.teardown(() => tm.close())
 
   const [a, b] = await Promise.all([tm.getToken(), tm.getToken()])

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto'
+import type { AuditEntry } from '../schemas/audit.js'
+import type { PartialFailureResponse } from '../schemas/batch.js'
+
+/** Where audit lines go (a pino logger of its own: AUDIT_LOG, every line, whatever LOG_LEVEL says). */
+export interface AuditTrail {
+  write (entries: readonly AuditEntry[]): void
+}
+
+/** Who wrote, and how the request was sent. */
+export interface WriteContext {
+  requestId: string | undefined
+  /** the caller's key id (services/auth.ts keyId), never the key */
+  keyId: string
+  idempotencyKey: string | undefined
+  replayed: boolean
+}
+
+/** The hash of an Idempotency-Key in audit lines: the first 16 hex digits of its SHA-256. */
+export function idempotencyKeyHash (key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16)
+}
+
+/** One audit entry per item of a batch listing update: `updates` as sent, `response` as answered (or replayed). */
+export function listingUpdateEntries (ctx: WriteContext, updates: ReadonlyArray<{ listing_id: number }>, response: PartialFailureResponse<unknown>): AuditEntry[] {
+  const hash = ctx.idempotencyKey === undefined ? null : idempotencyKeyHash(ctx.idempotencyKey)
+  return [...response.successful, ...response.failed].sort((a, b) => a.index - b.index).map((item) => {
+    const update = updates[item.index]
+    return {
+      audit: 'listing_update',
+      request_id: ctx.requestId ?? null,
+      key_id: ctx.keyId,
+      listing_id: update.listing_id,
+      index: item.index,
+      fields: Object.keys(update).filter((name) => name !== 'listing_id'),
+      outcome: item.success ? 'success' : 'failure',
+      error_type: item.error_type,
+      attempts: item.attempts,
+      idempotency_key_hash: hash,
+      replayed: ctx.replayed
+    }
+  })
+}
+
+/** An audit trail writing one line per entry through `logger` (fixed message, the entry as fields). */
+export function createAuditTrail (logger: { info: (obj: object, msg: string) => void }): AuditTrail {
+  return {
+    write (entries) {
+      for (const entry of entries) logger.info(entry, 'listing update')
+    }
+  }
+}
