@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { Server } from 'node:http'
 import type { DestinationStream } from 'pino'
 import type { Socket } from 'node:net'
@@ -41,6 +42,31 @@ const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     const validate = coercing(route)
     if (route.httpPart !== 'params' && route.httpPart !== 'querystring') return validate
     return strictIntegers(integerFields(route.schema), validate as ValidateFunction) as typeof validate
+  }
+}
+
+const buildFastSerializer = SerializerSelector()
+type SerializerFactory = ReturnType<typeof SerializerSelector>
+type Serializer = ReturnType<ReturnType<SerializerFactory>>
+/** Compiled response serializers by what they depend on: the shared schemas, the options and the response schema. */
+const serializers = new Map<string, Serializer>()
+
+/**
+ * Response serializers (fast-json-stringify) compiled once per distinct schema: most routes answer
+ * the same ErrorResponse for several statuses, and compiling is most of a start's CPU (tests build
+ * many apps in one process). The key is the schemas' JSON, so an equal schema gets the same code.
+ */
+const buildSerializer: SerializerFactory = (externalSchemas, options) => {
+  const compile = buildFastSerializer(externalSchemas, options)
+  const shared = JSON.stringify([externalSchemas, options])
+  return (route) => {
+    const key = `${shared}\n${JSON.stringify(route.schema)}`
+    let serializer = serializers.get(key)
+    if (serializer === undefined) {
+      serializer = compile(route)
+      serializers.set(key, serializer)
+    }
+    return serializer
   }
 }
 
@@ -89,7 +115,7 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     // whatever connection is left after that is closed
     forceCloseConnections: true,
     return503OnClosing: false,
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     ajv: {
       customOptions: {
         removeAdditional: false,

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox'
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/server'
 import { describeValidation } from '../error-response.js'
@@ -36,6 +36,16 @@ export function selfContained (schema: TSchema, models: readonly TSchema[]): Jso
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 /**
+ * One Ajv per context, and each tool schema compiled once per process (by its JSON): every app
+ * compiles the same schemas at start, and tests build many apps in one process.
+ */
+const compiler = (useDefaults: boolean) => ({
+  ajv: addFormats(new Ajv2020({ strict: false, coerceTypes: false, useDefaults, removeAdditional: false, allErrors: false })),
+  compiled: new Map<string, ValidateFunction>()
+})
+const compilers = { arguments: compiler(true), result: compiler(false) }
+
+/**
  * The validator of tool arguments (`context` 'arguments') or results ('result') for the MCP SDK's
  * `fromJsonSchema`, with the REST routes' rules: no type coercion (`"5"` is not an id), defaults
  * applied to arguments (`limit` 20; a result is never changed), unknown fields refused, formats
@@ -43,10 +53,15 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
  * the way the REST errors do (`arguments/ids/2 must be >= 1`, `arguments/guest is not an allowed field`).
  */
 export function createSchemaValidator (context: 'arguments' | 'result'): jsonSchemaValidator {
-  const ajv = addFormats(new Ajv2020({ strict: false, coerceTypes: false, useDefaults: context === 'arguments', removeAdditional: false, allErrors: false }))
+  const { ajv, compiled } = compilers[context]
   return {
     getValidator <T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
-      const check = ajv.compile(schema as JsonSchema)
+      const key = JSON.stringify(schema)
+      let check = compiled.get(key)
+      if (check === undefined) {
+        check = ajv.compile(schema as JsonSchema)
+        compiled.set(key, check)
+      }
       return (input) => check(input)
         ? { valid: true, data: input as T, errorMessage: undefined }
         : { valid: false, data: undefined, errorMessage: describeValidation(context, (check.errors ?? []) as ErrorObject[]) }
