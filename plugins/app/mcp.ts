@@ -15,7 +15,7 @@ declare module 'fastify' {
 /** Builds the MCP tools over the one operations layer, once; their schemas are compiled here, at start. */
 export default fp(async (fastify) => {
   fastify.decorate('mcp', createMcpEndpoint({
-    tools: createMcpTools({ operations: fastify.operations, maxItems: fastify.config.BATCH_MAX_ITEMS }),
+    tools: createMcpTools({ operations: fastify.operations, maxItems: fastify.config.BATCH_MAX_ITEMS, requestTimeoutMs: fastify.config.REQUEST_TIMEOUT_MS }),
     models: namedSchemas(fastify.config),
     version: pkg.version
   }))

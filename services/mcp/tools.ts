@@ -6,6 +6,7 @@ import { BatchUpdateArgsSchema, BookingIdArgsSchema, CalendarArgsSchema, Listing
 import { BookingPageSchema, CalendarDaysSchema, ListingPageSchema, MessageListSchema } from '../../schemas/page.js'
 import { ListListingsQuerySchema, MAX_CALENDAR_DAYS, SearchBookingsQuerySchema } from '../../schemas/query.js'
 import type { Scope } from '../auth.js'
+import { abortError, linkSignals } from '../hostaway/abort.js'
 import type { CallerContext, Operations } from '../operations.js'
 import { batchSummary, bookingSummary, calendarSummary, listingSummary, messagesSummary, pageSummary } from './summaries.js'
 
@@ -59,7 +60,27 @@ const BATCH = 'A partly failed batch is still a successful call: every id appear
 const READ = { scope: 'read', readOnly: true } as const
 
 /** Every tool of the MCP endpoint, each calling one operation (services/operations.ts). */
-export function createMcpTools ({ operations, maxItems }: { operations: Operations, maxItems: number }): McpTool[] {
+/**
+ * Runs a single-item tool by the deadline of a single-item REST route (`ms`, REQUEST_TIMEOUT_MS,
+ * from the call's start): an upstream call whose turn would come too late is refused at once
+ * (rate_limit, with the predicted wait), and the work still running at the deadline is aborted
+ * (timeout). Batch tools end by their own `timeout_ms`.
+ */
+async function byDeadline<R> (ctx: CallerContext, ms: number, run: (ctx: CallerContext) => Promise<R>): Promise<R> {
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(abortError(`the request deadline of ${ms} ms passed`)), ms)
+  const linked = linkSignals(deadline.signal, ctx.signal)
+  try {
+    return await run({ ...ctx, signal: linked.signal, deadline: performance.now() + ms })
+  } finally {
+    clearTimeout(timer)
+    linked.dispose()
+  }
+}
+
+export function createMcpTools ({ operations, maxItems, requestTimeoutMs }: { operations: Operations, maxItems: number, requestTimeoutMs: number }): McpTool[] {
+  /** Runs a single-item tool's operation by the request deadline. */
+  const single = async <R>(ctx: CallerContext, run: (ctx: CallerContext) => Promise<R>) => await byDeadline(ctx, requestTimeoutMs, run)
   return [
     tool({
       ...READ,
@@ -68,7 +89,7 @@ export function createMcpTools ({ operations, maxItems }: { operations: Operatio
       description: `List the properties (Hostaway listings) a page at a time, optionally only those in a city or whose name matches a text. ${PAGING} For known ids use batch_get_listings.`,
       input: ListListingsQuerySchema,
       output: ListingPageSchema,
-      run: (args, ctx) => operations.listListings(args, ctx),
+      run: (args, ctx) => single(ctx, (c) => operations.listListings(args, c)),
       summarize: (page) => pageSummary(page, 'listings')
     }),
     tool({
@@ -79,7 +100,7 @@ export function createMcpTools ({ operations, maxItems }: { operations: Operatio
         'An unknown id is an error (not_found). For several ids use batch_get_listings: one call, a report per id.',
       input: ListingIdArgsSchema,
       output: ListingSchema,
-      run: (args, ctx) => operations.getListing(args.listing_id, ctx),
+      run: (args, ctx) => single(ctx, (c) => operations.getListing(args.listing_id, c)),
       summarize: listingSummary
     }),
     tool({
@@ -90,7 +111,7 @@ export function createMcpTools ({ operations, maxItems }: { operations: Operatio
         'availability (isAvailable 1 = bookable), status, price and minimum stay of each day.',
       input: CalendarArgsSchema,
       output: CalendarDaysSchema,
-      run: ({ listing_id: id, ...range }, ctx) => operations.getListingCalendar(id, range, ctx),
+      run: ({ listing_id: id, ...range }, ctx) => single(ctx, (c) => operations.getListingCalendar(id, range, c)),
       summarize: calendarSummary
     }),
     tool({
@@ -101,7 +122,7 @@ export function createMcpTools ({ operations, maxItems }: { operations: Operatio
         `departure_from/departure_to (YYYY-MM-DD, inclusive), status (new, modified, cancelled, …). ${PAGING}`,
       input: SearchBookingsQuerySchema,
       output: BookingPageSchema,
-      run: (args, ctx) => operations.searchBookings(args, ctx),
+      run: (args, ctx) => single(ctx, (c) => operations.searchBookings(args, c)),
       summarize: (page) => pageSummary(page, 'bookings')
     }),
     tool({
@@ -112,7 +133,7 @@ export function createMcpTools ({ operations, maxItems }: { operations: Operatio
         'An unknown id is an error (not_found). For several ids use batch_get_bookings.',
       input: BookingIdArgsSchema,
       output: BookingSchema,
-      run: (args, ctx) => operations.getBooking(args.booking_id, ctx),
+      run: (args, ctx) => single(ctx, (c) => operations.getBooking(args.booking_id, c)),
       summarize: bookingSummary
     }),
     tool({
@@ -122,7 +143,7 @@ export function createMcpTools ({ operations, maxItems }: { operations: Operatio
       description: 'Get the guest conversation of one reservation: every message, oldest first (isIncoming 1 = sent by the guest, 0 = by the host).',
       input: BookingIdArgsSchema,
       output: MessageListSchema,
-      run: (args, ctx) => operations.listBookingMessages(args.booking_id, ctx),
+      run: (args, ctx) => single(ctx, (c) => operations.listBookingMessages(args.booking_id, c)),
       summarize: (list, args) => messagesSummary(list, args.booking_id)
     }),
     tool({
