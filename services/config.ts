@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { ConfigSchema, type Config } from '../schemas/config.js'
 import { parseApiKeys } from './auth.js'
 import { ConfigError, parseEnv } from './env.js'
+import { parseAllowedOrigins } from './mcp/guards.js'
 
 export { ConfigError }
 
@@ -26,6 +27,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       limiterWeights(config)
     } catch (err) {
       throw new ConfigError(`Invalid configuration: LIMITER_WEIGHTS ${(err as Error).message} (entries: caller=weight, weight 1-16)`)
+    }
+  }
+  if (config.MCP_ALLOWED_ORIGINS !== undefined) {
+    try {
+      parseAllowedOrigins(config.MCP_ALLOWED_ORIGINS)
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: MCP_ALLOWED_ORIGINS ${(err as Error).message} (entries: http(s)://host[:port])`)
     }
   }
   if (config.AUDIT_LOG !== 'stdout') {

@@ -3,24 +3,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { ErrorResponseSchema, Ref, errorResponses } from '../../schemas/common.js'
 import { McpAnswerSchema, McpMessageSchema } from '../../schemas/mcp.js'
-import { apiKeyOf, isAllowedOrigin } from '../../services/mcp/guards.js'
+import { apiKeyOf, isAllowedOrigin, parseAllowedOrigins } from '../../services/mcp/guards.js'
 import { requestContext } from '../../services/operations.js'
 
 /**
  * /mcp: the Model Context Protocol endpoint (Streamable HTTP, stateless). The hooks refuse a
- * browser Origin other than loopback (403) and a request without a valid API key (401), in the
+ * browser Origin other than loopback or MCP_ALLOWED_ORIGINS (403) and a request without a valid API key (401), in the
  * ErrorResponse body; everything past them is the MCP transport's (services/mcp/endpoint.ts).
  */
 const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { mcp, identify, httpErrors } = fastify
+  const { mcp, identify, httpErrors, config } = fastify
+  const allowedOrigins = parseAllowedOrigins(config.MCP_ALLOWED_ORIGINS)
 
   // JSON only, as everywhere (plugins/app/protocol.ts): 415 in the ErrorResponse body otherwise, and a
   // body that is not JSON is a 400 before the transport
 
   fastify.addHook('onRequest', async (request) => {
     const origin = request.headers.origin
-    if (origin !== undefined && !isAllowedOrigin(origin)) {
-      throw httpErrors.forbidden(`Origin ${origin} may not call /mcp: only pages served from localhost, 127.0.0.1 or [::1] may`)
+    if (origin !== undefined && !isAllowedOrigin(origin, allowedOrigins)) {
+      throw httpErrors.forbidden(`Origin ${origin} may not call /mcp: only pages served from localhost, 127.0.0.1, [::1] or an origin of MCP_ALLOWED_ORIGINS may`)
     }
     const caller = identify(apiKeyOf(request.headers))
     if (caller === undefined) throw httpErrors.unauthorized('Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>')

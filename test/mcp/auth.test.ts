@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { ProtocolError } from '@modelcontextprotocol/client'
 import { keyId } from '../../services/auth.js'
+import { loadConfig } from '../../services/config.js'
 import { isError } from '../routes/api/fixtures.js'
 import { serve } from './helper.js'
 
@@ -65,4 +66,20 @@ test('Origin is checked before the key: a rebinding page is refused even with a 
   const { post } = await serve(t, KEYS)
   isError(t, await errorBody(await post(listTools, { origin: 'http://evil.example:3000', 'x-api-key': FULL })), 403)
   t.equal((await post(listTools, { origin: 'http://localhost:3000', 'x-api-key': FULL })).status, 200)
+})
+
+test('MCP_ALLOWED_ORIGINS: its origins may call /mcp besides loopback; entries that are not origins stop the start', async (t) => {
+  const { post } = await serve(t, { MCP_ALLOWED_ORIGINS: 'https://agents.example.com, http://10.0.0.5:8080' })
+  for (const origin of ['https://agents.example.com', 'https://AGENTS.example.com:443', 'http://10.0.0.5:8080', 'http://localhost:6274']) {
+    t.equal((await post(listTools, { origin })).status, 200, `${origin} allowed`)
+  }
+  for (const origin of ['http://agents.example.com', 'https://agents.example.com:8443', 'https://evil.agents.example.com', 'http://10.0.0.5']) {
+    isError(t, await errorBody(await post(listTools, { origin })), 403, /only pages served from localhost, 127\.0\.0\.1, \[::1\] or an origin of MCP_ALLOWED_ORIGINS may/)
+  }
+  const { post: strict } = await serve(t)
+  isError(t, await errorBody(await strict(listTools, { origin: 'https://agents.example.com' })), 403, /may not call/)
+
+  for (const [raw, why] of [['https://agents.example.com/mcp', 'nothing after it'], ['*', 'is not an origin'], ['ftp://files.example.com', 'nothing after it'], ['https://user:pw@agents.example.com', 'nothing after it']]) {
+    t.throws(() => loadConfig({ MCP_ALLOWED_ORIGINS: raw }), new RegExp(`^Invalid configuration: MCP_ALLOWED_ORIGINS "${raw.replace(/[.*]/g, '\\$&')}" .*${why}`), raw)
+  }
 })
