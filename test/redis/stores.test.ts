@@ -55,7 +55,7 @@ t.test('the read cache: values and 404s with their TTL, one object per unchanged
 
 t.test('the read-through over it: a webhook replacement and an invalidation on one instance reach the other', async (t) => {
   const redis = await startRedis(t)
-  const [storeA, storeB] = await twoStores(t, redis.url, 200)
+  const [storeA, storeB] = await twoStores(t, redis.url, 1000)
   const a = createReadThrough({ telemetry: NO_TELEMETRY, store: storeA, ttlMs: 5000, negativeTtlMs: 5000, log })
   const b = createReadThrough({ telemetry: NO_TELEMETRY, store: storeB, ttlMs: 5000, negativeTtlMs: 5000, log })
   let fetches = 0
@@ -76,7 +76,7 @@ t.test('the read-through over it: a webhook replacement and an invalidation on o
 
 t.test('Redis unavailable: reads miss, fills are skipped, invalidations are held and sent when it answers again', async (t) => {
   const redis = await startRedis(t)
-  const connection = await connect(t, redis.url, 200)
+  const connection = await connect(t, redis.url, 1000)
   const store = createRedisStore({ connection, keys, fenceMs: 60_000, log })
   const inspect = await connect(t, redis.url)
   await store.set('listing:9', { id: 9 }, 60_000)
@@ -92,7 +92,7 @@ t.test('Redis unavailable: reads miss, fills are skipped, invalidations are held
 
 t.test('Idempotency-Key results: one claim across instances, replay, mismatch, release by its owner only, lease, and Redis unavailable', async (t) => {
   const redis = await startRedis(t)
-  const [ca, cb] = await Promise.all([connect(t, redis.url, 200), connect(t, redis.url)])
+  const [ca, cb] = await Promise.all([connect(t, redis.url, 1000), connect(t, redis.url)])
   const a = createRedisIdempotencyStore({ connection: ca, keys, leaseMs: 60_000, log })
   const b = createRedisIdempotencyStore({ connection: cb, keys, leaseMs: 60_000, log })
   t.same(await a.claim('k1', 'f1', 86_400_000), { state: 'claimed' })
