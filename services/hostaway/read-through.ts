@@ -186,7 +186,7 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log, telemetry
   return {
     /**
      * The value under `key`: from the store (a remembered 404 throws not_found), from a read already
-     * in flight, or from `fetch`. `reported` false: the lookup was reported already (a batch plan's).
+     * in flight, or from `fetch`. `reported` true: this lookup was reported already (by a batch plan).
      */
     async read<T> (key: string, label: string, fetch: (opts: BoundCallOptions) => Promise<T>, opts: CallOptions = {}, reported = false): Promise<T> {
       const known = reported ? await peek<T>(key) : await lookup<T>(key)
