@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../schemas/common.js'
-import { authorize } from '../services/auth.js'
-import { apiKeyOf } from '../services/mcp/guards.js'
+import { API_KEY_OR_BEARER } from '../services/auth.js'
 
 const EXAMPLE = '# HELP hostaway_batch_items_total Items of batches that ran (replays excluded), by operation and error_type (none: success)\n' +
   '# TYPE hostaway_batch_items_total counter\n' +
@@ -15,15 +14,12 @@ const EXAMPLE = '# HELP hostaway_batch_items_total Items of batches that ran (re
  * without the scope gets 403.
  */
 const metricsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { identify, httpErrors, metricsRegistry: registry } = fastify
+  const registry = fastify.metricsRegistry
 
   fastify.get('/metrics', {
     config: { scope: 'metrics' },
     onRequest: async (request) => {
-      const caller = authorize(identify, apiKeyOf(request.headers), 'metrics')
-      if (caller === 'unauthorized') throw httpErrors.unauthorized('Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>')
-      if (caller === 'forbidden') throw httpErrors.forbidden('This API key lacks the "metrics" scope')
-      request.caller = caller
+      fastify.authenticate(request, API_KEY_OR_BEARER, request.routeOptions.config.scope)
     },
     schema: {
       operationId: 'getMetrics',

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 
 /** What an API key may do: read data, write it, see the listing fields that grant access to a property, scrape /metrics. */
 export const SCOPES = ['read', 'write', 'secrets', 'metrics'] as const
@@ -45,13 +46,41 @@ export function parseApiKeys (raw: string): ApiKeyEntry[] {
 }
 
 /**
- * The caller of a request that needs `scope`, given the key it sent (`identify` of plugins/app/auth.ts):
- * `unauthorized` without a valid key, `forbidden` when the key lacks the scope.
+ * The caller of a request that needs `scope` (none: any valid key), given the key it sent
+ * (`identify` of plugins/app/auth.ts): `unauthorized` without a valid key, `forbidden` when the key
+ * lacks the scope.
  */
-export function authorize (identify: (key: string | undefined) => Caller | undefined, key: string | undefined, scope: Scope): Caller | 'unauthorized' | 'forbidden' {
+export function authorize (identify: (key: string | undefined) => Caller | undefined, key: string | undefined, scope: Scope | undefined): Caller | 'unauthorized' | 'forbidden' {
   const caller = identify(key)
   if (caller === undefined) return 'unauthorized'
-  return caller.scopes.has(scope) ? caller : 'forbidden'
+  return scope === undefined || caller.scopes.has(scope) ? caller : 'forbidden'
+}
+
+/** Where a route takes the API key from, and what its 401 says. */
+export interface KeySource {
+  keyOf: (headers: IncomingHttpHeaders) => string | undefined
+  missing: string
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i
+
+/** The API key of a request: the `X-API-Key` header, else `Authorization: Bearer <key>`. */
+export function apiKeyOf (headers: IncomingHttpHeaders): string | undefined {
+  const header = headers['x-api-key']
+  if (typeof header === 'string' && header !== '') return header
+  return BEARER.exec(headers.authorization ?? '')?.[1]
+}
+
+/** /api: the X-API-Key header only. */
+export const X_API_KEY: KeySource = {
+  keyOf: (headers) => { const header = headers['x-api-key']; return typeof header === 'string' ? header : undefined },
+  missing: 'Missing or invalid X-API-Key header'
+}
+
+/** /mcp and /metrics: X-API-Key or a bearer token (what MCP clients and Prometheus send). */
+export const API_KEY_OR_BEARER: KeySource = {
+  keyOf: apiKeyOf,
+  missing: 'Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>'
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest()

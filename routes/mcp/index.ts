@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { ErrorResponseSchema, Ref, errorResponses } from '../../schemas/common.js'
 import { McpAnswerSchema, McpMessageSchema } from '../../schemas/mcp.js'
-import { apiKeyOf, isAllowedOrigin, parseAllowedOrigins } from '../../services/mcp/guards.js'
+import { API_KEY_OR_BEARER } from '../../services/auth.js'
+import { isAllowedOrigin, parseAllowedOrigins } from '../../services/mcp/guards.js'
 import { requestContext } from '../../services/operations.js'
 
 /**
@@ -12,7 +13,7 @@ import { requestContext } from '../../services/operations.js'
  * ErrorResponse body; everything past them is the MCP transport's (services/mcp/endpoint.ts).
  */
 const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { mcp, identify, httpErrors, config } = fastify
+  const { mcp, httpErrors, config } = fastify
   const allowedOrigins = parseAllowedOrigins(config.MCP_ALLOWED_ORIGINS)
 
   // JSON only, as everywhere (plugins/app/protocol.ts): 415 in the ErrorResponse body otherwise, and a
@@ -23,9 +24,8 @@ const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     if (origin !== undefined && !isAllowedOrigin(origin, allowedOrigins)) {
       throw httpErrors.forbidden(`Origin ${origin} may not call /mcp: only pages served from localhost, 127.0.0.1, [::1] or an origin of MCP_ALLOWED_ORIGINS may`)
     }
-    const caller = identify(apiKeyOf(request.headers))
-    if (caller === undefined) throw httpErrors.unauthorized('Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>')
-    request.caller = caller
+    // any valid key: each tool is offered by its own scope (services/mcp/endpoint.ts)
+    fastify.authenticate(request, API_KEY_OR_BEARER, undefined)
   })
 
   fastify.post('', {

@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http'
-
 /** Hostnames of the loopback interface, as a URL spells them. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -42,13 +40,4 @@ export function parseAllowedOrigins (raw: string | undefined): Set<string> {
     origins.add(url.origin)
   }
   return origins
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i
-
-/** The API key of a request: the `X-API-Key` header, else `Authorization: Bearer <key>`. */
-export function apiKeyOf (headers: IncomingHttpHeaders): string | undefined {
-  const header = headers['x-api-key']
-  if (typeof header === 'string' && header !== '') return header
-  return BEARER.exec(headers.authorization ?? '')?.[1]
 }

@@ -1,5 +1,6 @@
 import { test } from 'tap'
-import { apiKeyOf, isAllowedOrigin } from '../../../services/mcp/guards.js'
+import { apiKeyOf } from '../../../services/auth.js'
+import { isAllowedOrigin } from '../../../services/mcp/guards.js'
 
 test('isAllowedOrigin: loopback pages only', async (t) => {
   for (const origin of ['http://localhost', 'http://localhost:6274', 'https://127.0.0.1:8443', 'http://[::1]:3000', 'http://inspector.localhost:5173']) {
