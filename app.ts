@@ -48,8 +48,8 @@ const buildValidator: ValidatorFactory = (externalSchemas, options) => {
 const buildFastSerializer = SerializerSelector()
 type SerializerFactory = ReturnType<typeof SerializerSelector>
 type Serializer = ReturnType<ReturnType<SerializerFactory>>
-/** Compiled response serializers by what they depend on: the shared schemas, the options and the response schema. */
-const serializers = new Map<string, Serializer>()
+/** Compiled response serializers by what they depend on: the shared schemas and options, then the response schema. */
+const serializers = new Map<string, Map<string, Serializer>>()
 
 /**
  * Response serializers (fast-json-stringify) compiled once per distinct schema: most routes answer
@@ -59,12 +59,14 @@ const serializers = new Map<string, Serializer>()
 const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   const compile = buildFastSerializer(externalSchemas, options)
   const shared = JSON.stringify([externalSchemas, options])
+  const compiled = serializers.get(shared) ?? new Map<string, Serializer>()
+  serializers.set(shared, compiled)
   return (route) => {
-    const key = `${shared}\n${JSON.stringify(route.schema)}`
-    let serializer = serializers.get(key)
+    const key = JSON.stringify(route.schema)
+    let serializer = compiled.get(key)
     if (serializer === undefined) {
       serializer = compile(route)
-      serializers.set(key, serializer)
+      compiled.set(key, serializer)
     }
     return serializer
   }

@@ -1,27 +1,25 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { httpErrors } from '@fastify/sensible'
 import { FormatRegistry } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyBaseLogger } from 'fastify'
 import { BookingSchema, type Booking } from '../schemas/booking.js'
 import type { HostawayWebhook, WebhookAck } from '../schemas/webhook.js'
+import { createApiKeyChecker } from './auth.js'
 import type { HostawayClient } from './hostaway/client.js'
 
 // Value.Check knows no formats until they are registered; a reservation's days are YYYY-MM-DD
 if (!FormatRegistry.Has('date')) FormatRegistry.Set('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)))
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest()
-
 /**
  * The check of the Basic credentials Hostaway sends with every webhook: `user:password` compared
- * as SHA-256 digests with `timingSafeEqual`, so neither content nor length leaks through timing.
+ * the way API keys are (services/auth.ts: SHA-256 digests with `timingSafeEqual`, so neither
+ * content nor length leaks through timing).
  */
 export function basicAuthCheck (user: string, password: string): (authorization: string | undefined) => boolean {
-  const expected = sha256(`${user}:${password}`)
+  const check = createApiKeyChecker([{ key: `${user}:${password}`, scopes: [] }])
   return (authorization) => {
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '')
-    const given = sha256(match === null ? '' : Buffer.from(match[1], 'base64').toString('utf8'))
-    return timingSafeEqual(given, expected)
+    return match !== null && check(Buffer.from(match[1], 'base64').toString('utf8')) !== undefined
   }
 }
 

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { McpServer, createMcpHandler, fromJsonSchema, type CallToolResult } from '@modelcontextprotocol/server'
 import { toNodeHandler } from '@modelcontextprotocol/node'
 import { ERROR_TYPES, type ErrorType } from '../../schemas/common.js'
-import { mapError } from '../error-response.js'
+import { mapError, type Mapped } from '../error-response.js'
 import { HostawayError, REMEDIATION } from '../errors.js'
 import type { CallerContext } from '../operations.js'
 import { createSchemaValidator, selfContained, type JsonSchema } from './json-schema.js'
@@ -36,10 +36,8 @@ const isErrorType = (value: string | undefined): value is ErrorType => (ERROR_TY
  * The text of a call that failed as a whole: "get_listing failed: not_found (HTTP 404) …", whether
  * to try again, the remediation. A 500 names only the request id (mapError hides the rest).
  */
-function failureText (tool: string, err: unknown, requestId: string): string {
-  const error = err instanceof Error ? err : new Error(String(err))
-  const mapped = mapError(error)
-  const type = mapped.errorType ?? 'error'
+function failureText (tool: string, error: Error, mapped: Mapped, requestId: string): string {
+  const type = mapped.errorType
   const lines = [`${tool} failed: ${type} (HTTP ${mapped.status}): ${asArguments(mapped.message)}`]
   if (error instanceof HostawayError) {
     const after = error.retry_after_ms === null ? '' : ` after about ${Math.ceil(error.retry_after_ms / 1000)} s`
@@ -71,11 +69,12 @@ export function createMcpEndpoint ({ tools, models, version }: McpEndpointDeps) 
       // the summary first, then the result as JSON text for clients that do not read structuredContent
       return { content: [{ type: 'text', text: summary }, { type: 'text', text: JSON.stringify(result) }], structuredContent: result }
     } catch (err) {
-      const status = mapError(err instanceof Error ? err : new Error(String(err))).status
-      const entry = { tool: tool.name, caller: exchange.context.caller.id, status, err }
-      if (status >= 500 && !(err instanceof HostawayError)) exchange.log.error(entry, 'mcp tool call failed')
+      const error = err instanceof Error ? err : new Error(String(err))
+      const mapped = mapError(error)
+      const entry = { tool: tool.name, caller: exchange.context.caller.id, status: mapped.status, err }
+      if (mapped.status >= 500 && !(err instanceof HostawayError)) exchange.log.error(entry, 'mcp tool call failed')
       else exchange.log.info(entry, 'mcp tool call refused')
-      return { isError: true, content: [{ type: 'text', text: failureText(tool.name, err, exchange.requestId) }] }
+      return { isError: true, content: [{ type: 'text', text: failureText(tool.name, error, mapped, exchange.requestId) }] }
     }
   }
 
