@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { shortDigest } from './auth.js'
 import type { AuditEntry } from '../schemas/audit.js'
 import type { PartialFailureResponse } from '../schemas/batch.js'
 
@@ -18,7 +18,7 @@ export interface WriteContext {
 
 /** The hash of an Idempotency-Key in audit lines: the first 16 hex digits of its SHA-256. */
 export function idempotencyKeyHash (key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16)
+  return shortDigest(key, 16)
 }
 
 /** One audit entry per item of a batch listing update: `updates` as sent, `response` as answered (or replayed). */

@@ -20,9 +20,14 @@ export interface ApiKeyEntry {
   scopes: Scope[]
 }
 
+/** The first `hexDigits` hex digits of the SHA-256 of `text`: a short, stable, non-reversible name of a secret. */
+export function shortDigest (text: string, hexDigits: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, hexDigits)
+}
+
 /** A short, stable, non-reversible id of an API key, for logs, audit lines and per-caller state. */
 export function keyId (key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12)
+  return shortDigest(key, 12)
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { httpErrors } from '@fastify/sensible'
+import { shortDigest } from './auth.js'
 import type { IdempotencyResult, Telemetry } from './telemetry.js'
 
 /** A stored outcome of a batch write, replayed for the same Idempotency-Key and body. */
@@ -13,6 +14,13 @@ export type ClaimResult =
   | { state: 'replay', response: StoredResponse }
   | { state: 'mismatch' }
   | { state: 'in_progress' }
+
+/** What a claim finds when the key is held already: another body (422), still running (409), or a result to replay. */
+export function heldClaim (held: { fingerprint: string, response?: StoredResponse }, fingerprint: string): ClaimResult {
+  if (held.fingerprint !== fingerprint) return { state: 'mismatch' }
+  if (held.response === undefined) return { state: 'in_progress' }
+  return { state: 'replay', response: held.response }
+}
 
 /**
  * Idempotency-Key storage (IETF draft semantics). `claim` is atomic: exactly one caller gets
@@ -58,9 +66,7 @@ export function createMemoryIdempotencyStore (opts: { now?: () => number, sweepM
         entries.set(key, { fingerprint, expiresAt: now() + ttlMs })
         return { state: 'claimed' }
       }
-      if (entry.fingerprint !== fingerprint) return { state: 'mismatch' }
-      if (entry.response === undefined) return { state: 'in_progress' }
-      return { state: 'replay', response: entry.response }
+      return heldClaim(entry, fingerprint)
     },
     async complete (key, fingerprint, response, ttlMs) {
       entries.set(key, { fingerprint, response, expiresAt: now() + ttlMs })
@@ -123,7 +129,7 @@ export interface IdempotentRequest {
 
 /** The caller's scope in store keys: a short digest of its API key, never the key itself. */
 function scopeOf (caller: unknown): string {
-  return typeof caller !== 'string' ? 'open' : createHash('sha256').update(caller).digest('hex').slice(0, 16)
+  return typeof caller !== 'string' ? 'open' : shortDigest(caller, 16)
 }
 
 /**

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import { CACHE_RESOURCES, type BreakerStateName, type Probes, type Telemetry } from './telemetry.js'
+import {
+  BATCH_OPERATIONS, BREAKER_STATES, CACHE_RESOURCES, CACHE_RESULTS, IDEMPOTENCY_RESULTS, REFUSAL_REASONS, TOKEN_REQUEST_RESULTS, type Probes, type Telemetry
+} from './telemetry.js'
 
 /** Upper bounds (s) of the HTTP and limiter-wait histograms: batches wait for the rate budget far longer than 10 s. */
 export const LONG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120]
 /** Upper bounds (s) of one upstream attempt: at most HOSTAWAY_TIMEOUT_MS (10 s by default). */
 const ATTEMPT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
-const BREAKER_STATES: BreakerStateName[] = ['closed', 'half_open', 'open']
 
 /**
  * The Telemetry seam implemented with prom-client, on `registry` (one per app: tests build many
@@ -59,11 +60,11 @@ export function createPromTelemetry (registry: Registry): Telemetry {
   }, ['state'])
 
   // the small closed label sets start at 0
-  for (const reason of ['deadline', 'queue_full']) refusals.inc({ reason }, 0)
-  for (const result of ['issued', 'failed', 'rejected']) tokens.inc({ result }, 0)
-  for (const result of ['claimed', 'replayed', 'conflict', 'mismatch']) claims.inc({ result }, 0)
-  for (const resource of CACHE_RESOURCES.filter((r) => r !== 'other')) for (const result of ['hit', 'miss', 'negative_hit']) cache.inc({ resource, result }, 0)
-  for (const operation of ['batchGetListings', 'batchGetBookings', 'batchUpdateListings']) items.inc({ operation, error_type: 'none' }, 0)
+  for (const reason of REFUSAL_REASONS) refusals.inc({ reason }, 0)
+  for (const result of TOKEN_REQUEST_RESULTS) tokens.inc({ result }, 0)
+  for (const result of IDEMPOTENCY_RESULTS) claims.inc({ result }, 0)
+  for (const resource of CACHE_RESOURCES.filter((r) => r !== 'other')) for (const result of CACHE_RESULTS) cache.inc({ resource, result }, 0)
+  for (const operation of BATCH_OPERATIONS) items.inc({ operation, error_type: 'none' }, 0)
 
   return {
     upstreamAttempt (endpoint, status, result, seconds) {

@@ -26,12 +26,14 @@ export type AttemptResult = 'success' | 'token_refused' | 'aborted' | ErrorType
 /** Who waited for a rate-limit slot: token requests, single-item requests, batch items. */
 export type WaitLane = 'token' | Lane
 
-export type RefusalReason = 'deadline' | 'queue_full'
+export const REFUSAL_REASONS = ['deadline', 'queue_full'] as const
+export type RefusalReason = typeof REFUSAL_REASONS[number]
 
 /** The read cache's resources: the cache key's prefix (hostaway/endpoints.ts). */
 export const CACHE_RESOURCES = ['listing', 'reservation', 'conversations', 'messages', 'other'] as const
 export type CacheResource = typeof CACHE_RESOURCES[number]
-export type CacheResult = 'hit' | 'miss' | 'negative_hit'
+export const CACHE_RESULTS = ['hit', 'miss', 'negative_hit'] as const
+export type CacheResult = typeof CACHE_RESULTS[number]
 
 /** The resource of a read-cache key ("listing:5" → listing). */
 export function resourceOf (key: string): CacheResource {
@@ -40,14 +42,18 @@ export function resourceOf (key: string): CacheResource {
 }
 
 /** The batch operations (their REST operationId; the MCP tool of each calls the same operation). */
-export type BatchOperation = 'batchGetListings' | 'batchGetBookings' | 'batchUpdateListings'
+export const BATCH_OPERATIONS = ['batchGetListings', 'batchGetBookings', 'batchUpdateListings'] as const
+export type BatchOperation = typeof BATCH_OPERATIONS[number]
 
-export type BreakerStateName = 'closed' | 'open' | 'half_open'
-export type TokenRequestResult = 'issued' | 'failed' | 'rejected'
+export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const
+export type BreakerStateName = typeof BREAKER_STATES[number]
+export const TOKEN_REQUEST_RESULTS = ['issued', 'failed', 'rejected'] as const
+export type TokenRequestResult = typeof TOKEN_REQUEST_RESULTS[number]
 /** Why this instance needed a new access token: none yet, the last one expired, or it was refused (401/403). */
 export type TokenRefreshReason = 'initial' | 'expired' | 'refused'
 /** An Idempotency-Key claim: a first run, a replay of the stored result, 409 (still running), 422 (another body). */
-export type IdempotencyResult = 'claimed' | 'replayed' | 'conflict' | 'mismatch'
+export const IDEMPOTENCY_RESULTS = ['claimed', 'replayed', 'conflict', 'mismatch'] as const
+export type IdempotencyResult = typeof IDEMPOTENCY_RESULTS[number]
 /** A Redis command that failed: not sent (known down), no answer in time, connection lost, an error reply. */
 export type RedisErrorKind = 'unavailable' | 'timeout' | 'connection' | 'reply'
 

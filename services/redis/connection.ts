@@ -7,7 +7,7 @@ import { redisPassword, redisTarget } from './url.js'
 import type { Telemetry } from '../telemetry.js'
 
 /** How long a request may wait for Redis to come back before it is told to retry (ms): the Retry-After of a 503. */
-export const REDIS_RETRY_AFTER_MS = 1000
+const REDIS_RETRY_AFTER_MS = 1000
 /** Longest pause between two reconnection attempts (ms): Redis coming back is noticed within this. */
 const MAX_RECONNECT_DELAY_MS = 1000
 

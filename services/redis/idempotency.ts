@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import type { ClaimResult, IdempotencyStore, StoredResponse } from '../idempotency.js'
+import { heldClaim, type ClaimResult, type IdempotencyStore, type StoredResponse } from '../idempotency.js'
 import { compareAndDelete, RedisUnavailableError, type RedisConnection } from './connection.js'
 import type { AccountKeys } from './keys.js'
 
@@ -53,10 +53,7 @@ export function createRedisIdempotencyStore ({ connection, keys, leaseMs, log }:
         claims.set(key, claim)
         return { state: 'claimed' }
       }
-      const entry = JSON.parse(held) as Entry
-      if (entry.fingerprint !== fingerprint) return { state: 'mismatch' }
-      if (entry.response === undefined) return { state: 'in_progress' }
-      return { state: 'replay', response: entry.response }
+      return heldClaim(JSON.parse(held) as Entry, fingerprint)
     },
 
     async complete (key, fingerprint, response, ttlMs) {

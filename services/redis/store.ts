@@ -39,12 +39,12 @@ export interface RedisStoreOptions {
    * sent before a write never puts the old value back.
    */
   fenceMs: number
-  /** entries held by this instance (default 10 000, least recently used dropped first) */
-  localEntries?: number
-  /** clock (ms), monotonic */
-  now?: () => number
   log: Pick<FastifyBaseLogger, 'warn' | 'debug'>
 }
+
+/** Entries held by this instance (least recently used dropped first). */
+const LOCAL_ENTRIES = 10_000
+const now = () => performance.now()
 
 interface Held {
   value: unknown
@@ -66,7 +66,7 @@ interface Held {
  * is a miss, a skipped fill, and an invalidation kept here and sent when Redis is back; `clear`
  * forgets only what this instance holds.
  */
-export function createRedisStore ({ connection, keys, fenceMs, localEntries = 10_000, now = () => performance.now(), log }: RedisStoreOptions): KeyValueStore<unknown> {
+export function createRedisStore ({ connection, keys, fenceMs, log }: RedisStoreOptions): KeyValueStore<unknown> {
   const held = new Map<string, Held>()
   /** invalidations Redis did not get (it was unavailable), sent again when it is back */
   const pending = new Set<string>()
@@ -76,7 +76,7 @@ export function createRedisStore ({ connection, keys, fenceMs, localEntries = 10
   function hold (key: string, entry: Held): void {
     held.delete(key)
     held.set(key, entry)
-    if (held.size > localEntries) held.delete(held.keys().next().value as string)
+    if (held.size > LOCAL_ENTRIES) held.delete(held.keys().next().value as string)
   }
 
   /** The account's current generation. Only reads started together share a request: a later read never gets an answer sent before it started. */
