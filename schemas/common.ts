@@ -45,7 +45,7 @@ export function Nullable<T extends TSchema> (schema: T) {
 }
 
 /** The largest id accepted: every integer up to it is exact in JSON and in JavaScript. */
-export const MAX_ID = Number.MAX_SAFE_INTEGER
+const MAX_ID = Number.MAX_SAFE_INTEGER
 
 /** A Hostaway id: a positive integer (path parameters, query filters, batch items). */
 export function PositiveId (description = 'A Hostaway id') {
@@ -100,7 +100,6 @@ export type ErrorResponse = Static<typeof ErrorResponseSchema>
 
 /** Response headers the gateway sends, as OpenAPI documents them (`headers` of a response). */
 export const RESPONSE_HEADERS = {
-  'X-Request-Id': Type.String({ description: 'The request id: a safe incoming X-Request-Id ([\\w.:-]{1,128}), else a generated UUID' }),
   'Retry-After': Type.Integer({ minimum: 1, description: 'Seconds to wait before sending again; sent when the failure is retryable' }),
   'Idempotent-Replayed': Type.Literal('true', { description: 'Sent when the response is the stored result of an earlier request with the same Idempotency-Key' })
 }
@@ -146,6 +145,14 @@ function errorResponse (status: ErrorStatus) {
 export function errorResponses<S extends ErrorStatus> (...statuses: S[]): Record<S, ReturnType<typeof errorResponse>> {
   return Object.fromEntries(statuses.map((status) => [status, errorResponse(status)])) as Record<S, ReturnType<typeof errorResponse>>
 }
+
+/**
+ * The errors of the single-item read routes: 400 invalid request, 401 missing or wrong X-API-Key,
+ * 403 the key lacks the scope, 404 unknown id, 500 a bug of ours, 502 upstream error, 503 upstream
+ * rate limit, 504 upstream timeout; with an id in the path also 414 (a parameter over 100 characters).
+ */
+export const READ_ERRORS = errorResponses(400, 401, 403, 404, 500, 502, 503, 504)
+export const READ_BY_ID_ERRORS = errorResponses(400, 401, 403, 404, 414, 500, 502, 503, 504)
 
 /** The result of a batch item that succeeded (schemas/batch.ts): data, and null / false for every failure detail. */
 export function succeeded<T> (data: T | null, index: number, operationId: string, attempts: number): OperationResult<T> {

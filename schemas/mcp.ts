@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import { BatchListingUpdateBodySchema, IdempotencyHeadersSchema } from './batch.js'
 import { CalendarQuerySchema, ListingParamsSchema, BookingParamsSchema } from './query.js'
 
@@ -14,16 +14,13 @@ const listingId = ListingParamsSchema.properties.listingId
 const bookingId = BookingParamsSchema.properties.bookingId
 
 export const ListingIdArgsSchema = Type.Object({ listing_id: listingId }, { additionalProperties: false })
-export type ListingIdArgs = Static<typeof ListingIdArgsSchema>
 
 export const BookingIdArgsSchema = Type.Object({ booking_id: bookingId }, { additionalProperties: false })
-export type BookingIdArgs = Static<typeof BookingIdArgsSchema>
 
 export const CalendarArgsSchema = Type.Object({
   listing_id: listingId,
   ...CalendarQuerySchema.properties
 }, { additionalProperties: false })
-export type CalendarArgs = Static<typeof CalendarArgsSchema>
 
 /** The batch-update body plus the Idempotency-Key header as an argument (the same rule as the header). */
 export function BatchUpdateArgsSchema (maxItems: number) {
@@ -33,7 +30,6 @@ export function BatchUpdateArgsSchema (maxItems: number) {
     idempotency_key: IdempotencyHeadersSchema.properties['idempotency-key']
   }, { additionalProperties: false })
 }
-export type BatchUpdateArgs = Static<ReturnType<typeof BatchUpdateArgsSchema>>
 
 /**
  * POST /mcp in the OpenAPI document. The body is not validated by the route: the MCP transport

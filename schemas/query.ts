@@ -18,7 +18,7 @@ const DateParam = (description: string) =>
   Type.String({ format: 'date', description: `${description} (YYYY-MM-DD)`, examples: ['2027-01-15'] })
 
 /** The largest `offset` accepted. */
-export const MAX_OFFSET = 10_000_000
+const MAX_OFFSET = 10_000_000
 
 const pageFields = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page (1..100)' }),

@@ -17,7 +17,7 @@ export const HostawayWebhookSchema = Type.Object({
 }, { $id: 'HostawayWebhook', additionalProperties: true, description: 'A Hostaway unified webhook event' })
 export type HostawayWebhook = Static<typeof HostawayWebhookSchema>
 
-export const WEBHOOK_ACTIONS = ['cached', 'evicted', 'ignored'] as const
+const WEBHOOK_ACTIONS = ['cached', 'evicted', 'ignored'] as const
 
 export const WebhookAckSchema = Type.Object({
   received: Type.Literal(true),

@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net'
  * the X-Request-Id header on every response, `servers` from PUBLIC_BASE_URL or the listen address.
  */
 
-export const API_KEY_SCHEME = 'ApiKeyAuth'
+const API_KEY_SCHEME = 'ApiKeyAuth'
 /** /mcp also takes the key as `Authorization: Bearer <key>` (MCP clients send that header). */
-export const BEARER_SCHEME = 'BearerAuth'
+const BEARER_SCHEME = 'BearerAuth'
 
 /** What the scopes allow, as the document and README state it. */
-export const SCOPE_TEXT = {
+const SCOPE_TEXT = {
   read: 'every GET under /api and the batch lookups (POST /api/batch/*)',
   write: 'PATCH /api/listings/batch',
   secrets: 'the listing and reservation fields that grant access to a property (door codes, key pickup, Wi-Fi credentials), which are left out of every response otherwise',

@@ -1,13 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Ref, errorResponses } from '../../../schemas/common.js'
+import { READ_BY_ID_ERRORS, READ_ERRORS, Ref } from '../../../schemas/common.js'
 import { BookingSchema } from '../../../schemas/booking.js'
 import { BookingPageSchema, MessageListSchema } from '../../../schemas/page.js'
 import { BookingParamsSchema, NoQuerySchema, SearchBookingsQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
-
-/** The error statuses of the bookings routes (as for listings: 400, 401, 403, 404, 500, then 502/503/504 upstream; 414 with an id). */
-const errors = errorResponses(400, 401, 403, 404, 500, 502, 503, 504)
-const withId = errorResponses(400, 401, 403, 404, 414, 500, 502, 503, 504)
 
 /** GET /api/bookings, /api/bookings/:bookingId and /api/bookings/:bookingId/messages. */
 const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -20,7 +16,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Date filters are inclusive days (YYYY-MM-DD); each *_to must not be before its *_from.',
       tags: ['bookings'],
       querystring: SearchBookingsQuerySchema,
-      response: { 200: Ref(BookingPageSchema), ...errors }
+      response: { 200: Ref(BookingPageSchema), ...READ_ERRORS }
     }
   }, async function searchBookings (request) {
     return await operations.searchBookings(request.query, requestContext(request))
@@ -34,7 +30,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['bookings'],
       params: BookingParamsSchema,
       querystring: NoQuerySchema,
-      response: { 200: Ref(BookingSchema), ...withId }
+      response: { 200: Ref(BookingSchema), ...READ_BY_ID_ERRORS }
     }
   }, async function getBooking (request) {
     return await operations.getBooking(request.params.bookingId, requestContext(request))
@@ -48,7 +44,7 @@ const bookings: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['bookings'],
       params: BookingParamsSchema,
       querystring: NoQuerySchema,
-      response: { 200: Ref(MessageListSchema), ...withId }
+      response: { 200: Ref(MessageListSchema), ...READ_BY_ID_ERRORS }
     }
   }, async function listBookingMessages (request) {
     return await operations.listBookingMessages(request.params.bookingId, requestContext(request))

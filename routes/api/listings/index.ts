@@ -1,17 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Ref, errorResponses } from '../../../schemas/common.js'
+import { READ_BY_ID_ERRORS, READ_ERRORS, Ref } from '../../../schemas/common.js'
 import { ListingSchema } from '../../../schemas/listing.js'
 import { CalendarDaysSchema, ListingPageSchema } from '../../../schemas/page.js'
 import { CalendarQuerySchema, ListingParamsSchema, ListListingsQuerySchema, MAX_CALENDAR_DAYS, NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
-
-/**
- * 400 invalid request, 401 missing or wrong X-API-Key, 403 the key lacks the scope, 404 unknown
- * id, 500 a bug of ours, 502 upstream error, 503 upstream rate limit, 504 upstream timeout; 414 a
- * path parameter over 100 characters.
- */
-const errors = errorResponses(400, 401, 403, 404, 500, 502, 503, 504)
-const withId = errorResponses(400, 401, 403, 404, 414, 500, 502, 503, 504)
 
 /**
  * GET /api/listings, /api/listings/:listingId and /api/listings/:listingId/calendar.
@@ -29,7 +21,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
         'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['listings'],
       querystring: ListListingsQuerySchema,
-      response: { 200: Ref(ListingPageSchema), ...errors }
+      response: { 200: Ref(ListingPageSchema), ...READ_ERRORS }
     }
   }, async function listListings (request) {
     return await operations.listListings(request.query, requestContext(request))
@@ -43,7 +35,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['listings'],
       params: ListingParamsSchema,
       querystring: NoQuerySchema,
-      response: { 200: Ref(ListingSchema), ...withId }
+      response: { 200: Ref(ListingSchema), ...READ_BY_ID_ERRORS }
     }
   }, async function getListing (request) {
     return await operations.getListing(request.params.listingId, requestContext(request))
@@ -57,7 +49,7 @@ const listings: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['listings'],
       params: ListingParamsSchema,
       querystring: CalendarQuerySchema,
-      response: { 200: Ref(CalendarDaysSchema), ...withId }
+      response: { 200: Ref(CalendarDaysSchema), ...READ_BY_ID_ERRORS }
     }
   }, async function getListingCalendar (request) {
     return await operations.getListingCalendar(request.params.listingId, request.query, requestContext(request))
