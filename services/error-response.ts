@@ -112,10 +112,17 @@ export function clientErrorStatus (code: string | undefined): { status: number, 
  * `Connection: close` because the connection cannot be trusted any further.
  */
 export function rawErrorResponse (requestId: string, mapped: Omit<Mapped, 'retryAfterS'>): string {
-  const body = JSON.stringify(errorBody({ id: requestId }, mapped))
+  const { headers, body } = rawError(requestId, mapped)
   return `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status] ?? 'Error'}\r\n` +
-    'Content-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    `X-Request-Id: ${requestId}\r\n` +
-    'Connection: close\r\n\r\n' + body
+    `Content-Type: ${headers['content-type']}\r\n` +
+    `Content-Length: ${headers['content-length']}\r\n` +
+    `X-Request-Id: ${headers['x-request-id']}\r\n` +
+    `Connection: ${headers.connection}\r\n\r\n` + body
+}
+
+/** The headers and body of an error answered outside Fastify (rawErrorResponse, or a Node `ServerResponse`). */
+export function rawError (requestId: string, mapped: Omit<Mapped, 'retryAfterS'>) {
+  const body = JSON.stringify(errorBody({ id: requestId }, mapped))
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, connection: 'close' }
+  return { headers, body }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
-import { errorBody, errorTypeForStatus } from '../../services/error-response.js'
+import { errorTypeForStatus, rawError } from '../../services/error-response.js'
 import { forbiddenKeyPath } from '../../services/json-keys.js'
 
 /**
@@ -34,11 +34,7 @@ export default fp(async (fastify) => {
   fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID()
     fastify.log.info({ request_id: requestId, method: req.method, path: req.url?.split('?')[0] }, 'unsupported Expect header')
-    const body = JSON.stringify(errorBody({ id: requestId }, {
-      status: 417, message: 'Only "Expect: 100-continue" is supported', errorType: errorTypeForStatus(417)
-    }))
-    res.writeHead(417, {
-      'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, connection: 'close'
-    }).end(body)
+    const { headers, body } = rawError(requestId, { status: 417, message: 'Only "Expect: 100-continue" is supported', errorType: errorTypeForStatus(417) })
+    res.writeHead(417, headers).end(body)
   })
 }, { name: 'protocol', dependencies: ['error-handler', 'request-id'] })
