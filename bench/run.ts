@@ -4,22 +4,15 @@
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
+import type { RunningSandbox } from '../sandbox/index.js'
 import { overload } from './overload.js'
 import { realLimits } from './real-limits.js'
 import { scaleOut } from './scale-out.js'
-import { gatewayEnv as pointedAt, post, sleep, spawnServer } from './servers.js'
+import { SHORT, post, shortWindowEnv as gatewayEnv, shortWindowSandbox, sleep, spawnServer } from './servers.js'
 
-const WINDOW_MS = 1000
-const LIMIT_IP = 15
-const LATENCY_MS = 20
+const { windowMs: WINDOW_MS, limitIp: LIMIT_IP, latencyMs: LATENCY_MS } = SHORT
 const N = 50
 const dir = import.meta.dirname
-
-/** A gateway on the bench's short window (15 per 1000 ms), with a short token settle and a long deadline. */
-function gatewayEnv (sb: RunningSandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return pointedAt(sb, { HOSTAWAY_RATE_WINDOW_MS: String(WINDOW_MS), HOSTAWAY_TOKEN_SETTLE_MS: '50', BATCH_TIMEOUT_MS: '120000', ...extra })
-}
 
 const idle = () => sleep(WINDOW_MS + 200) // let every sliding window drain between phases
 const upstreamCalls = async (sb: RunningSandbox) => (await sb.stats()).requests.total
@@ -48,7 +41,7 @@ async function load (url: string, body: string): Promise<autocannon.Result> {
 
 async function main (): Promise<void> {
   const started = performance.now()
-  const sb = await startSandbox({ seed: 42, rateWindowMs: WINDOW_MS, logger: false, faults: { latency_ms: { min: LATENCY_MS, max: LATENCY_MS } } })
+  const sb = await shortWindowSandbox()
   const results: Record<string, unknown> = {}
   try {
     // 1. batch vs the physical floor of the rate limit

@@ -3,12 +3,11 @@
 // 20 ms latency): cold batch wall time (the shared budget is the bottleneck), upstream 429s,
 // tokens, and warm req/s of each configuration, measured side by side in one run.
 import autocannon from 'autocannon'
-import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
+import type { RunningSandbox } from '../sandbox/index.js'
 import { startRedis } from '../test/redis/server.js'
-import { gatewayEnv, post, sleep, spawnServer, type Child } from './servers.js'
+import { SHORT, post, shortWindowEnv, shortWindowSandbox, sleep, spawnServer, type Child } from './servers.js'
 
-const WINDOW_MS = 1000
-const LATENCY_MS = 20
+const WINDOW_MS = SHORT.windowMs
 /** cold reservations per configuration: three batches of 20, one GET each */
 const COLD_IDS = 60
 const WARM_BODY = JSON.stringify({ ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })
@@ -27,9 +26,7 @@ export interface ScaleOutRun {
 }
 
 async function start (n: number, sb: RunningSandbox, extra: Record<string, string>): Promise<Child[]> {
-  return await Promise.all(Array.from({ length: n }, () => spawnServer('gateway', gatewayEnv(sb, {
-    HOSTAWAY_RATE_WINDOW_MS: String(WINDOW_MS), HOSTAWAY_TOKEN_SETTLE_MS: '50', BATCH_TIMEOUT_MS: '120000', BATCH_PLANNER: 'off', ...extra
-  }))))
+  return await Promise.all(Array.from({ length: n }, () => spawnServer('gateway', shortWindowEnv(sb, { BATCH_PLANNER: 'off', ...extra }))))
 }
 
 /** Cold: 60 uncached reservations in three concurrent batches spread over the gateways; then warm load on all of them at once. */
@@ -67,7 +64,7 @@ export async function scaleOut () {
   try {
     const run = async (n: number, redisUrl: string | undefined, firstId: number) => {
       // each configuration on a fresh sandbox: no run inherits another's rate windows or counts
-      const sb = await startSandbox({ seed: 42, rateWindowMs: WINDOW_MS, logger: false, faults: { latency_ms: { min: LATENCY_MS, max: LATENCY_MS } } })
+      const sb = await shortWindowSandbox()
       const gateways = await start(n, sb, redisUrl === undefined ? {} : { REDIS_URL: redisUrl })
       try {
         return await measure(sb, gateways, firstId)
@@ -80,7 +77,7 @@ export async function scaleOut () {
     const oneRedis = await run(1, (await startRedis(scope)).url, 1)
     const three = await run(3, (await startRedis(scope)).url, 1)
     return {
-      setup: { limit_ip: 15, limit_account: 20, window_ms: WINDOW_MS, latency_ms: LATENCY_MS, cold_ids: COLD_IDS, warm_ids: 10, warm_connections: WARM_CONNECTIONS, warm_seconds: WARM_SECONDS },
+      setup: { limit_ip: 15, limit_account: 20, window_ms: WINDOW_MS, latency_ms: SHORT.latencyMs, cold_ids: COLD_IDS, warm_ids: 10, warm_connections: WARM_CONNECTIONS, warm_seconds: WARM_SECONDS },
       one_memory: one,
       one_redis: oneRedis,
       three_redis: three,

@@ -2,7 +2,7 @@
 // and driven over IPC, and small HTTP helpers.
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import type { RunningSandbox } from '../sandbox/index.js'
+import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
 
 export interface Child { port: number, proc: ChildProcess, rss: () => Promise<number>, close: () => Promise<void> }
 
@@ -30,6 +30,19 @@ export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, strin
       })
     })
   })
+}
+
+/** The bench's short window: Hostaway's 15 requests per IP, per 1000 ms instead of 10 s, and 20 ms upstream latency. */
+export const SHORT = { windowMs: 1000, limitIp: 15, latencyMs: 20 }
+
+/** A sandbox on the short window, with its latency. */
+export async function shortWindowSandbox (): Promise<RunningSandbox> {
+  return await startSandbox({ seed: 42, rateWindowMs: SHORT.windowMs, logger: false, faults: { latency_ms: { min: SHORT.latencyMs, max: SHORT.latencyMs } } })
+}
+
+/** A gateway on the short window (15 per 1000 ms), with a short token settle and a long batch deadline. */
+export function shortWindowEnv (sb: RunningSandbox, extra: Record<string, string> = {}): Record<string, string> {
+  return gatewayEnv(sb, { HOSTAWAY_RATE_WINDOW_MS: String(SHORT.windowMs), HOSTAWAY_TOKEN_SETTLE_MS: '50', BATCH_TIMEOUT_MS: '120000', ...extra })
 }
 
 /** A gateway's variables pointing at `sb`, with `extra` on top. */
