@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { badRequest } from './errors.js'
 import { deriveSeed, mulberry32, type Rng } from './prng.js'
@@ -9,15 +9,15 @@ export type FaultMode = typeof FAULT_MODES[number]
 
 const Rate = Type.Number({ minimum: 0, maximum: 1 })
 const IdList = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100000 })
-const IdsByMode = Type.Partial(Type.Object({
-  500: IdList, 502: IdList, 503: IdList, 429: IdList, 404: IdList, hang: IdList, reset: IdList, fail_200: IdList
+/** A list per fault mode: which ids (or routes) answer with that fault. */
+const byMode = <T extends TSchema>(list: T) => Type.Partial(Type.Object({
+  500: list, 502: list, 503: list, 429: list, 404: list, hang: list, reset: list, fail_200: list
 }), { additionalProperties: false })
+const IdsByMode = byMode(IdList)
 const Ms = Type.Integer({ minimum: 0, maximum: 600000 })
 /** Routes as the stats name them: "GET /v1/listings", "GET /v1/reservations/:id". */
 const RouteList = Type.Array(Type.String({ pattern: '^(GET|PUT|POST|DELETE) /v1/' }), { maxItems: 100 })
-const RoutesByMode = Type.Partial(Type.Object({
-  500: RouteList, 502: RouteList, 503: RouteList, 429: RouteList, 404: RouteList, hang: RouteList, reset: RouteList, fail_200: RouteList
-}), { additionalProperties: false })
+const RoutesByMode = byMode(RouteList)
 
 /**
  * Fault config: the body of POST /__sandbox/faults, `faults` of the options and SANDBOX_FAULTS.
