@@ -4,6 +4,7 @@ import type { Config } from '../../schemas/config.js'
 import { limiterWeights } from '../../services/config.js'
 import { createAttemptRunner } from '../../services/hostaway/attempt.js'
 import { createBreaker } from '../../services/hostaway/breaker.js'
+import { budgetWindowMs } from '../../services/hostaway/budget.js'
 import { createMemoryStore } from '../../services/hostaway/cache.js'
 import { createCaller } from '../../services/hostaway/caller.js'
 import { createHostawayClient, type HostawayClient } from '../../services/hostaway/client.js'
@@ -91,7 +92,7 @@ export function createHostaway ({ config, log, telemetry, limiter, store, shared
       maxRetries: config.HOSTAWAY_MAX_RETRIES,
       retryBaseMs: config.HOSTAWAY_RETRY_BASE_MS,
       retryMaxDelayMs: RETRY_MAX_DELAY_MS,
-      rateWindowMs: config.HOSTAWAY_RATE_WINDOW_MS + config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
+      rateWindowMs: budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
     },
     log,
     random: Math.random,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
 import { limiterWeights } from '../config.js'
+import { budgetWindowMs, capOf } from '../hostaway/budget.js'
 import { createRateLimiter } from '../hostaway/limiter.js'
 import type { SharedTokenDeps } from '../hostaway/shared-token.js'
 import type { KeyValueStore, RateLimiter } from '../hostaway/types.js'
@@ -38,8 +39,8 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
   sharedToken: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
 } {
   const keys = accountKeys(config.HOSTAWAY_ACCOUNT_ID ?? 'default')
-  const windowMs = config.HOSTAWAY_RATE_WINDOW_MS + config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
-  const cap = (max: number) => Math.max(1, Math.floor(max) - Math.max(0, config.HOSTAWAY_RATE_SAFETY_MARGIN))
+  const windowMs = budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
+  const cap = (max: number) => capOf(max, config.HOSTAWAY_RATE_SAFETY_MARGIN)
   const now = () => performance.now()
   const budget = createRedisBudget({
     connection,
