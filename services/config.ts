@@ -87,6 +87,12 @@ function auditFileProblem (path: string): string | undefined {
 /** Most turns a caller may get for each turn of a caller of weight 1. */
 export const MAX_LIMITER_WEIGHT = 16
 
+/** The limiter's weight of each caller (LIMITER_WEIGHTS as validated by loadConfig; 1 unless listed). */
+export function limiterWeightOf (config: Pick<Config, 'LIMITER_WEIGHTS'>): (caller: string) => number {
+  const weights = limiterWeights(config)
+  return (caller) => weights.get(caller) ?? 1
+}
+
 /**
  * LIMITER_WEIGHTS: `caller=weight` entries, comma-separated; a caller is an API key's id or
  * `ip:<address>` (the last `=` separates the weight). Throws an Error naming the bad entry.

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
-import { limiterWeights } from '../config.js'
+import { limiterWeightOf } from '../config.js'
 import { budgetWindowMs, capOf } from '../hostaway/budget.js'
 import { createRateLimiter } from '../hostaway/limiter.js'
 import type { SharedTokenDeps } from '../hostaway/shared-token.js'
@@ -56,7 +56,6 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
     now,
     log
   })
-  const weights = limiterWeights(config)
   return {
     // the queue's fairness, admission and bound stay per instance; the budget is shared
     limiter: createRateLimiter({
@@ -65,7 +64,7 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
       cap: Math.min(cap(config.HOSTAWAY_RATE_LIMIT_ACCOUNT), cap(config.HOSTAWAY_RATE_LIMIT_IP)),
       windowMs,
       maxQueue: config.LIMITER_MAX_QUEUE,
-      weightOf: (caller) => weights.get(caller) ?? 1,
+      weightOf: limiterWeightOf(config),
       telemetry
     }),
     store: createRedisStore({ connection, keys, fenceMs: config.HOSTAWAY_TIMEOUT_MS + FENCE_MARGIN_MS, log }),
