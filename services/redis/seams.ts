@@ -8,7 +8,7 @@ import type { SharedTokenDeps } from '../hostaway/shared-token.js'
 import type { KeyValueStore, RateLimiter } from '../hostaway/types.js'
 import { createRedisBudget } from './budget.js'
 import type { RedisConnection } from './connection.js'
-import { accountKeys } from './keys.js'
+import { accountKeysOf } from './keys.js'
 import { createRedisStore } from './store.js'
 import { createRedisTokens } from './token.js'
 import type { Telemetry } from '../telemetry.js'
@@ -38,7 +38,7 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
   store: KeyValueStore<unknown>
   sharedToken: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
 } {
-  const keys = accountKeys(config.HOSTAWAY_ACCOUNT_ID ?? 'default')
+  const keys = accountKeysOf(config)
   const windowMs = budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
   const cap = (max: number) => capOf(max, config.HOSTAWAY_RATE_SAFETY_MARGIN)
   const now = () => performance.now()
