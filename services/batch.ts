@@ -77,6 +77,11 @@ function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, s
   return { success: false, data: null, operation_id: operationId, index, remediation: REMEDIATION[fields.error_type], ...fields }
 }
 
+/** Log a failed item (`attempts`: as reported, by default the result's). */
+function logFailed (logger: Pick<FastifyBaseLogger, 'warn'>, failed: OperationResult<unknown>, attempts = failed.attempts): void {
+  logger.warn({ operation_id: failed.operation_id, index: failed.index, error_type: failed.error_type, error: failed.error, attempts }, 'batch item failed')
+}
+
 /** Assemble the response from per-item results given in request order. */
 export function toPartialFailureResponse<T> (results: Array<OperationResult<T>>): PartialFailureResponse<T> {
   const successful = results.filter((r) => r.success)
@@ -180,9 +185,7 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
 
   return toPartialFailureResponse(ids.map((id, index) => {
     const result = toResult(outcomes.get(owner[index]) as Outcome<T>, index, id, secrets)
-    if (!result.success) {
-      options.logger.warn({ operation_id: id, index, error_type: result.error_type, error: result.error, attempts: result.attempts }, 'batch item failed')
-    }
+    if (!result.success) logFailed(options.logger, result)
     return result
   }))
 }
@@ -205,7 +208,8 @@ export async function runAllowed<T> (
     const result = byPosition.get(index)
     if (result !== undefined) return result
     const failed = toResult<T>({ ok: false, error: refused[index], attempts: 0 }, index, String(id), [])
-    logger.warn({ operation_id: failed.operation_id, index, error_type: failed.error_type, error: failed.error, attempts: 0 }, 'batch item failed')
+    // a refused item made no attempt here (its error may tell of earlier ones)
+    logFailed(logger, failed, 0)
     return failed
   }))
 }

@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ConfigSchema, type Config } from '../schemas/config.js'
 import { parseApiKeys } from './auth.js'
-import { ConfigError, parseEnv } from './env.js'
+import { commaList, ConfigError, parseEnv } from './env.js'
 import { parseAllowedOrigins } from './mcp/guards.js'
 
 export { ConfigError }
@@ -22,32 +22,25 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (config.REDIS_URL !== undefined && !validRedisUrl(config.REDIS_URL)) {
     throw new ConfigError('Invalid configuration: REDIS_URL is not a valid URL (redis://[user:password@]host[:port][/db], rediss://… or unix:///path/to/redis.sock)')
   }
-  if (config.LIMITER_WEIGHTS !== undefined) {
-    try {
-      limiterWeights(config)
-    } catch (err) {
-      throw new ConfigError(`Invalid configuration: LIMITER_WEIGHTS ${(err as Error).message} (entries: caller=weight, weight 1-16)`)
-    }
-  }
-  if (config.MCP_ALLOWED_ORIGINS !== undefined) {
-    try {
-      parseAllowedOrigins(config.MCP_ALLOWED_ORIGINS)
-    } catch (err) {
-      throw new ConfigError(`Invalid configuration: MCP_ALLOWED_ORIGINS ${(err as Error).message} (entries: http(s)://host[:port])`)
-    }
-  }
+  if (config.LIMITER_WEIGHTS !== undefined) checked('LIMITER_WEIGHTS', 'entries: caller=weight, weight 1-16', () => limiterWeights(config))
+  const origins = config.MCP_ALLOWED_ORIGINS
+  if (origins !== undefined) checked('MCP_ALLOWED_ORIGINS', 'entries: http(s)://host[:port]', () => parseAllowedOrigins(origins))
   if (config.AUDIT_LOG !== 'stdout') {
     const problem = auditFileProblem(config.AUDIT_LOG)
     if (problem !== undefined) throw new ConfigError(`Invalid configuration: AUDIT_LOG ${problem} (stdout, or a file path in a directory that exists)`)
   }
-  if (config.API_KEYS !== undefined) {
-    try {
-      parseApiKeys(config.API_KEYS)
-    } catch (err) {
-      throw new ConfigError(`Invalid configuration: API_KEYS ${(err as Error).message} (entries: key or key:scope+scope)`)
-    }
-  }
+  const keys = config.API_KEYS
+  if (keys !== undefined) checked('API_KEYS', 'entries: key or key:scope+scope', () => parseApiKeys(keys))
   return config
+}
+
+/** Run the parse of variable `name`; its Error becomes a ConfigError naming the variable, with `hint`. */
+function checked (name: string, hint: string, parse: () => unknown): void {
+  try {
+    parse()
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${name} ${(err as Error).message} (${hint})`)
+  }
 }
 
 /** The accepted API keys (as validated by loadConfig), or an empty list when the API is open. */
@@ -87,13 +80,19 @@ function auditFileProblem (path: string): string | undefined {
 /** Most turns a caller may get for each turn of a caller of weight 1. */
 export const MAX_LIMITER_WEIGHT = 16
 
+/** The limiter's weight of each caller (LIMITER_WEIGHTS as validated by loadConfig; 1 unless listed). */
+export function limiterWeightOf (config: Pick<Config, 'LIMITER_WEIGHTS'>): (caller: string) => number {
+  const weights = limiterWeights(config)
+  return (caller) => weights.get(caller) ?? 1
+}
+
 /**
  * LIMITER_WEIGHTS: `caller=weight` entries, comma-separated; a caller is an API key's id or
  * `ip:<address>` (the last `=` separates the weight). Throws an Error naming the bad entry.
  */
 export function limiterWeights (config: Pick<Config, 'LIMITER_WEIGHTS'>): Map<string, number> {
   const weights = new Map<string, number>()
-  for (const entry of (config.LIMITER_WEIGHTS ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of commaList(config.LIMITER_WEIGHTS ?? '')) {
     const at = entry.lastIndexOf('=')
     const caller = entry.slice(0, at).trim()
     const weight = Number(entry.slice(at + 1).trim())

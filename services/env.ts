@@ -9,6 +9,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** A comma-separated list: its entries trimmed, empty ones dropped. */
+export function commaList (raw: string): string[] {
+  return raw.split(',').map((e) => e.trim()).filter((e) => e !== '')
+}
+
 /**
  * Read the variables a TypeBox object schema names from `env` and check them against it: the one
  * way both the gateway and the standalone sandbox parse their environment.

@@ -9,7 +9,6 @@ export interface InFlightEntry {
 }
 
 interface Entry extends InFlightEntry {
-  startedAt: number
   deadlineMs: number | undefined
   controller: AbortController | undefined
   timer: NodeJS.Timeout | undefined
@@ -42,9 +41,9 @@ export function createInFlight ({ now }: { now: () => number }) {
       controller.abort(abortError(this.reason))
       return controller.signal
     }
-    if (this.deadlineMs !== undefined && live.has(this)) {
+    if (this.deadlineMs !== undefined && this.deadline !== undefined && live.has(this)) {
       const ms = this.deadlineMs
-      const left = ms - (now() - this.startedAt)
+      const left = this.deadline - now()
       this.timer = setTimeout(() => abort(this, `the request deadline of ${ms} ms passed`), Math.max(0, Math.ceil(left)))
     }
     return controller.signal
@@ -55,8 +54,8 @@ export function createInFlight ({ now }: { now: () => number }) {
     add (deadlineMs?: number): InFlightEntry {
       const startedAt = now()
       const deadline = deadlineMs === undefined ? undefined : startedAt + deadlineMs
-      const entry: Entry = { startedAt, deadlineMs, deadline, controller: undefined, timer: undefined, reason: undefined, signal }
-      entry.signal = signal.bind(entry)
+      // `signal` is called as a method of the entry (lifecycle's workSignal getter): no per-request bind
+      const entry: Entry = { deadlineMs, deadline, controller: undefined, timer: undefined, reason: undefined, signal }
       live.add(entry)
       return entry
     },

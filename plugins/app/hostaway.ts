@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
-import { limiterWeights } from '../../services/config.js'
+import { limiterWeightOf } from '../../services/config.js'
 import { createAttemptRunner } from '../../services/hostaway/attempt.js'
 import { createBreaker } from '../../services/hostaway/breaker.js'
+import { budgetWindowMs } from '../../services/hostaway/budget.js'
 import { createMemoryStore } from '../../services/hostaway/cache.js'
 import { createCaller } from '../../services/hostaway/caller.js'
 import { createHostawayClient, type HostawayClient } from '../../services/hostaway/client.js'
@@ -37,7 +38,6 @@ export type HostawayConfig = Pick<Config,
 
 /** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins; the queue's bound and weights. */
 export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry): RateLimiter {
-  const weights = limiterWeights(config)
   return createMemoryRateLimiter({
     limits: [
       { name: 'ip', max: config.HOSTAWAY_RATE_LIMIT_IP },
@@ -47,7 +47,7 @@ export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry): Ra
     safetyMargin: config.HOSTAWAY_RATE_SAFETY_MARGIN,
     windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS,
     maxQueue: config.LIMITER_MAX_QUEUE,
-    weightOf: (caller) => weights.get(caller) ?? 1,
+    weightOf: limiterWeightOf(config),
     telemetry
   })
 }
@@ -91,7 +91,7 @@ export function createHostaway ({ config, log, telemetry, limiter, store, shared
       maxRetries: config.HOSTAWAY_MAX_RETRIES,
       retryBaseMs: config.HOSTAWAY_RETRY_BASE_MS,
       retryMaxDelayMs: RETRY_MAX_DELAY_MS,
-      rateWindowMs: config.HOSTAWAY_RATE_WINDOW_MS + config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
+      rateWindowMs: budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
     },
     log,
     random: Math.random,

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { createMemoryIdempotencyStore, observedClaims, type IdempotencyStore } from '../../services/idempotency.js'
-import { accountKeys } from '../../services/redis/keys.js'
+import { accountKeysOf } from '../../services/redis/keys.js'
 import { createRedisIdempotencyStore } from '../../services/redis/idempotency.js'
 import redisPlugin from './redis.js'
 
@@ -24,7 +24,7 @@ export default fp(async (fastify) => {
     ? createMemoryIdempotencyStore()
     : createRedisIdempotencyStore({
       connection: redis,
-      keys: accountKeys(config.HOSTAWAY_ACCOUNT_ID ?? 'default'),
+      keys: accountKeysOf(config),
       leaseMs: CLAIM_LEASE_MS,
       log: fastify.log.child({ component: 'idempotency' })
     })

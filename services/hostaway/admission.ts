@@ -34,7 +34,7 @@ export interface Candidate extends Turn {
 }
 
 export interface AdmissionDeps<W extends Candidate> {
-  queue: Pick<FairQueue<W>, 'fairTurn' | 'orderOf' | 'positionOf' | 'placed' | 'ordered' | 'remove' | 'size'>
+  queue: Pick<FairQueue<W>, 'fairTurn' | 'orderOf' | 'positionOf' | 'placed' | 'remove' | 'size'>
   budget: Pick<Budget, 'upcoming' | 'inWindow' | 'nextSlotInMs'>
   /** the budget's slots per window and its window (ms): the estimate when it has no `upcoming` */
   cap: number
@@ -74,10 +74,10 @@ export function createAdmission<W extends Candidate> ({ queue, budget, cap, wind
 
   return {
     /**
-     * Where `w` (not queued yet) may take its turn: the virtual time to push it at, or undefined
-     * when it has been refused.
+     * Where `w` (not queued yet) may take its turn: the virtual time to push it at and the place
+     * (0 = next) it takes when pushed there, or undefined when it has been refused.
      */
-    admit (w: W): number | undefined {
+    admit (w: W): { at: number, position: number } | undefined {
       const t = now()
       const fair = queue.fairTurn(w)
       const order = queue.orderOf(w.caller)
@@ -98,18 +98,20 @@ export function createAdmission<W extends Candidate> ({ queue, budget, cap, wind
         refuse(w, 'deadline', waits[position])
         return undefined
       }
-      if (queue.size() < maxQueue) return at
-      const waiting = queue.ordered()
-      const last = waiting[waiting.length - 1]
+      if (queue.size() < maxQueue) return { at, position }
+      // the last real waiter (not a turn kept for a backlog)
+      const lastIndex = placed.findLastIndex((p) => p.w !== undefined)
+      const last = lastIndex === -1 ? undefined : placed[lastIndex].w
       // whoever is left out would be served after every waiter kept
       const lastWait = waits[placed.length]
-      if (last === undefined || last.priority || position > placed.findLastIndex((p) => p.w === last)) {
+      if (last === undefined || last.priority || position > lastIndex) {
         refuse(w, 'queue_full', lastWait)
         return undefined
       }
       queue.remove(last)
       refuse(last, 'queue_full', lastWait)
-      return at
+      // the queue has changed: where `w` goes now
+      return { at, position: queue.positionOf(w, at) }
     },
 
     /** Refuse the queued waiters whose turn now comes too late (pushed back, or a slower budget than foreseen). */

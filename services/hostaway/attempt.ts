@@ -118,6 +118,7 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
     let retries = 0
     /** the error the call ends with if no further attempt is made */
     let last: HostawayError | undefined
+    const admission = { ...spec.admission, priority: spec.priority }
     try {
       for (;;) {
         gate()
@@ -131,7 +132,7 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
           gate()
         }
         try {
-          await guarded(signal, (s) => limiter.acquire(s, { ...spec.admission, priority: spec.priority }))
+          await guarded(signal, (s) => limiter.acquire(s, admission))
         } catch (err) {
           if (err instanceof Refused) throw err
           if (err instanceof AdmissionRefused) {
@@ -160,7 +161,9 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
         const started = performance.now()
         const outcome = await http.send({ ...request, signal })
         const ms = performance.now() - started
-        breaker.record(permit, healthOf(outcome), describeFailure(spec.label, outcome))
+        const health = healthOf(outcome)
+        // the breaker reads the description of failures only
+        breaker.record(permit, health, health === 'failure' ? describeFailure(spec.label, outcome) : undefined)
         const status = outcome.kind === 'response' || outcome.kind === 'bad_body' ? outcome.status : undefined
         log.debug({
           method: spec.method,

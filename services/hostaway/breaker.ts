@@ -137,7 +137,7 @@ export function createBreaker ({ settings, log, now, telemetry }: BreakerDeps) {
   function close (): void {
     if (state !== 'closed') log.info({}, 'hostaway circuit breaker closed')
     become('closed')
-    failures = []
+    if (failures.length > 0) failures = []
     probeSince = undefined
   }
 

@@ -41,6 +41,16 @@ export interface MemoryBudgetOptions {
   now: () => number
 }
 
+/** The slots a limit of `max` per window leaves once `safetyMargin` are kept in reserve: at least 1. */
+export function capOf (max: number, safetyMargin: number): number {
+  return Math.max(1, Math.floor(max) - Math.max(0, safetyMargin))
+}
+
+/** The window a budget counts over: the upstream's `windowMs` plus `marginMs` (clock skew). */
+export function budgetWindowMs (windowMs: number, marginMs: number): number {
+  return windowMs + Math.max(0, marginMs)
+}
+
 /**
  * A sliding log in memory: it remembers when each of the last `cap` slots was taken and never
  * lets more than `cap = min(max) - safetyMargin` be taken within any `windowMs + windowMarginMs`.
@@ -51,8 +61,8 @@ export function createMemoryBudget (options: MemoryBudgetOptions) {
   if (options.limits.length === 0) throw new Error('rate limiter: at least one limit is required')
   if (!(options.windowMs > 0)) throw new Error('rate limiter: windowMs must be > 0')
   // every acquisition counts against every limit, so the tightest one decides
-  const cap = Math.max(1, Math.min(...options.limits.map((l) => Math.floor(l.max) - Math.max(0, options.safetyMargin))))
-  const windowMs = options.windowMs + Math.max(0, options.windowMarginMs)
+  const cap = Math.min(...options.limits.map((l) => capOf(l.max, options.safetyMargin)))
+  const windowMs = budgetWindowMs(options.windowMs, options.windowMarginMs)
   const { now } = options
   /** times of the last `cap` slots taken, oldest first */
   const log: number[] = []

@@ -12,7 +12,7 @@ import type { CallOptions } from './types.js'
 
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
-  reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'lookup' | 'share' | 'prime' | 'epoch' | 'replace'>
+  reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'lookup' | 'share' | 'primeAll' | 'epoch' | 'replace'>
   /** the batch lookup planner: on or off (BATCH_PLANNER), per-id GETs in flight per batch (BATCH_CONCURRENCY) */
   planner: Pick<LookupsDeps, 'enabled' | 'concurrency'>
   log: LookupsDeps['log']
@@ -69,7 +69,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
       const since = reads.epoch()
       const listed = page<Listing>(await caller.call(listingEndpoints.list(query), opts), query)
       // a list object is the by-id object: the page fills the cache, and an unfiltered one tells the count
-      for (const listing of listed.items) await reads.prime(listingEndpoints.key(listing.id), listing, since)
+      await reads.primeAll(listed.items, (listing) => listingEndpoints.key(listing.id), since)
       if (query.city === undefined && query.match === undefined) lookups.rememberListingCount(listed.count)
       return listed
     },

@@ -182,9 +182,9 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
           startBy: startBy(deadline, t)
         }
         const ahead = queue.size()
-        const at = w.priority ? undefined : admission.admit(w)
-        if (!w.priority && at === undefined) return
-        const position = queue.positionOf(w, at)
+        const admitted = w.priority ? { at: undefined, position: queue.positionOf(w) } : admission.admit(w)
+        if (admitted === undefined) return
+        const { at, position } = admitted
         if (signal !== undefined) {
           w.onAbort = () => {
             if (!queue.remove(w)) return

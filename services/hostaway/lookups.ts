@@ -22,7 +22,7 @@ export interface BatchLookup<T> {
 type FetchOne<T> = (id: number, opts: CallOptions, reported?: boolean) => Promise<T>
 
 export interface LookupsDeps {
-  reads: Pick<ReadThrough, 'lookup' | 'share' | 'prime' | 'epoch'>
+  reads: Pick<ReadThrough, 'lookup' | 'share' | 'primeAll' | 'epoch'>
   call: Caller['call']
   /** the by-id reads (cache, negative cache, in-flight sharing) */
   fetchListing: FetchOne<Listing>
@@ -114,10 +114,10 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
           const envelope = await reads.share<Envelope>(shareKey, label, async (o) => {
             const since = reads.epoch()
             const body = await call(spec, o)
-            for (const value of body.result as unknown[]) {
+            await reads.primeAll(body.result as unknown[], (value) => {
               const id = idOf(value)
-              if (id !== undefined) await reads.prime(kind.key(id), value, since)
-            }
+              return id === undefined ? undefined : kind.key(id)
+            }, since)
             return body
           }, { signal, admission, onAttempt: () => { attempts++ } })
           return { items: envelope.result as unknown[], count: typeof envelope.count === 'number' ? envelope.count : undefined, attempts }

@@ -183,6 +183,15 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log, telemetry
     await storeOp('delete', key, () => store.delete(key))
   }
 
+  /**
+   * Store `value` under `key` as read by a call that started at `since` (an `epoch()`), unless
+   * the key was invalidated since then: a page read before a write never overwrites it.
+   */
+  async function prime (key: string, value: unknown, since: number): Promise<void> {
+    if (ttlMs <= 0 || since <= forgottenUpTo || (invalidatedAt.get(key) ?? -1) >= since) return
+    await storeOp('set', key, () => store.set(key, value, ttlMs))
+  }
+
   return {
     /**
      * The value under `key`: from the store (a remembered 404 throws not_found), from a read already
@@ -213,13 +222,14 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log, telemetry
       return epoch
     },
 
-    /**
-     * Store `value` under `key` as read by a call that started at `since` (an `epoch()`), unless
-     * the key was invalidated since then: a page read before a write never overwrites it.
-     */
-    async prime (key: string, value: unknown, since: number): Promise<void> {
-      if (ttlMs <= 0 || since <= forgottenUpTo || (invalidatedAt.get(key) ?? -1) >= since) return
-      await storeOp('set', key, () => store.set(key, value, ttlMs))
+    prime,
+
+    /** `prime` every value (e.g. a list page's items) under `keyOf(value)`, at once; values without a key are skipped. */
+    async primeAll<V> (values: readonly V[], keyOf: (value: V) => string | undefined, since: number): Promise<void> {
+      await Promise.all(values.map(async (value) => {
+        const key = keyOf(value)
+        if (key !== undefined) await prime(key, value, since)
+      }))
     },
 
     /** Forget `key`, and make a read of it already in flight (or a page already sent) neither shared nor stored. */

@@ -1,3 +1,5 @@
+import type { Config } from '../../schemas/config.js'
+
 /**
  * The Redis keys of one Hostaway account. Every key carries the account in a hash tag
  * (`hgw:{10000}:…`), so the keys one script touches live in one Redis Cluster slot.
@@ -23,3 +25,8 @@ export function accountKeys (accountId: string) {
 }
 
 export type AccountKeys = ReturnType<typeof accountKeys>
+
+/** The keys of the configured account (HOSTAWAY_ACCOUNT_ID; `default` for the sandbox). */
+export function accountKeysOf (config: Pick<Config, 'HOSTAWAY_ACCOUNT_ID'>): AccountKeys {
+  return accountKeys(config.HOSTAWAY_ACCOUNT_ID ?? 'default')
+}

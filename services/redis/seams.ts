@@ -1,13 +1,14 @@
 import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
-import { limiterWeights } from '../config.js'
+import { limiterWeightOf } from '../config.js'
+import { budgetWindowMs, capOf } from '../hostaway/budget.js'
 import { createRateLimiter } from '../hostaway/limiter.js'
 import type { SharedTokenDeps } from '../hostaway/shared-token.js'
 import type { KeyValueStore, RateLimiter } from '../hostaway/types.js'
 import { createRedisBudget } from './budget.js'
 import type { RedisConnection } from './connection.js'
-import { accountKeys } from './keys.js'
+import { accountKeysOf } from './keys.js'
 import { createRedisStore } from './store.js'
 import { createRedisTokens } from './token.js'
 import type { Telemetry } from '../telemetry.js'
@@ -37,9 +38,9 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
   store: KeyValueStore<unknown>
   sharedToken: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
 } {
-  const keys = accountKeys(config.HOSTAWAY_ACCOUNT_ID ?? 'default')
-  const windowMs = config.HOSTAWAY_RATE_WINDOW_MS + config.HOSTAWAY_RATE_WINDOW_MARGIN_MS
-  const cap = (max: number) => Math.max(1, Math.floor(max) - Math.max(0, config.HOSTAWAY_RATE_SAFETY_MARGIN))
+  const keys = accountKeysOf(config)
+  const windowMs = budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
+  const cap = (max: number) => capOf(max, config.HOSTAWAY_RATE_SAFETY_MARGIN)
   const now = () => performance.now()
   const budget = createRedisBudget({
     connection,
@@ -55,7 +56,6 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
     now,
     log
   })
-  const weights = limiterWeights(config)
   return {
     // the queue's fairness, admission and bound stay per instance; the budget is shared
     limiter: createRateLimiter({
@@ -64,7 +64,7 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
       cap: Math.min(cap(config.HOSTAWAY_RATE_LIMIT_ACCOUNT), cap(config.HOSTAWAY_RATE_LIMIT_IP)),
       windowMs,
       maxQueue: config.LIMITER_MAX_QUEUE,
-      weightOf: (caller) => weights.get(caller) ?? 1,
+      weightOf: limiterWeightOf(config),
       telemetry
     }),
     store: createRedisStore({ connection, keys, fenceMs: config.HOSTAWAY_TIMEOUT_MS + FENCE_MARGIN_MS, log }),
