@@ -62,7 +62,9 @@ export type PartialFailureResponse<T> = Omit<PartialFailureResponseUnknown, 'suc
 }
 
 /** `timeout_ms` of a batch body. */
-const TimeoutMs = (what: string) => Type.Integer({ minimum: 1, maximum: 300_000, description: `Deadline for the whole batch in ms (1..300000; default BATCH_TIMEOUT_MS): ${what}` })
+/** The longest deadline a batch body may ask for (ms). */
+export const MAX_BATCH_TIMEOUT_MS = 300_000
+const TimeoutMs = (what: string) => Type.Integer({ minimum: 1, maximum: MAX_BATCH_TIMEOUT_MS, description: `Deadline for the whole batch in ms (1..300000; default BATCH_TIMEOUT_MS): ${what}` })
 
 /**
  * The batch bodies are named components whose size limit comes from BATCH_MAX_ITEMS, so they are

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import { commaList } from './env.js'
 
 /** What an API key may do: read data, write it, see the listing fields that grant access to a property, scrape /metrics. */
 export const SCOPES = ['read', 'write', 'secrets', 'metrics'] as const
@@ -35,7 +36,7 @@ export function keyId (key: string): string {
  * (e.g. `reporting-key:read`, `ops-key:read+write`). Throws an Error naming the bad entry.
  */
 export function parseApiKeys (raw: string): ApiKeyEntry[] {
-  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e.length > 0).map((entry): ApiKeyEntry => {
+  const entries = commaList(raw).map((entry): ApiKeyEntry => {
     const at = entry.indexOf(':')
     if (at === -1) return { key: entry, scopes: [...SCOPES] }
     const key = entry.slice(0, at).trim()

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { MAX_BATCH_TIMEOUT_MS } from '../../schemas/batch.js'
 import { createMemoryIdempotencyStore, observedClaims, type IdempotencyStore } from '../../services/idempotency.js'
 import { accountKeysOf } from '../../services/redis/keys.js'
 import { createRedisIdempotencyStore } from '../../services/redis/idempotency.js'
@@ -12,10 +13,13 @@ declare module 'fastify' {
 }
 
 /**
- * How long a claim holds while its request runs (ms): longer than any batch runs (timeout_ms is at
- * most 300 000, plus the shutdown grace); a claim left by an instance that died expires then.
+ * How long a claim holds while its request runs (ms): longer than any batch runs (its deadline,
+ * `timeout_ms` or BATCH_TIMEOUT_MS, plus the shutdown grace), 10 minutes at least; a claim left by
+ * an instance that died expires then.
  */
-const CLAIM_LEASE_MS = 600_000
+function claimLeaseMs (config: { BATCH_TIMEOUT_MS: number, SHUTDOWN_GRACE_MS: number }): number {
+  return Math.max(600_000, Math.max(MAX_BATCH_TIMEOUT_MS, config.BATCH_TIMEOUT_MS) + config.SHUTDOWN_GRACE_MS + 60_000)
+}
 
 export default fp(async (fastify) => {
   await fastify.register(redisPlugin)
@@ -25,7 +29,7 @@ export default fp(async (fastify) => {
     : createRedisIdempotencyStore({
       connection: redis,
       keys: accountKeysOf(config),
-      leaseMs: CLAIM_LEASE_MS,
+      leaseMs: claimLeaseMs(config),
       log: fastify.log.child({ component: 'idempotency' })
     })
   // claims are reported: replays, 409s, 422s

@@ -1,3 +1,5 @@
+import { commaList } from '../env.js'
+
 /** Hostnames of the loopback interface, as a URL spells them. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -27,7 +29,7 @@ export function isAllowedOrigin (origin: string, allowed: ReadonlySet<string> = 
  */
 export function parseAllowedOrigins (raw: string | undefined): Set<string> {
   const origins = new Set<string>()
-  for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of commaList(raw ?? '')) {
     let url: URL
     try {
       url = new URL(entry)
