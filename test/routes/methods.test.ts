@@ -12,6 +12,7 @@ test('a wrong method on a known path is 405 method_not_allowed with Allow; an un
     ['POST', '/health', 'GET, HEAD'],
     ['DELETE', '/openapi.json', 'GET, HEAD'],
     ['GET', '/webhooks/hostaway', 'POST'],
+    ['PUT', '/mcp', 'OPTIONS, POST'],
     ['POST', '/docs/static/index.html', 'GET, HEAD']
   ]
   for (const [method, url, allow] of cases) {
