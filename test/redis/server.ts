@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ownChild } from '../fixtures/children.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -27,7 +28,7 @@ export async function startRedis (t: Teardown, args: string[] = []): Promise<Tes
   let proc: ChildProcess | undefined
 
   async function start (): Promise<void> {
-    const child = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = ownChild(t, spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }))
     proc = child
     await new Promise<void>((resolve, reject) => {
       let out = ''
