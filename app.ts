@@ -15,6 +15,7 @@ import { clientErrorStatus, errorBody, errorTypeForStatus, mapError, rawErrorRes
 import { loggerOptions } from './services/logger.js'
 import { integerFields, strictIntegers, type ValidateFunction } from './services/validation.js'
 import type { UpstreamKind } from './services/upstream.js'
+import { drainBoundMs } from './plugins/app/lifecycle.js'
 
 export interface AppOptions {
   config: Config
@@ -93,6 +94,27 @@ function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: F
 }
 
 /**
+ * How long one plugin may take to start (ms). Starting the app is mostly CPU: importing its
+ * modules and compiling every route's validators and serializers, ~1.5 s for the first app of a
+ * process on an idle 2-core machine; a loaded machine stretches that several times over, and
+ * Fastify's default bound (10 s) then failed a healthy start with "Plugin did not start in time".
+ * A minute still names a plugin that truly never finishes starting.
+ */
+const START_TIMEOUT_MS = 60_000
+/** Above the drain's own bound, so that it is the drain that ends, not avvio's timer. */
+const CLOSE_HOOK_MARGIN_MS = 5000
+
+/**
+ * avvio's `pluginTimeout`: one bound for each plugin's start and for each `preClose` hook. The drain
+ * on close (plugins/app/lifecycle.ts) is such a hook and lasts up to SHUTDOWN_GRACE_MS + a settle
+ * time, so the bound follows the grace: under the default 10 s a grace above ~8 s ended in
+ * AVV_ERR_READY_TIMEOUT, with no response for the requests in flight and exit code 1.
+ */
+export function pluginTimeoutMs (config: Pick<Config, 'SHUTDOWN_GRACE_MS'>): number {
+  return Math.max(START_TIMEOUT_MS, drainBoundMs(config) + CLOSE_HOOK_MARGIN_MS)
+}
+
+/**
  * Fastify server options shared by `server.ts` and the tests: logger with redaction, request ids
  * (an incoming `X-Request-Id` is honoured when it is a short, safe token), body limit, and an Ajv
  * that rejects unknown fields instead of silently dropping them.
@@ -117,6 +139,7 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     // whatever connection is left after that is closed
     forceCloseConnections: true,
     return503OnClosing: false,
+    pluginTimeout: pluginTimeoutMs(config),
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     ajv: {
       customOptions: {

@@ -7,11 +7,12 @@ import type { Config } from './schemas/config.js'
 interface Closable { close: () => Promise<void> }
 
 /**
- * Beyond SHUTDOWN_GRACE_MS, how long the close may take before the process is killed (exit 1):
- * the aborted requests answer within 2 s (plugins/app/lifecycle.ts), then the sockets and the
- * upstream client close.
+ * Beyond the drain (SHUTDOWN_GRACE_MS, then 2 s for the aborted requests to answer:
+ * plugins/app/lifecycle.ts), how long the rest of the close may take — sockets, Redis, the
+ * upstream client, the embedded sandbox — before the process is killed (exit 1). In all, a
+ * SIGTERM ends the process within SHUTDOWN_GRACE_MS + 5 s.
  */
-const CLOSE_MARGIN_MS = 5000
+const CLOSE_MARGIN_MS = 3000
 
 async function main (): Promise<void> {
   let config: Config
@@ -29,6 +30,7 @@ async function main (): Promise<void> {
 
   // imported once the configuration is valid, so a bad variable fails fast
   const { default: app, serverOptions } = await import('./app.js')
+  const { drainBoundMs } = await import('./plugins/app/lifecycle.js')
   const server = Fastify(serverOptions(config))
   let sandbox: Closable | undefined
 
@@ -46,7 +48,7 @@ async function main (): Promise<void> {
   await server.register(app, { config, upstream })
 
   // close() drains first: in-flight requests get SHUTDOWN_GRACE_MS, then their work is aborted and they answer
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + CLOSE_MARGIN_MS, logger: server.log }, async ({ signal, err }) => {
+  closeWithGrace({ delay: drainBoundMs(config) + CLOSE_MARGIN_MS, logger: server.log }, async ({ signal, err }) => {
     if (err !== undefined) server.log.error({ err }, 'shutting down after an error')
     else server.log.info({ signal }, 'shutting down')
     await server.close()

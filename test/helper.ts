@@ -49,8 +49,10 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
   const logs = new LogCapture()
   const audit = new LogCapture()
   const app = Fastify(serverOptions(config, { loggerInstance: pino(loggerOptions(config, { pretty: false }), logs) }))
+  // closed with the test even when it fails to start: what did start (a Redis client that keeps
+  // reconnecting, timers) would otherwise keep the test process alive until tap's timeout
+  t.teardown(() => app.close())
   await app.register(fp(App), { config, audit, ...(upstream === undefined ? {} : { upstream }) })
   await app.ready()
-  t.teardown(() => app.close())
   return { app, sandbox: sb, config, logs, audit }
 }

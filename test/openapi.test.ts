@@ -10,6 +10,7 @@ import openapiTS, { astToString } from 'openapi-typescript'
 import App, { serverOptions } from '../app.js'
 import { loadConfig } from '../services/config.js'
 import { build } from './helper.js'
+import { ownChild } from './fixtures/children.js'
 
 const run = promisify(execFile)
 const root = join(import.meta.dirname, '..')
@@ -182,12 +183,14 @@ test('SDK round trip: generate types, type-check a client, run it against the ap
   await writeFile(join(generated, 'api.d.ts'), astToString(ast))
 
   // tsc with explicit options (not the project's tsconfig, which excludes test/fixtures)
-  const tsc = await run(process.execPath, [
+  const compiling = run(process.execPath, [
     join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--pretty', 'false',
     '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
     '--lib', 'es2023,dom', '--types', 'node', '--skipLibCheck',
     join(root, 'test', 'fixtures', 'sdk-client.ts')
-  ], { cwd: root }).then(() => ({ code: 0, out: '' }), (err: { code?: number, stdout?: string }) => ({ code: err.code ?? 1, out: err.stdout ?? '' }))
+  ], { cwd: root })
+  ownChild(t, compiling.child)
+  const tsc = await compiling.then(() => ({ code: 0, out: '' }), (err: { code?: number, stdout?: string }) => ({ code: err.code ?? 1, out: err.stdout ?? '' }))
   t.equal(tsc.code, 0, `sdk-client.ts type-checks against the generated SDK${tsc.out === '' ? '' : `:\n${tsc.out}`}`)
 
   const address = await app.listen({ port: 0, host: '127.0.0.1' })

@@ -31,12 +31,26 @@ const CLOSING_RETRY_AFTER_S = 1
 const SETTLE_MS = 2000
 
 /**
+ * The longest the drain can take (ms): SHUTDOWN_GRACE_MS for the requests in flight to finish,
+ * then SETTLE_MS for the aborted ones to answer. The drain is a `preClose` hook, and Fastify bounds
+ * each such hook by the server's `pluginTimeout`: app.ts sizes that bound from this one, so the
+ * drain always ends by its own rule (an answer for every request), never by avvio's
+ * ("Plugin did not start in time", no answer, exit 1: what a grace above ~8 s did under the
+ * default bound of 10 s).
+ */
+export function drainBoundMs (config: { SHUTDOWN_GRACE_MS: number }): number {
+  return config.SHUTDOWN_GRACE_MS + SETTLE_MS
+}
+
+/**
  * The request lifecycle: each request's `workSignal`, and a graceful close. When the app closes
  * (SIGTERM/SIGINT in server.ts, or `app.close()`), it first drains: new requests are answered 503
  * (`unprocessed`, Retry-After, Connection: close) while the requests in flight finish, for up to
  * SHUTDOWN_GRACE_MS; then their work is aborted ("the gateway is shutting down"), so a batch still
  * answers with every item (unstarted ones `unprocessed`, unanswered writes `outcome_unknown`); only
- * then does the server stop listening and the upstream client close.
+ * then does the server stop listening and the upstream client close. The drain is Fastify's
+ * `preClose` hook, so every close drains the same way, SIGTERM or a test's `app.close()`; its
+ * bound is `drainBoundMs` (see there for why avvio's timeout never cuts it short).
  */
 export default fp(async (fastify) => {
   const { config } = fastify

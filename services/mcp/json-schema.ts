@@ -88,8 +88,10 @@ function withoutDefaultedRequired (schema: JsonSchema): JsonSchema {
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 /**
- * One Ajv per context, and each tool schema compiled once per process (by its JSON): every app
- * compiles the same schemas at start, and tests build many apps in one process.
+ * One Ajv per context, and each tool schema compiled once per process (by its JSON), at its first
+ * use: the SDK asks for every tool's validators when the endpoint is built, and compiling them
+ * all then was a quarter of an app's start (CPU that a loaded machine stretches), for tools most
+ * instances — and most tests, which build many apps — never call.
  */
 const compiler = (useDefaults: boolean) => ({
   ajv: addFormats(new Ajv2020({ strict: false, coerceTypes: false, useDefaults, removeAdditional: false, allErrors: false })),
@@ -108,15 +110,22 @@ export function createSchemaValidator (context: 'arguments' | 'result'): jsonSch
   const { ajv, compiled } = compilers[context]
   return {
     getValidator <T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
-      const key = JSON.stringify(schema)
-      let check = compiled.get(key)
-      if (check === undefined) {
-        check = ajv.compile(schema as JsonSchema)
-        compiled.set(key, check)
+      let check: ValidateFunction | undefined
+      const compile = (): ValidateFunction => {
+        const key = JSON.stringify(schema)
+        let fn = compiled.get(key)
+        if (fn === undefined) {
+          fn = ajv.compile(schema as JsonSchema)
+          compiled.set(key, fn)
+        }
+        return fn
       }
-      return (input) => check(input)
-        ? { valid: true, data: input as T, errorMessage: undefined }
-        : { valid: false, data: undefined, errorMessage: describeValidation(context, (check.errors ?? []) as ErrorObject[]) }
+      return (input) => {
+        check ??= compile()
+        return check(input)
+          ? { valid: true, data: input as T, errorMessage: undefined }
+          : { valid: false, data: undefined, errorMessage: describeValidation(context, (check.errors ?? []) as ErrorObject[]) }
+      }
     }
   }
 }

@@ -8,8 +8,10 @@ import { serve, texts } from './helper.js'
 const LISTING_GETS = 'GET /v1/listings/:id'
 
 test('a single tool whose turn would come after REQUEST_TIMEOUT_MS is refused at once, never sent', async (t) => {
-  // 3 calls per 1.1 s window (the token took one of the first): with 1.5 s, only the first few can start in time
-  const { connect, sandbox: sb } = await serve(t, { HOSTAWAY_RATE_LIMIT_IP: '4', CACHE_TTL_MS: '0', REQUEST_TIMEOUT_MS: '1500' }, { rateWindowMs: 1000 })
+  // 3 calls per 5.1 s window, the token one of them: with 2.5 s, only calls of the first window can
+  // start in time — however spread the 12 calls arrive — and they have the 2.5 s to answer, even on
+  // a loaded machine (a call admitted just before its deadline would be a race with the machine)
+  const { connect, sandbox: sb } = await serve(t, { HOSTAWAY_RATE_LIMIT_IP: '4', CACHE_TTL_MS: '0', REQUEST_TIMEOUT_MS: '2500', HOSTAWAY_RATE_WINDOW_MS: '5000' }, { rateWindowMs: 5000 })
   const client = await connect()
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
     client.callTool({ name: 'get_listing', arguments: { listing_id: i + 1 } }) as Promise<CallToolResult>))

@@ -1,5 +1,8 @@
 import t from 'tap'
 import { serve, until } from '../reliability/helper.js'
+import { serverOptions } from '../../app.js'
+import { drainBoundMs } from '../../plugins/app/lifecycle.js'
+import { loadConfig } from '../../services/config.js'
 
 // Closing the app in process (what SIGTERM does in server.ts): drain, then abort what is left.
 
@@ -40,4 +43,16 @@ t.test('at the end of SHUTDOWN_GRACE_MS the work in flight is aborted and still 
   t.equal(res.statusCode, 504)
   t.match(res.json(), { error_type: 'timeout', message: /the gateway is shutting down while the request was in flight/ })
   t.ok(logs.entries().some((e) => e.msg === 'shutdown grace period over: ending the requests in flight' && e.in_flight === 1))
+})
+
+t.test('the close hooks are bounded above the drain, for any SHUTDOWN_GRACE_MS: the drain ends by its own rule', async (t) => {
+  // Fastify runs `preClose` hooks (the drain) under avvio's `pluginTimeout`; were it below the
+  // drain's bound, a long grace would end in AVV_ERR_READY_TIMEOUT with no response (the child
+  // process test in test/reliability/shutdown.test.ts shows it with the default grace)
+  for (const grace of ['0', '25000', '600000']) {
+    const config = loadConfig({ LOG_LEVEL: 'silent', HOSTAWAY_ACCOUNT_ID: '1', HOSTAWAY_API_KEY: 'k', SHUTDOWN_GRACE_MS: grace })
+    const bound = serverOptions(config).pluginTimeout ?? 10_000
+    t.ok(bound > drainBoundMs(config), `grace ${grace} ms: close hooks bounded at ${bound} ms, the drain at ${drainBoundMs(config)} ms`)
+    t.ok(bound >= 60_000, 'and a start is given a minute, what a loaded machine may need')
+  }
 })

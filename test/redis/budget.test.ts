@@ -7,7 +7,8 @@ import { createRedisConnection, RedisUnavailableError } from '../../services/red
 import { accountKeys } from '../../services/redis/keys.js'
 import { until } from '../reliability/helper.js'
 import { budgetLimits } from './budget-limits.js'
-import { startRedis } from './server.js'
+import { redisSkip, startRedis } from './server.js'
+import { ownChild } from '../fixtures/children.js'
 import { NO_TELEMETRY } from '../../services/telemetry.js'
 
 const log = pino({ level: 'silent' })
@@ -26,8 +27,8 @@ function mostInWindow (times: number[], windowUs: number): number {
 }
 
 /** A child process taking slots for `runMs` (test/redis/budget-child.ts). */
-function child (url: string, egress: string, runMs: number) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'budget-child.ts'), url, egress, String(runMs)], { stdio: ['pipe', 'pipe', 'inherit'] })
+function child (t: { teardown: (fn: () => unknown) => void }, url: string, egress: string, runMs: number) {
+  const proc = ownChild(t, spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'budget-child.ts'), url, egress, String(runMs)], { stdio: ['pipe', 'pipe', 'inherit'] }))
   let out = ''
   let onReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => { onReady = resolve })
@@ -38,13 +39,12 @@ function child (url: string, egress: string, runMs: number) {
   const result = new Promise<{ egress: string, grants: number[] }>((resolve, reject) => {
     proc.once('exit', (code) => code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length))) : reject(new Error(`budget child exited with ${code}`)))
   })
-  return { ready, go: () => proc.stdin.end('go\n'), result, kill: () => proc.kill('SIGKILL') }
+  return { ready, go: () => proc.stdin.end('go\n'), result }
 }
 
-t.test('three processes, two egress ids: both budgets hold exactly, on Redis time, and every process gets slots', async (t) => {
+t.test('three processes, two egress ids: both budgets hold exactly, on Redis time, and every process gets slots', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
-  const children = [child(redis.url, 'host-a', 1500), child(redis.url, 'host-a', 1500), child(redis.url, 'host-b', 1500)]
-  t.teardown(() => { for (const c of children) c.kill() })
+  const children = [child(t, redis.url, 'host-a', 1500), child(t, redis.url, 'host-a', 1500), child(t, redis.url, 'host-b', 1500)]
   await Promise.all(children.map((c) => c.ready))
   for (const c of children) c.go()
   const results = await Promise.all(children.map((c) => c.result))
@@ -75,7 +75,7 @@ function budgetOn (connection: ReturnType<typeof createRedisConnection>, egress:
   })
 }
 
-t.test('one take, both logs; the egress id decides which IP budget; giveBack frees the slot; waits are answered, not polled', async (t) => {
+t.test('one take, both logs; the egress id decides which IP budget; giveBack frees the slot; waits are answered, not polled', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
   const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
   await connection.start()
@@ -101,7 +101,7 @@ t.test('one take, both logs; the egress id decides which IP budget; giveBack fre
   t.ok(await a1.take() > 0, 'egress a is still full')
 })
 
-t.test('a Redis that lost its logs: nobody takes a slot for one window; unavailable: take fails at once, and works again when Redis is back', async (t) => {
+t.test('a Redis that lost its logs: nobody takes a slot for one window; unavailable: take fails at once, and works again when Redis is back', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
   const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
   await connection.start()

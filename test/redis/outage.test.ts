@@ -1,6 +1,6 @@
 import t from 'tap'
 import { everyItemOnce, serve, until, upstreamCount, type BatchBody } from '../reliability/helper.js'
-import { startRedis } from './server.js'
+import { redisSkip, startRedis } from './server.js'
 import { parseMetrics, total } from '../fixtures/prometheus.js'
 
 // Redis stopped, or frozen, under load: requests that need the shared budget fail fast with the
@@ -26,7 +26,7 @@ async function send (url: string, method: string, path: string, body?: unknown, 
   return { status: res.status, headers: res.headers, body: await res.json() as Record<string, unknown> }
 }
 
-t.test('Redis stopped mid-batch: the rest of the batch is unprocessed, every route answers 503 at once, recovery when it returns', async (t) => {
+t.test('Redis stopped mid-batch: the rest of the batch is unprocessed, every route answers 503 at once, recovery when it returns', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
   const { url, sandbox: sb, logs } = await serve(t, env(redis.url), { rateWindowMs: 1000 })
   t.equal((await send(url, 'GET', '/ready')).status, 200, 'ready: Redis answers, a token was had')
@@ -75,7 +75,7 @@ t.test('Redis stopped mid-batch: the rest of the batch is unprocessed, every rou
   t.ok(logs.entries().some((l) => l.msg === 'redis connection lost') && logs.entries().some((l) => l.msg === 'redis available again'), 'the outage logged once, and its end')
 })
 
-t.test('a frozen Redis: commands time out after REDIS_TIMEOUT_MS, then fail fast until it answers again', async (t) => {
+t.test('a frozen Redis: commands time out after REDIS_TIMEOUT_MS, then fail fast until it answers again', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
   const { url } = await serve(t, env(redis.url), { rateWindowMs: 1000 })
   t.equal((await send(url, 'GET', '/api/listings/1')).status, 200)

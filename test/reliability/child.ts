@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { ownChild } from '../fixtures/children.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -15,14 +16,14 @@ export interface ServerProcess {
 
 /**
  * `node --import tsx server.ts`, as an operator runs it, with exactly `env` (plus PATH): nothing
- * of the test runner's environment leaks in. Killed with the test if still running.
+ * of the test runner's environment leaks in. Killed with the test, or with the test process (test/fixtures/children.ts).
  */
 export function startServer (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = ownChild(t, spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', FASTIFY_AUTOLOAD_TYPESCRIPT: '1', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
-  })
+  }))
   const logs: Array<Record<string, unknown>> = []
   let stderr = ''
   let buffered = ''
@@ -49,6 +50,5 @@ export function startServer (t: { teardown: (fn: () => unknown) => void }, env: 
   const exit = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }))
   })
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   return { url, logs, stderr: () => stderr, exit, kill: (signal) => child.kill(signal) }
 }

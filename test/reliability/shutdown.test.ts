@@ -81,3 +81,34 @@ t.test('SIGTERM: drain, end the batches at the grace deadline, answer them, exit
   t.notOk(logged(/killed by timeout/))
   t.comment(`SIGTERM → exit: ${tookMs} ms (grace ${GRACE_MS} ms); lookup ${body.success_count} ok, ${byType('timeout').length} timeout, ${byType('unprocessed').length} unprocessed`)
 })
+
+t.test('SIGTERM with the default SHUTDOWN_GRACE_MS (25 s): the batch in flight still answers with every item, exit 0', async (t) => {
+  // Everything at its default but where the upstream is. The drain runs under Fastify's close,
+  // whose hooks avvio bounds by `pluginTimeout` (10 s unless set): a grace longer than that once
+  // ended in AVV_ERR_READY_TIMEOUT, no response and exit code 1.
+  const sb = await sandbox(t, { rateWindowMs: 10_000, faults: { fail_ids: { hang: [17] } } })
+  const server = startServer(t, { HOSTAWAY_BASE_URL: sb.baseUrl, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey })
+  const url = await server.url
+  const logged = (msg: string | RegExp) => server.logs.some((l) => typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg)))
+
+  const batch = fetch(`${url}/api/batch/listings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: [1, 17] }) })
+  // SIGTERM once listing 17 hangs upstream: the batch is in flight and stays so past avvio's 10 s
+  await until(async () => upstreamCount((await sb.stats()).requests.by_route, /^GET \/v1\/listings\/:/) === 2, 30_000, 'both reads sent')
+  server.kill('SIGTERM')
+  await until(() => logged('draining: waiting for the requests in flight'), 10_000, 'the drain')
+
+  const res = await batch
+  t.equal(res.status, 200, 'the batch answered')
+  const body = await res.json() as BatchBody
+  t.equal(everyItemOnce(body, [1, 17]), undefined, 'every item exactly once, in order')
+  t.match(body.successful, [{ operation_id: '1', success: true }], 'listing 1 fetched')
+  t.match(body.failed, [{ operation_id: '17', error_type: 'timeout', retryable: true }], 'listing 17: sent, no answer')
+  t.match((body.failed[0] as unknown as { error: string }).error, /the gateway is shutting down/, 'ended by the grace period, not by a deadline of its own')
+
+  const exit = await server.exit
+  t.same(exit, { code: 0, signal: null }, 'exit code 0: within SHUTDOWN_GRACE_MS + 5 s, or close-with-grace would have exited 1')
+  t.ok(logged('shutdown grace period over: ending the requests in flight'), 'the grace period ran out first')
+  t.ok(logged('closed'))
+  t.notOk(logged(/killed by timeout|did not start in time/), 'neither close-with-grace nor avvio cut the close short')
+  t.notOk(server.logs.some((l) => l.level === 50 || l.level === 60), 'no error logged')
+})

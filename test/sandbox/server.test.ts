@@ -3,11 +3,12 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { configFromEnv } from '../../sandbox/env.js'
+import { ownChild } from '../fixtures/children.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-function run (env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/server.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+function run (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>) {
+  const child = ownChild(t, spawn(process.execPath, ['--import', 'tsx', 'sandbox/server.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
@@ -53,15 +54,14 @@ test('configFromEnv: defaults and validation', async (t) => {
 })
 
 test('a bad variable: one line on stderr naming it, exit 1, no stack', async (t) => {
-  const p = run({ SANDBOX_PORT: 'abc' })
+  const p = run(t, { SANDBOX_PORT: 'abc' })
   t.equal(await p.exit, 1)
   t.equal(p.err(), 'sandbox: Invalid configuration: SANDBOX_PORT Expected integer (got "abc")\n')
   t.equal(p.out(), '')
 })
 
 test('starts, logs where it listens, serves tokens, closes on SIGTERM', async (t) => {
-  const p = run({ SANDBOX_PORT: '0', SANDBOX_SEED: '7', SANDBOX_ACCOUNT_ID: '555', SANDBOX_API_KEY: 'k', SANDBOX_LISTING_COUNT: '41', SANDBOX_FAULTS: '{"fail_ids":{"503":[2]}}' })
-  t.teardown(() => { p.child.kill('SIGKILL') })
+  const p = run(t, { SANDBOX_PORT: '0', SANDBOX_SEED: '7', SANDBOX_ACCOUNT_ID: '555', SANDBOX_API_KEY: 'k', SANDBOX_LISTING_COUNT: '41', SANDBOX_FAULTS: '{"fail_ids":{"503":[2]}}' })
   const deadline = Date.now() + 15_000
   let baseUrl: string | undefined
   while (baseUrl === undefined && Date.now() < deadline) {

@@ -154,10 +154,11 @@ test('with the real client, a deadline shows where each item stopped', async (t)
   // 2 slots per 5 s: the token and one read go out at once, the rest would wait for the limiter
   const c = testClient(t, sb, { env: { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0, HOSTAWAY_TOKEN_SETTLE_MS: 0 } })
   await sb.setFaults({ fail_ids: { hang: [1] } })
-  const r = await executeBatch([1, 2, 3].map((id) => (opts) => c.getListing(id, opts)), [1, 2, 3], options({ timeoutMs: 300 }))
+  // a deadline that leaves the token and the first read time to go out on a loaded machine
+  const r = await executeBatch([1, 2, 3].map((id) => (opts) => c.getListing(id, opts)), [1, 2, 3], options({ timeoutMs: 1500 }))
   t.same(r.failed.map((f) => [f.operation_id, f.error_type, f.attempts]), [['1', 'timeout', 1], ['2', 'unprocessed', 0], ['3', 'unprocessed', 0]])
-  t.equal(r.failed[0].error, 'GET /listings/1 → no answer: the batch deadline of 300 ms passed while the request was in flight')
-  // the next slot frees in 5 s, past the 300 ms deadline: refused at once rather than left to wait for the deadline
+  t.equal(r.failed[0].error, 'GET /listings/1 → no answer: the batch deadline of 1500 ms passed while the request was in flight')
+  // the next slot frees in 5 s, past the 1.5 s deadline: refused at once rather than left to wait for the deadline
   t.match(r.failed[1].error, /^GET \/listings\/2 was not sent: no rate-limit slot in time: its turn would come in about \d+ ms, its deadline is in \d+ ms$/)
   t.ok((r.failed[1].retry_after_ms ?? 0) > 1000, 'unprocessed items say when a slot frees up (the predicted wait)')
   t.equal(c.limiter.stats().refused, 2, 'both refused by the limiter, none left to wait')

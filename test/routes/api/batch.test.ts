@@ -75,10 +75,12 @@ test('fault-injected ids carry the right error_type, retryable and attempts', as
 })
 
 test('a deadline shorter than the rate-limit queue yields unprocessed items that a second call completes', async (t) => {
-  // 4 upstream slots per 1 s window: 12 uncached ids cannot all be sent within 300 ms.
-  const { app } = await build(t, { ...PER_ID, HOSTAWAY_RATE_LIMIT_IP: '5', HOSTAWAY_RATE_LIMIT_ACCOUNT: '5', HOSTAWAY_TOKEN_SETTLE_MS: '0' })
+  // 4 upstream slots per 2 s window (the token taken first): 12 uncached ids cannot all be sent
+  // within 1 s; the 4 sent have that second to answer, even on a loaded machine
+  const { app } = await build(t, { ...PER_ID, HOSTAWAY_RATE_LIMIT_IP: '6', HOSTAWAY_RATE_LIMIT_ACCOUNT: '6', HOSTAWAY_RATE_WINDOW_MS: '2000', HOSTAWAY_TOKEN_SETTLE_MS: '0' })
+  t.equal((await app.inject({ url: '/ready' })).statusCode, 200)
   const ids = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]
-  const first = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids, timeout_ms: 300 } })
+  const first = await app.inject({ method: 'POST', url: '/api/batch/listings', payload: { ids, timeout_ms: 1000 } })
   const body = first.json()
   t.equal(body.total_count, 12)
   t.ok(body.success_count >= 1, 'some items made it')
@@ -192,7 +194,9 @@ test('Idempotency-Key: replay without upstream writes, 422 on another body, 409 
 test('a write with no answer by the deadline is outcome_unknown, never a plain failure', async (t) => {
   const { app, sandbox } = await build(t, { HOSTAWAY_TIMEOUT_MS: '5000' })
   await sandbox.setFaults({ fail_ids: { hang: [6] } })
-  const res = await app.inject({ method: 'PATCH', url: '/api/listings/batch', payload: { updates: [{ listing_id: 6, price: 5 }, { listing_id: 7, price: 6 }], timeout_ms: 400 } })
+  // the token first, so that both writes are sent at once; the deadline leaves listing 7's write time to answer
+  t.equal((await app.inject({ url: '/ready' })).statusCode, 200)
+  const res = await app.inject({ method: 'PATCH', url: '/api/listings/batch', payload: { updates: [{ listing_id: 6, price: 5 }, { listing_id: 7, price: 6 }], timeout_ms: 1500 } })
   t.equal(res.statusCode, 200)
   const body = res.json()
   t.equal(body.success_count, 1)
