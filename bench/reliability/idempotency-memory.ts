@@ -7,8 +7,12 @@
 //   - baseline: the same requests without the header (nothing stored): what the load itself costs;
 //   - bounded:  with keys, the store bounded by BATCH_IDEMPOTENCY_MAX_BYTES (default of the bench 32 MiB);
 //   - unbounded: with keys, bounds lifted (the behaviour before the bound).
-// Reported per run: the gateway's RSS before and after, its growth, the store's size and evictions
-// (/metrics), and the log volume (stdout bytes, audit bytes) per request. Prints JSON.
+// Reported per run: the gateway's RSS before and after (and after each sixth of the requests; each
+// sample after a full GC, bench/reliability/gc-on-signal.ts, so it shows what is kept), the
+// store's size and evictions (/metrics), and the log volume (stdout bytes, audit bytes) per
+// request. Prints JSON; `summary.bounded` is true when the store kept within its bound and the
+// process' RSS levelled off (its highest sample in the second half of the requests is less than a
+// quarter of the bound above the highest in the first half).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,11 +31,11 @@ const CONCURRENCY = arg('concurrency', 32)
 const BOUND_BYTES = arg('bound-bytes', 32 * 1024 * 1024)
 const MB = 1024 * 1024
 
-interface Gateway { url: string, pid: number, stdoutBytes: () => number, stop: () => Promise<void> }
+interface Gateway { url: string, pid: number, stdoutBytes: () => number, settledRss: () => Promise<number>, stop: () => Promise<void> }
 
 /** server.ts as an operator runs it, logs to a pipe we count, audit lines to a file. */
 async function startGateway (env: Record<string, string>): Promise<Gateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', join(import.meta.dirname, 'gc-on-signal.ts'), 'server.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', FASTIFY_AUTOLOAD_TYPESCRIPT: '1', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
@@ -57,7 +61,17 @@ async function startGateway (env: Record<string, string>): Promise<Gateway> {
     url,
     pid: child.pid ?? 0,
     stdoutBytes: () => bytes,
-    stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM') })
+    // a full GC in the gateway (gc-on-signal.ts), then its RSS: what it keeps
+    settledRss: async () => {
+      child.kill('SIGWINCH')
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      return rss(child.pid ?? 0)
+    },
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
   }
 }
 
@@ -98,15 +112,19 @@ async function run (name: string, keyed: boolean, extra: Record<string, string>,
   try {
     // warm up (JIT, pools) without keys, then measure from a settled process
     await flood(gw.url, 500, false, 'warm')
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    const rssBefore = rss(gw.pid)
+    const rssBefore = await gw.settledRss()
     const logBefore = gw.stdoutBytes()
     const auditBefore = statSync(audit).size
     const started = performance.now()
-    await flood(gw.url, REQUESTS, keyed, name)
+    // RSS after each sixth of the requests: a bounded store levels off, an unbounded one keeps rising
+    const series: number[] = []
+    const step = Math.ceil(REQUESTS / 6)
+    for (let sent = 0; sent < REQUESTS; sent += step) {
+      await flood(gw.url, Math.min(step, REQUESTS - sent), keyed, `${name}-${sent}`)
+      series.push(Math.round(await gw.settledRss() / MB))
+    }
     const seconds = (performance.now() - started) / 1000
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    const rssAfter = rss(gw.pid)
+    const rssAfter = await gw.settledRss()
     return {
       run: name,
       keyed,
@@ -116,6 +134,10 @@ async function run (name: string, keyed: boolean, extra: Record<string, string>,
       rss_before_mb: Math.round(rssBefore / MB),
       rss_after_mb: Math.round(rssAfter / MB),
       rss_growth_mb: Math.round((rssAfter - rssBefore) / MB),
+      rss_series_mb: series,
+      rss_peak_growth_mb: Math.max(...series) - Math.round(rssBefore / MB),
+      /** the highest sample of the second half of the requests less the highest of the first: about 0 once the store is full */
+      rss_trend_mb: Math.max(...series.slice(series.length / 2)) - Math.max(...series.slice(0, series.length / 2)),
       bound_entries: extra.BATCH_IDEMPOTENCY_MAX_ENTRIES === undefined ? null : Number(extra.BATCH_IDEMPOTENCY_MAX_ENTRIES),
       bound_mb: extra.BATCH_IDEMPOTENCY_MAX_BYTES === undefined ? null : Math.round(Number(extra.BATCH_IDEMPOTENCY_MAX_BYTES) / MB),
       store_entries: await metric(gw.url, 'hostaway_idempotency_store_entries'),
@@ -136,15 +158,27 @@ try {
   const baseline = await run('baseline', false, {}, env)
   const bounded = await run('bounded', true, { BATCH_IDEMPOTENCY_MAX_BYTES: String(BOUND_BYTES), BATCH_IDEMPOTENCY_MAX_ENTRIES: '50000' }, env)
   const unbounded = await run('unbounded', true, { BATCH_IDEMPOTENCY_MAX_BYTES: String(Number.MAX_SAFE_INTEGER), BATCH_IDEMPOTENCY_MAX_ENTRIES: String(Number.MAX_SAFE_INTEGER) }, env)
-  const storeGrowth = bounded.rss_growth_mb - baseline.rss_growth_mb
+  const bound = bounded.bound_mb ?? 0
+  const levelledOff = bounded.rss_trend_mb <= bound / 4
   console.log(JSON.stringify({
     runs: [baseline, bounded, unbounded],
-    bounded: {
-      rss_growth_over_baseline_mb: storeGrowth,
-      bound_mb: bounded.bound_mb,
-      within_bound: bounded.store_mb <= (bounded.bound_mb ?? 0) && storeGrowth <= (bounded.bound_mb ?? 0)
-    },
-    unbounded_rss_growth_over_baseline_mb: unbounded.rss_growth_mb - baseline.rss_growth_mb
+    summary: {
+      bound_mb: bound,
+      // the store's own accounting never exceeds the bound
+      bounded_store_mb: bounded.store_mb,
+      // the process (RSS after a full GC): its peak and final growth, and whether it levelled off once
+      // the store was full (V8 keeps heap pages of the results it churned through, so RSS sits above
+      // the live size of the store)
+      bounded_rss_peak_growth_mb: bounded.rss_peak_growth_mb,
+      bounded_rss_peak_growth_per_bound: Math.round(bounded.rss_peak_growth_mb / bound * 100) / 100,
+      bounded_rss_final_growth_mb: bounded.rss_growth_mb,
+      bounded_rss_trend_mb: bounded.rss_trend_mb,
+      baseline_rss_peak_growth_mb: baseline.rss_peak_growth_mb,
+      unbounded_rss_peak_growth_mb: unbounded.rss_peak_growth_mb,
+      unbounded_rss_trend_mb: unbounded.rss_trend_mb,
+      // bounded: the store within its bound, and the RSS levelled off (its second half rose less than a quarter of the bound above its first)
+      bounded: bounded.store_mb <= bound && levelledOff
+    }
   }, null, 2))
 } finally {
   await sb.close()
