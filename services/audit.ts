@@ -14,6 +14,8 @@ export interface WriteContext {
   keyId: string
   idempotencyKey: string | undefined
   replayed: boolean
+  /** positions answered by the checkpoint of an earlier run cut short (nothing sent for them now): audited as replayed */
+  earlier?: ReadonlySet<number>
 }
 
 /** The hash of an Idempotency-Key in audit lines: the first 16 hex digits of its SHA-256. */
@@ -37,7 +39,7 @@ export function listingUpdateEntries (ctx: WriteContext, updates: ReadonlyArray<
       error_type: item.error_type,
       attempts: item.attempts,
       idempotency_key_hash: hash,
-      replayed: ctx.replayed
+      replayed: ctx.replayed || ctx.earlier?.has(item.index) === true
     }
   })
 }

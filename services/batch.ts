@@ -10,7 +10,7 @@ import { scrub } from './redact.js'
 /** An operation of a batch: it is given the batch's signal and place in the rate-limiter queue, and reports each upstream attempt. */
 export type Operation<T> = (opts: BoundCallOptions) => Promise<T>
 
-export interface BatchOptions {
+export interface BatchOptions<T = unknown> {
   /** Items in flight at once. */
   concurrency: number
   /** Deadline of the whole batch (ms): then the signal given to every operation aborts. */
@@ -30,6 +30,12 @@ export interface BatchOptions {
   secrets: readonly string[]
   /** Called as each item (each distinct one, with dedupe) settles: how many have, of how many (MCP progress notifications). */
   onSettled?: (settled: number, total: number) => void
+  /**
+   * Items whose result is known before the batch runs, by position (undefined: the item runs): an
+   * item refused by a per-item rule, or one finished in an earlier run cut short (a checkpoint,
+   * see `unfinished`). They are reported as they are, at their index; their operations never run.
+   */
+  settled?: ReadonlyArray<OperationResult<T> | undefined>
 }
 
 /** How long an operation may take to settle once the batch signal aborted (ms). */
@@ -79,9 +85,42 @@ function toResult<T> (outcome: Outcome<T>, index: number, operationId: string, s
   return { success: false, data: null, operation_id: operationId, index, remediation: REMEDIATION[fields.error_type], ...fields }
 }
 
-/** Log a failed item (`attempts`: as reported, by default the result's). */
-function logFailed (logger: Pick<FastifyBaseLogger, 'warn'>, failed: OperationResult<unknown>, attempts = failed.attempts): void {
-  logger.warn({ operation_id: failed.operation_id, index: failed.index, error_type: failed.error_type, error: failed.error, attempts }, 'batch item failed')
+/**
+ * The failed items of a batch in the log, in proportion to the upstream work done: one line per
+ * item that was sent, and per bug of ours (`batch item failed`), and one line per batch for all the
+ * items never sent (broken per-item rules, refusals, the deadline: `batch items not sent`, counted
+ * by error type, with the first one's error), however many there are.
+ */
+export function logFailures (logger: Pick<FastifyBaseLogger, 'warn'>, failed: ReadonlyArray<OperationResult<unknown>>): void {
+  const unsent: Array<OperationResult<unknown>> = []
+  for (const item of failed) {
+    if (item.attempts === 0 && item.error_type !== 'internal_error') unsent.push(item)
+    else logger.warn({ operation_id: item.operation_id, index: item.index, error_type: item.error_type, error: item.error, attempts: item.attempts }, 'batch item failed')
+  }
+  if (unsent.length === 0) return
+  const byType: Record<string, number> = {}
+  for (const { error_type: type } of unsent) if (type !== null) byType[type] = (byType[type] ?? 0) + 1
+  const [first] = unsent
+  logger.warn({
+    count: unsent.length,
+    error_types: byType,
+    first: { operation_id: first.operation_id, index: first.index, error_type: first.error_type, error: first.error }
+  }, 'batch items not sent')
+}
+
+/** The result of an item that fails before anything is sent for it (e.g. a broken per-item rule): `attempts: 0`. */
+export function unsentResult<T> (error: unknown, index: number, operationId: string): OperationResult<T> {
+  return toResult<T>({ ok: false, error, attempts: 0 }, index, operationId, [])
+}
+
+/**
+ * Whether an item of a batch that was cut short is still to do: never sent and safe to send
+ * (`unprocessed`, or refused by the breaker), so a run resumed from its checkpoint runs it. Every
+ * other item is finished and keeps its result: a success, a definite failure, or a write sent
+ * without an answer (`outcome_unknown`), which is never sent again.
+ */
+export function unfinished (result: OperationResult<unknown>): boolean {
+  return !result.success && result.attempts === 0 && result.retryable
 }
 
 /** Assemble the response from per-item results given in request order. */
@@ -110,24 +149,26 @@ export function toPartialFailureResponse<T> (results: Array<OperationResult<T>>)
  * outcome_unknown). Items not started by then are `unprocessed`; an operation still running
  * ABORT_GRACE_MS after the abort is reported as an `internal_error`, not awaited.
  */
-export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, operationIds: ReadonlyArray<string | number>, options: BatchOptions): Promise<PartialFailureResponse<T>> {
+export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, operationIds: ReadonlyArray<string | number>, options: BatchOptions<T>): Promise<PartialFailureResponse<T>> {
   if (operationIds.length !== operations.length) {
     throw new RangeError(`executeBatch: ${operations.length} operations but ${operationIds.length} operation ids`)
   }
   const ids = operationIds.map(String)
   const { secrets } = options
+  const settled = (i: number) => options.settled?.[i]
 
   // With dedupe, positions sharing an id share one execution (the first position's).
   const owner: number[] = ids.map((_, i) => i)
   if (options.dedupe === true) {
     const first = new Map<string, number>()
     ids.forEach((id, i) => {
+      if (settled(i) !== undefined) return
       const seen = first.get(id)
       if (seen === undefined) first.set(id, i)
       else owner[i] = seen
     })
   }
-  const runs = owner.filter((o, i) => o === i)
+  const runs = owner.filter((o, i) => o === i && settled(i) === undefined)
 
   const controller = new AbortController()
   const { signal } = controller
@@ -172,11 +213,11 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
     }
   }
 
-  let settled = 0
+  let settledCount = 0
   async function worker (): Promise<void> {
     while (next < runs.length) {
       await runOne(runs[next++])
-      options.onSettled?.(++settled, runs.length)
+      options.onSettled?.(++settledCount, runs.length)
     }
   }
 
@@ -189,35 +230,12 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
     options.signal?.removeEventListener('abort', onOuterAbort)
   }
 
-  return toPartialFailureResponse(ids.map((id, index) => {
-    const result = toResult(outcomes.get(owner[index]) as Outcome<T>, index, id, secrets)
-    if (!result.success) logFailed(options.logger, result)
-    return result
+  const response = toPartialFailureResponse(ids.map((id, index) => {
+    const known = settled(index)
+    return known !== undefined ? { ...known, index } : toResult(outcomes.get(owner[index]) as Outcome<T>, index, id, secrets)
   }))
-}
-
-/**
- * A batch of which some items were refused before anything ran (`refused[i]` the error of item i,
- * else undefined, e.g. a broken per-item rule): `run` gets the positions of the others, and each
- * item is reported at its own index, a refused one as its error with `attempts: 0`.
- */
-export async function runAllowed<T> (
-  ids: ReadonlyArray<string | number>,
-  refused: readonly unknown[],
-  run: (positions: number[]) => Promise<PartialFailureResponse<T>>,
-  logger: Pick<FastifyBaseLogger, 'warn'>
-): Promise<PartialFailureResponse<T>> {
-  const positions = ids.flatMap((_, i) => refused[i] === undefined ? [i] : [])
-  const ran = positions.length === 0 ? [] : await run(positions).then((r) => [...r.successful, ...r.failed])
-  const byPosition = new Map(ran.map((result) => [positions[result.index], { ...result, index: positions[result.index] }]))
-  return toPartialFailureResponse(ids.map((id, index) => {
-    const result = byPosition.get(index)
-    if (result !== undefined) return result
-    const failed = toResult<T>({ ok: false, error: refused[index], attempts: 0 }, index, String(id), [])
-    // a refused item made no attempt here (its error may tell of earlier ones)
-    logFailed(logger, failed, 0)
-    return failed
-  }))
+  logFailures(options.logger, response.failed)
+  return response
 }
 
 /** executeBatch with the configured concurrency, default deadline and secrets: decorated as `fastify.runBatch`. */
@@ -225,7 +243,7 @@ export function createBatchRunner (settings: { concurrency: number, timeoutMs: n
   return function runBatch<T> (
     operations: ReadonlyArray<Operation<T>>,
     operationIds: ReadonlyArray<string | number>,
-    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number, caller?: string, onSettled?: (settled: number, total: number) => void }
+    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number, caller?: string, onSettled?: (settled: number, total: number) => void, settled?: ReadonlyArray<OperationResult<T> | undefined> }
   ): Promise<PartialFailureResponse<T>> {
     return executeBatch(operations, operationIds, {
       ...settings,

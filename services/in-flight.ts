@@ -1,4 +1,4 @@
-import { abortError } from './hostaway/abort.js'
+import { abortError, ClientGone } from './hostaway/abort.js'
 
 /** One request in flight, as its handler sees it. */
 export interface InFlightEntry {
@@ -13,7 +13,7 @@ interface Entry extends InFlightEntry {
   controller: AbortController | undefined
   timer: NodeJS.Timeout | undefined
   /** why it was aborted before anyone asked for its signal */
-  reason: string | undefined
+  reason: Error | undefined
 }
 
 /**
@@ -25,12 +25,12 @@ export function createInFlight ({ now }: { now: () => number }) {
   const live = new Set<Entry>()
   let waiters: Array<() => void> = []
 
-  function abort (entry: Entry, message: string): void {
+  function abort (entry: Entry, reason: Error): void {
     if (entry.controller === undefined) {
-      entry.reason ??= message
+      entry.reason ??= reason
       return
     }
-    if (!entry.controller.signal.aborted) entry.controller.abort(abortError(message))
+    if (!entry.controller.signal.aborted) entry.controller.abort(reason)
   }
 
   function signal (this: Entry): AbortSignal {
@@ -38,13 +38,13 @@ export function createInFlight ({ now }: { now: () => number }) {
     const controller = new AbortController()
     this.controller = controller
     if (this.reason !== undefined) {
-      controller.abort(abortError(this.reason))
+      controller.abort(this.reason)
       return controller.signal
     }
     if (this.deadlineMs !== undefined && this.deadline !== undefined && live.has(this)) {
       const ms = this.deadlineMs
       const left = this.deadline - now()
-      this.timer = setTimeout(() => abort(this, `the request deadline of ${ms} ms passed`), Math.max(0, Math.ceil(left)))
+      this.timer = setTimeout(() => abort(this, abortError(`the request deadline of ${ms} ms passed`)), Math.max(0, Math.ceil(left)))
     }
     return controller.signal
   }
@@ -65,7 +65,8 @@ export function createInFlight ({ now }: { now: () => number }) {
       const entry = handle as Entry
       if (!live.delete(entry)) return
       clearTimeout(entry.timer)
-      if (disconnected) abort(entry, 'the client disconnected')
+      // a ClientGone reason: the work knows its response has no one to go to (clientGone)
+      if (disconnected) abort(entry, new ClientGone())
       if (live.size === 0) {
         const wake = waiters
         waiters = []
@@ -75,7 +76,7 @@ export function createInFlight ({ now }: { now: () => number }) {
 
     /** Abort the work of every request in flight, with `message` as the reason. */
     abortAll (message: string): void {
-      for (const entry of live) abort(entry, message)
+      for (const entry of live) abort(entry, abortError(message))
     },
 
     size (): number {

@@ -43,7 +43,8 @@ export function createPromTelemetry (registry: Registry): Telemetry {
   const saved = counter('hostaway_planner_calls_saved_total', 'Upstream calls the batch lookup planner saved: per plan, the ids its pages answered less the pages read (when positive)', ['resource'])
   const items = counter('hostaway_batch_items_total', 'Items of batches that ran (replays excluded), by operation and error_type (none: success)', ['operation', 'error_type'])
   const transitions = counter('hostaway_breaker_transitions_total', 'Circuit breaker state changes', ['from', 'to'])
-  const claims = counter('hostaway_idempotency_claims_total', 'Idempotency-Key claims by result (claimed: first run, replayed, conflict: 409 still running, mismatch: 422 another body)', ['result'])
+  const claims = counter('hostaway_idempotency_claims_total', 'Idempotency-Key claims by result (claimed: first run, resumed: a run cut short resumed from its checkpoint, replayed, conflict: 409 still running, mismatch: 422 another body)', ['result'])
+  const evictions = counter('hostaway_idempotency_evictions_total', 'Idempotency-Key results the in-memory store forgot before their TTL to stay within BATCH_IDEMPOTENCY_MAX_ENTRIES / _MAX_BYTES', [])
   const redisErrors = counter('hostaway_redis_errors_total', 'Redis commands that failed, by kind (unavailable: not sent, timeout, reply: an error reply), and connections lost (connection)', ['kind'])
 
   const gauge = (name: string, help: string, read: (g: Gauge) => void, labelNames: string[] = []) => new Gauge({
@@ -84,11 +85,17 @@ export function createPromTelemetry (registry: Registry): Telemetry {
     batchItem: (operation, errorType) => items.inc({ operation, error_type: errorType }),
     breakerTransition: (from, to) => transitions.inc({ from, to }),
     idempotencyClaim: (result) => claims.inc({ result }),
+    idempotencyEvicted: () => evictions.inc(),
     redisError: (kind) => redisErrors.inc({ kind }),
     watch (given) {
       // only with REDIS_URL: no Redis is not a Redis down
       if (given.redisUp !== undefined && probes.redisUp === undefined) {
         gauge('hostaway_redis_up', '1 while Redis answers, 0 while it is unavailable (only with REDIS_URL)', (g) => { g.set(probes.redisUp?.() === true ? 1 : 0) })
+      }
+      // only without REDIS_URL: the store of this process
+      if (given.idempotencyStore !== undefined && probes.idempotencyStore === undefined) {
+        gauge('hostaway_idempotency_store_entries', 'Idempotency-Key entries (claims and results) the in-memory store holds (without REDIS_URL)', (g) => { g.set(probes.idempotencyStore?.().entries ?? 0) })
+        gauge('hostaway_idempotency_store_bytes', 'Estimated memory of the in-memory Idempotency-Key store: keys and results (bytes; bounded by BATCH_IDEMPOTENCY_MAX_BYTES)', (g) => { g.set(probes.idempotencyStore?.().bytes ?? 0) })
       }
       Object.assign(probes, given)
     }

@@ -1,17 +1,18 @@
 import { httpErrors } from '@fastify/sensible'
 import type { FastifyBaseLogger } from 'fastify'
-import type { BatchListingUpdateBody, BatchLookupBody, PartialFailureResponse } from '../schemas/batch.js'
+import type { BatchListingUpdateBody, BatchLookupBody, OperationResult, PartialFailureResponse } from '../schemas/batch.js'
 import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
 import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
-import { runAllowed, type createBatchRunner } from './batch.js'
+import { unfinished, unsentResult, type createBatchRunner } from './batch.js'
 import { HostawayError } from './errors.js'
+import { clientGone } from './hostaway/abort.js'
 import type { HostawayClient } from './hostaway/client.js'
 import type { CallOptions } from './hostaway/types.js'
-import { withIdempotency, type IdempotencyStore } from './idempotency.js'
+import { withIdempotency, type IdempotencyStore, type RunOutcome } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
 import type { BatchOperation, Telemetry } from './telemetry.js'
@@ -84,10 +85,10 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
   const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
-  /** Reports each item of a batch that ran. */
-  const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>): PartialFailureResponse<T> => {
-    for (let n = 0; n < response.success_count; n++) telemetry.batchItem(operation, 'none')
-    for (const { error_type: type } of response.failed) telemetry.batchItem(operation, type ?? 'internal_error')
+  /** Reports each item of a batch that ran (`earlier`: positions answered by an earlier run, reported then). */
+  const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> => {
+    for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')
+    for (const { index, error_type: type } of response.failed) if (earlier?.has(index) !== true) telemetry.batchItem(operation, type ?? 'internal_error')
     return response
   }
 
@@ -144,7 +145,10 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      * Many listing updates, each reported (PartialFailureResponse); each listing at most once.
      * An update that breaks a per-item rule fails alone (validation_error, never sent); the
      * others run. With an Idempotency-Key the same key and body replay the stored result
-     * (`replayed`), stored as this caller may see it. Every item is written to the audit trail,
+     * (`replayed`). A run its client left before it could be answered is kept as a checkpoint, not
+     * as the answer: the same key and body then run the items never sent and keep the others'
+     * results (docs/contract.md). Results are stored whole and the secret fields left out as the
+     * caller reading them may see them, at read time. Every item is written to the audit trail,
      * replayed ones too.
      */
     async batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
@@ -160,16 +164,23 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       const ids = updates.map((u) => u.listing_id)
       const refused = updates.map((update, i) => {
         const rule = brokenUpdateRule(update)
-        return rule === undefined ? undefined : ruleError(i, rule)
+        return rule === undefined ? undefined : unsentResult<Listing>(ruleError(i, rule), i, String(update.listing_id))
       })
-      const run = async () => redactResults(counted('batchUpdateListings', await runAllowed(ids, refused, (positions) => runBatch(
-        positions.map((i) => {
-          const { listing_id: id, ...fields } = updates[i]
-          return (opts) => hostaway.updateListing(id, fields, opts)
-        }),
-        positions.map((i) => ids[i]),
-        batch(ctx, timeoutMs)
-      ), ctx.logger)), visibleTo(ctx.caller).listing)
+      const operations = updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts))
+      /** positions answered by the checkpoint of an earlier run of the key (nothing sent for them now) */
+      let earlier = new Set<number>()
+      const run = async (resumeFrom: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
+        const finished = new Map<number, OperationResult<Listing>>()
+        for (const result of resumeFrom === undefined ? [] : [...resumeFrom.successful, ...resumeFrom.failed]) {
+          if (!unfinished(result)) finished.set(result.index, result)
+        }
+        earlier = new Set(finished.keys())
+        const settled = updates.map((_, i) => refused[i] ?? finished.get(i))
+        const response = counted('batchUpdateListings', await runBatch(operations, ids, { ...batch(ctx, timeoutMs), settled }), earlier)
+        // the client went away: the response has no one to go to, so it is not the final answer
+        // while items remain that were never sent
+        return { body: response, complete: !clientGone(ctx.signal) || !response.failed.some(unfinished) }
+      }
       const outcome = await withIdempotency(idempotency, {
         ...UPDATE_KEY_SPACE,
         key: ctx.idempotencyKey,
@@ -177,8 +188,8 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
         body,
         ttlMs: idempotencyTtlMs
       }, run)
-      audit.write(listingUpdateEntries({ requestId: ctx.requestId, keyId: ctx.caller.id, idempotencyKey: ctx.idempotencyKey, replayed: outcome.replayed }, updates, outcome.body))
-      return outcome
+      audit.write(listingUpdateEntries({ requestId: ctx.requestId, keyId: ctx.caller.id, idempotencyKey: ctx.idempotencyKey, replayed: outcome.replayed, earlier }, updates, outcome.body))
+      return { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).listing) }
     }
   }
 }

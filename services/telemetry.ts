@@ -51,8 +51,8 @@ export const TOKEN_REQUEST_RESULTS = ['issued', 'failed', 'rejected'] as const
 export type TokenRequestResult = typeof TOKEN_REQUEST_RESULTS[number]
 /** Why this instance needed a new access token: none yet, the last one expired, or it was refused (401/403). */
 export type TokenRefreshReason = 'initial' | 'expired' | 'refused'
-/** An Idempotency-Key claim: a first run, a replay of the stored result, 409 (still running), 422 (another body). */
-export const IDEMPOTENCY_RESULTS = ['claimed', 'replayed', 'conflict', 'mismatch'] as const
+/** An Idempotency-Key claim: a first run, a run resumed from a checkpoint (an earlier one cut short), a replay of the stored result, 409 (still running), 422 (another body). */
+export const IDEMPOTENCY_RESULTS = ['claimed', 'resumed', 'replayed', 'conflict', 'mismatch'] as const
 export type IdempotencyResult = typeof IDEMPOTENCY_RESULTS[number]
 /** A Redis command that failed: not sent (known down), no answer in time, connection lost, an error reply. */
 export type RedisErrorKind = 'unavailable' | 'timeout' | 'connection' | 'reply'
@@ -62,6 +62,8 @@ export interface Probes {
   limiter: () => LimiterStats
   breaker: () => BreakerStateName
   redisUp: () => boolean
+  /** the in-memory Idempotency-Key store (without REDIS_URL): keys held, and their estimated memory (bytes) */
+  idempotencyStore: () => { entries: number, bytes: number }
 }
 
 export interface Telemetry {
@@ -81,6 +83,8 @@ export interface Telemetry {
   batchItem (operation: BatchOperation, errorType: ErrorType | 'none'): void
   breakerTransition (from: BreakerStateName, to: BreakerStateName): void
   idempotencyClaim (result: IdempotencyResult): void
+  /** A stored Idempotency-Key result forgotten before its TTL to keep the in-memory store within its bounds. */
+  idempotencyEvicted (): void
   redisError (kind: RedisErrorKind): void
   /** Gauges read at scrape time. */
   watch (probes: Partial<Probes>): void
@@ -100,6 +104,7 @@ export const NO_TELEMETRY: Telemetry = Object.freeze({
   batchItem: nothing,
   breakerTransition: nothing,
   idempotencyClaim: nothing,
+  idempotencyEvicted: nothing,
   redisError: nothing,
   watch: nothing
 })

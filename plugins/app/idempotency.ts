@@ -3,6 +3,8 @@ import { MAX_BATCH_TIMEOUT_MS } from '../../schemas/batch.js'
 import { createMemoryIdempotencyStore, observedClaims, type IdempotencyStore } from '../../services/idempotency.js'
 import { accountKeysOf } from '../../services/redis/keys.js'
 import { createRedisIdempotencyStore } from '../../services/redis/idempotency.js'
+import type { Config } from '../../schemas/config.js'
+import type { Telemetry } from '../../services/telemetry.js'
 import redisPlugin from './redis.js'
 
 declare module 'fastify' {
@@ -21,11 +23,22 @@ function claimLeaseMs (config: { BATCH_TIMEOUT_MS: number, SHUTDOWN_GRACE_MS: nu
   return Math.max(600_000, Math.max(MAX_BATCH_TIMEOUT_MS, config.BATCH_TIMEOUT_MS) + config.SHUTDOWN_GRACE_MS + 60_000)
 }
 
+/** The store of one instance: bounded (BATCH_IDEMPOTENCY_MAX_ENTRIES, _MAX_BYTES), its size and evictions in /metrics. */
+function memoryStore (config: Pick<Config, 'BATCH_IDEMPOTENCY_MAX_ENTRIES' | 'BATCH_IDEMPOTENCY_MAX_BYTES'>, telemetry: Telemetry): IdempotencyStore {
+  const store = createMemoryIdempotencyStore({
+    maxEntries: config.BATCH_IDEMPOTENCY_MAX_ENTRIES,
+    maxBytes: config.BATCH_IDEMPOTENCY_MAX_BYTES,
+    onEvict: () => telemetry.idempotencyEvicted()
+  })
+  telemetry.watch({ idempotencyStore: store.stats })
+  return store
+}
+
 export default fp(async (fastify) => {
   await fastify.register(redisPlugin)
-  const { config, redis } = fastify
+  const { config, redis, telemetry } = fastify
   const store = redis === null
-    ? createMemoryIdempotencyStore()
+    ? memoryStore(config, telemetry)
     : createRedisIdempotencyStore({
       connection: redis,
       keys: accountKeysOf(config),

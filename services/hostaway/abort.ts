@@ -26,6 +26,19 @@ export function abortError (message: string): Error {
   return err
 }
 
+/** The abort reason of a request's work when its client went away: its response has no one to go to. */
+export class ClientGone extends Error {
+  constructor () {
+    super('the client disconnected')
+    this.name = 'ClientGone'
+  }
+}
+
+/** Whether `signal` aborted because the client went away (a ClientGone reason). */
+export function clientGone (signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason instanceof ClientGone
+}
+
 /** Wait `ms`, rejecting (and clearing the timer) when the signal aborts. */
 export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted === true) throw abortReason(signal)

@@ -3,7 +3,7 @@ import { HostawayError } from '../errors.js'
 import { abortMessage, linkSignals, sleep } from './abort.js'
 import { AdmissionRefused } from './admission.js'
 import { describeFailure, healthOf, refusedError, type Breaker, type Refusal } from './breaker.js'
-import { abortedError, backoffMs, classifyOutcome, isIdempotent, withAttempts, type CallContext } from './classify.js'
+import { abortedError, backoffMs, classifyOutcome, isIdempotent, stoppedError, withAttempts, type CallContext } from './classify.js'
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
 import { LimiterClosedError } from './limiter.js'
 import type { Admission, RateLimiter } from './types.js'
@@ -70,11 +70,27 @@ export interface AttemptRunnerDeps {
 
 export type AttemptRunner = ReturnType<typeof createAttemptRunner>
 
-/** Thrown inside the loop when the circuit breaker refuses the call (turned into refusedError). */
+/** Thrown inside the loop when the circuit breaker refuses the call (a stop: see `stopped`). */
 class Refused extends Error {
   constructor (readonly refusal: Refusal) {
     super(refusal.reason)
   }
+}
+
+/**
+ * Thrown inside the loop with the error a call ends with as it stands: an upstream answer to its
+ * last attempt, or an abort (abortedError: `unprocessed` only when nothing was sent). Anything
+ * else thrown in the loop is a stop, turned into an error by the one rule of `stoppedError`.
+ */
+class Ended extends Error {
+  constructor (readonly error: HostawayError) {
+    super(error.message)
+  }
+}
+
+/** "Not sent: the shared state … is unavailable" → "the shared state … is unavailable": why a call stopped, as a clause. */
+function reasonOf (message: string): string {
+  return message.replace(/^Not sent: /, '')
 }
 
 /**
@@ -87,7 +103,9 @@ class Refused extends Error {
  * window has room. While the breaker is open, calls fail at once (retryable, nothing sent), and
  * calls waiting for a slot or a retry stop waiting when it opens.
  * Aborting `signal` ends the call as `unprocessed` (nothing sent), `timeout` (a read was sent) or
- * `outcome_unknown` (a write was sent); the abort reason's message says why.
+ * `outcome_unknown` (a write was sent); the abort reason's message says why. Every other way a call
+ * stops before its next attempt (refusals, the budget, the token, a bug) ends it through one rule
+ * (classify.ts, stoppedError): once an attempt was sent, the call is never reported as not sent.
  */
 export function createAttemptRunner ({ http, limiter, breaker, policy, log, random, telemetry }: AttemptRunnerDeps) {
   const rateLimitRetryAfterMs = () => limiter.nextSlotInMs() || policy.rateWindowMs
@@ -114,11 +132,35 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
     const { signal } = spec
     const idempotent = spec.idempotent ?? isIdempotent(spec.method)
     const ctx: CallContext = { method: spec.method, label: spec.label, attempts: 0, timeoutMs: policy.timeoutMs, rateLimitRetryAfterMs, secrets: spec.secrets }
-    const given = (phase: string, retryAfterMs: number | null = null) => abortedError(ctx, `${abortMessage(signal)} ${phase}`, retryAfterMs)
+    const given = (phase: string, retryAfterMs: number | null = null) => new Ended(abortedError(ctx, `${abortMessage(signal)} ${phase}`, retryAfterMs))
     let retries = 0
     /** the error the call ends with if no further attempt is made */
     let last: HostawayError | undefined
     const admission = { ...spec.admission, priority: spec.priority }
+
+    /**
+     * The call stops before its next attempt, for a reason of the gateway's side: the breaker or
+     * the limiter's admission refused it, the budget (Redis) or the token could not be had, the
+     * limiter closed, or a bug. `unsent` is how it ends when nothing was sent; once something was,
+     * stoppedError keeps what is known of it (never "not sent").
+     */
+    function stopped (err: unknown): HostawayError {
+      if (err instanceof Refused) return stoppedError(ctx, refusedError(spec.label, err.refusal), err.refusal.reason, last)
+      if (err instanceof AdmissionRefused) {
+        // a batch item that cannot start in time is unprocessed; a single-item request is told to come back
+        const type = spec.admission?.lane === 'batch' ? 'unprocessed' : 'rate_limit'
+        return stoppedError(ctx, refusedError(spec.label, { retryAfterMs: err.retryAfterMs, reason: err.message }, type), err.message, last)
+      }
+      if (err instanceof HostawayError) return stoppedError(ctx, withAttempts(err, 0), reasonOf(err.message), last)
+      if (err instanceof LimiterClosedError) return stoppedError(ctx, abortedError({ ...ctx, attempts: 0 }, 'the rate limiter is closed', null), 'the rate limiter is closed', last)
+      // a bug of ours (or of a dependency): never let anything but a HostawayError out
+      log.error({ err, call: spec.label }, 'unexpected error in the hostaway attempt loop')
+      const internal = new HostawayError(`${spec.label}: internal error in the Hostaway client`, {
+        status_code: null, error_type: 'internal_error', retryable: false, attempts: 0
+      })
+      return stoppedError(ctx, internal, 'internal error in the Hostaway client', last)
+    }
+
     try {
       for (;;) {
         gate()
@@ -127,22 +169,17 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
             await spec.prepare(signal)
           } catch (err) {
             if (signal.aborted) throw given('while waiting for an access token', limiter.nextSlotInMs() || null)
-            throw err instanceof HostawayError ? withAttempts(err, ctx.attempts) : err
+            throw err
           }
           gate()
         }
         try {
           await guarded(signal, (s) => limiter.acquire(s, admission))
         } catch (err) {
-          if (err instanceof Refused) throw err
-          if (err instanceof AdmissionRefused) {
-            // a batch item that cannot start in time is unprocessed; a single-item request is told to come back
-            const type = spec.admission?.lane === 'batch' ? 'unprocessed' : 'rate_limit'
-            throw refusedError(spec.label, { retryAfterMs: err.retryAfterMs, reason: err.message }, ctx.attempts, last, type)
+          if (!(err instanceof Refused) && !(err instanceof AdmissionRefused) && signal.aborted) {
+            throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
           }
-          if (signal.aborted) throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
-          if (err instanceof HostawayError) throw withAttempts(err, ctx.attempts)
-          throw abortedError(ctx, err instanceof LimiterClosedError ? 'the rate limiter is closed' : 'the rate limiter failed', null)
+          throw err
         }
         const permit = breaker.admit()
         if (!('probe' in permit)) {
@@ -190,12 +227,12 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
         const rejected = spec.reject?.(outcome)
         if (rejected !== undefined) {
           report(rejected.error_type)
-          throw rejected
+          throw new Ended(rejected)
         }
 
         const { error, retry } = classifyOutcome(outcome, ctx, idempotent)
         report(error.error_type)
-        if (!retry || !idempotent || retries >= policy.maxRetries) throw error
+        if (!retry || !idempotent || retries >= policy.maxRetries) throw new Ended(error)
         last = error
         gate()
         let wait = backoffMs(retries, policy.retryBaseMs, policy.retryMaxDelayMs, random)
@@ -211,13 +248,8 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
         }
       }
     } catch (err) {
-      if (err instanceof Refused) throw refusedError(spec.label, err.refusal, ctx.attempts, last)
-      if (err instanceof HostawayError) throw err
-      // a bug of ours (or of a dependency): never let anything but a HostawayError out
-      log.error({ err, call: spec.label }, 'unexpected error in the hostaway attempt loop')
-      throw new HostawayError(`${spec.label}: internal error in the Hostaway client`, {
-        status_code: null, error_type: 'internal_error', retryable: false, attempts: ctx.attempts
-      })
+      if (err instanceof Ended) throw err.error
+      throw stopped(err)
     }
   }
 

@@ -74,21 +74,15 @@ export function describeFailure (label: string, outcome: AttemptOutcome): string
 }
 
 /**
- * The error of a call the breaker refused: `upstream_error`, retryable (nothing was sent this
- * time, so it is safe even for writes), `retry_after_ms` = time to the next probe. A call whose
- * earlier attempt failed and is not retried because the breaker opened keeps that attempt's error
- * (a write stays `outcome_unknown`), with the breaker's retry hint. The rate limiter's refusals
- * take the same shape with their own error type (`rate_limit`, or `unprocessed` for a batch item).
+ * The error of a call the breaker refused before anything was sent: `upstream_error`, retryable
+ * (nothing was sent, so it is safe even for writes), `retry_after_ms` = time to the next probe. The
+ * rate limiter's refusals take the same shape with their own error type (`rate_limit`, or
+ * `unprocessed` for a batch item). A call refused after an attempt was sent ends by the rule of
+ * classify.ts's stoppedError (it keeps what its last attempt tells, never "not sent").
  */
-export function refusedError (label: string, refusal: Refusal, attempts: number, last?: HostawayError, errorType: ErrorType = 'upstream_error'): HostawayError {
-  const retryAfterMs = Math.max(1, Math.ceil(refusal.retryAfterMs))
-  if (last !== undefined) {
-    return new HostawayError(`${last.message}; not retried: ${refusal.reason}`, {
-      status_code: last.status_code, error_type: last.error_type, retryable: last.retryable, retry_after_ms: retryAfterMs, attempts
-    })
-  }
-  return new HostawayError(`${label} was not sent${attempts > 0 ? ' again' : ''}: ${refusal.reason}`, {
-    status_code: null, error_type: errorType, retryable: true, retry_after_ms: retryAfterMs, attempts
+export function refusedError (label: string, refusal: Refusal, errorType: ErrorType = 'upstream_error'): HostawayError {
+  return new HostawayError(`${label} was not sent: ${refusal.reason}`, {
+    status_code: null, error_type: errorType, retryable: true, retry_after_ms: Math.max(1, Math.ceil(refusal.retryAfterMs)), attempts: 0
   })
 }
 

@@ -201,6 +201,37 @@ export function abortedError (ctx: Pick<CallContext, 'method' | 'label' | 'attem
   })
 }
 
+/**
+ * The one rule of how a call ends when it stops before its next attempt for a reason of the
+ * gateway's side rather than an upstream answer: the circuit breaker or the rate limiter's admission
+ * refused it, the shared budget (Redis) or an access token could not be had, the limiter closed, a
+ * bug. `unsent` is the error of a call that sent nothing ("… was not sent: …", `unprocessed`,
+ * `upstream_error`, `rate_limit`…), `why` the reason as a clause.
+ *
+ * Once an attempt was sent, the call is never reported as not sent (`unprocessed`, `attempts: 0`),
+ * whatever stopped it: it ends as its last attempt did — `last`, the failure it would end with
+ * without a retry (a timed-out write stays `outcome_unknown`, a 5xx `upstream_error`), "; not
+ * retried: <why>", with the stop's retry hint — or, with no failed answer to go by, as a call with
+ * no answer (abortedError: `timeout` for a read, `outcome_unknown` for a write). Aborts follow the
+ * same rule through abortedError.
+ */
+export function stoppedError (ctx: Pick<CallContext, 'method' | 'label' | 'attempts'>, unsent: HostawayError, why: string, last?: HostawayError): HostawayError {
+  if (ctx.attempts === 0) return unsent
+  if (last !== undefined) {
+    return new HostawayError(`${last.message}; not retried: ${why}`, {
+      status_code: last.status_code,
+      error_type: last.error_type,
+      retryable: last.retryable,
+      retry_after_ms: unsent.retry_after_ms ?? last.retry_after_ms,
+      attempts: ctx.attempts
+    })
+  }
+  const noAnswer = abortedError(ctx, why, null)
+  return new HostawayError(noAnswer.message, {
+    status_code: null, error_type: noAnswer.error_type, retryable: noAnswer.retryable, retry_after_ms: unsent.retry_after_ms, attempts: ctx.attempts
+  })
+}
+
 /** A copy of `err` carrying this caller's attempt count (errors may be shared between callers). */
 export function withAttempts (err: HostawayError, attempts: number): HostawayError {
   return new HostawayError(err.message, {

@@ -20,7 +20,9 @@ export function accountKeys (accountId: string) {
     cacheGeneration: `${base}:cache-generation`,
     /** a recent invalidation of a cache key: fills that may predate it are refused */
     fence: (key: string) => `${base}:fence:${key}`,
-    idempotency: (key: string) => `${base}:idem:${key}`
+    idempotency: (key: string) => `${base}:idem:${key}`,
+    /** the checkpoint of a key whose run was cut short (its finished items), resumed by the next claim */
+    idempotencyCheckpoint: (key: string) => `${base}:idem-checkpoint:${key}`
   }
 }
 

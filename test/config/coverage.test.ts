@@ -45,6 +45,8 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   BATCH_CONCURRENCY: { file: 'test/mcp/batch.test.ts', test: 'a partly failed batch: the summary names each failed id, its category and what to do (resend the unprocessed ones)' },
   BATCH_TIMEOUT_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_TIMEOUT_MS is the deadline of a batch whose body has no timeout_ms; timeout_ms overrides it' },
   BATCH_IDEMPOTENCY_TTL_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_IDEMPOTENCY_TTL_MS: how long a batch update can be replayed by its Idempotency-Key' },
+  BATCH_IDEMPOTENCY_MAX_ENTRIES: { file: 'test/config/idempotency-store.test.ts', test: 'BATCH_IDEMPOTENCY_MAX_ENTRIES: at most that many keys; the oldest result is forgotten (its key runs again), counted in /metrics' },
+  BATCH_IDEMPOTENCY_MAX_BYTES: { file: 'test/config/idempotency-store.test.ts', test: 'BATCH_IDEMPOTENCY_MAX_BYTES: the store holds at most that much (estimated), whatever the number of keys' },
   BODY_LIMIT_BYTES: { file: 'test/routes/api/batch.test.ts', test: 'request-level problems are 4xx with the error schema naming the field' },
   MCP_RESULT_MAX_CHARS: { file: 'test/mcp/results.test.ts', test: 'MCP_RESULT_MAX_CHARS: lists, calendars and conversations are cut to fit, a batch keeps every item and leaves out the data of its last successes' },
   MCP_ALLOWED_ORIGINS: { file: 'test/mcp/auth.test.ts', test: 'MCP_ALLOWED_ORIGINS: its origins may call /mcp besides loopback; entries that are not origins stop the start' },

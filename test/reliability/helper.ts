@@ -14,6 +14,8 @@ export interface Served {
   sandbox: RunningSandbox
   config: Config
   logs: LogCapture
+  /** the audit lines the app wrote */
+  audit: LogCapture
 }
 
 /**

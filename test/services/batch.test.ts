@@ -1,7 +1,7 @@
 // executeBatch: the original scenarios of the task list plus concurrency, deadline, dedupe and a property test.
 import { test } from 'tap'
 import fc from 'fast-check'
-import { executeBatch, type BatchOptions, type Operation } from '../../services/batch.js'
+import { executeBatch, unfinished, unsentResult, type BatchOptions, type Operation } from '../../services/batch.js'
 import { HostawayError } from '../../services/errors.js'
 import { sleep as abortableSleep } from '../../services/hostaway/abort.js'
 import { abortedError } from '../../services/hostaway/classify.js'
@@ -170,6 +170,37 @@ test('dedupe: same id runs once, every position gets its own result', async (t) 
   const r = await executeBatch([op, op, op], ['5', '6', '5'], options({ dedupe: true }))
   t.equal(calls, 2)
   t.same(r.successful.map((s) => [s.operation_id, s.index]), [['5', 0], ['6', 1], ['5', 2]])
+})
+
+test('settled items (a checkpoint, a broken rule) are reported as they are and never run; the others run', async (t) => {
+  const ran: string[] = []
+  const op = (id: string): Operation<string> => async ({ onAttempt }) => { ran.push(id); onAttempt(); return id }
+  const earlier = { success: true, data: 'from before', error: null, operation_id: 'a', index: 0, error_type: null, status_code: null, retryable: false, retry_after_ms: null, remediation: null, attempts: 1 }
+  const refused = unsentResult<string>(new HostawayError('updates/2/price must be <= 1000000', { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 }), 2, 'c')
+  const r = await executeBatch(['a', 'b', 'c', 'd'].map(op), ['a', 'b', 'c', 'd'], options({ settled: [earlier, undefined, refused, undefined] }))
+  t.same(ran, ['b', 'd'], 'only the unsettled items ran')
+  t.same(r.successful.map((s) => [s.index, s.data, s.attempts]), [[0, 'from before', 1], [1, 'b', 1], [3, 'd', 1]])
+  t.match(r.failed, [{ index: 2, error_type: 'validation_error', attempts: 0, error: 'updates/2/price must be <= 1000000' }])
+})
+
+test('unfinished: only items never sent and safe to send are run again from a checkpoint', async (t) => {
+  const item = (over: Record<string, unknown>) => ({ success: false, data: null, error: 'x', operation_id: '1', index: 0, error_type: 'unprocessed' as const, status_code: 503, retryable: true, retry_after_ms: null, remediation: null, attempts: 0, ...over })
+  t.equal(unfinished(item({})), true, 'unprocessed, never sent')
+  t.equal(unfinished(item({ error_type: 'upstream_error' })), true, 'refused by the breaker, never sent')
+  t.equal(unfinished(item({ error_type: 'outcome_unknown', attempts: 1 })), false, 'sent: never again')
+  t.equal(unfinished(item({ error_type: 'validation_error', retryable: false })), false, 'refused by a rule: final')
+  t.equal(unfinished(item({ success: true, error_type: null, retryable: false, attempts: 1 })), false, 'a success')
+})
+
+test('logs in proportion: one line per failed item that was sent, one line per batch for all those never sent', async (t) => {
+  const lines: Array<{ obj: Record<string, unknown>, msg: string }> = []
+  const logger = { warn: (obj: object, msg?: string) => { lines.push({ obj: obj as Record<string, unknown>, msg: msg ?? '' }) } }
+  const never = (type: ErrorType): Operation<number> => async () => { throw new HostawayError(`never sent (${type})`, { status_code: null, error_type: type, retryable: true, attempts: 0 }) }
+  const sent: Operation<number> = async ({ onAttempt }) => { onAttempt(); throw new HostawayError('sent, 502', { status_code: 502, error_type: 'upstream_error', retryable: true, attempts: 1 }) }
+  const operations = [sent, ...Array.from({ length: 50 }, () => never('unprocessed')), never('upstream_error'), sent]
+  await executeBatch(operations, ids(operations.length), options({ logger }))
+  t.same(lines.map((l) => l.msg), ['batch item failed', 'batch item failed', 'batch items not sent'], '53 failures, 3 lines')
+  t.match(lines[2].obj, { count: 51, error_types: { unprocessed: 50, upstream_error: 1 }, first: { index: 1, error: 'never sent (unprocessed)' } })
 })
 
 test('mismatched ids are a programming error', async (t) => {

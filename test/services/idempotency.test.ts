@@ -41,7 +41,7 @@ function counter (gate?: Promise<void>) {
     calls++
     const n = calls
     await gate
-    return { n }
+    return { body: { n }, complete: true }
   }
   return { run, calls: () => calls }
 }
@@ -87,7 +87,7 @@ test('withIdempotency: a run that throws releases the key, so the request can be
   const store = createMemoryIdempotencyStore()
   t.teardown(() => store.close())
   await t.rejects(withIdempotency(store, request(), async () => { throw new Error('upstream down') }), /upstream down/)
-  t.same(await withIdempotency(store, request(), async () => 'ok'), { replayed: false, body: 'ok' })
+  t.same(await withIdempotency(store, request(), async () => ({ body: 'ok', complete: true })), { replayed: false, body: 'ok' })
 })
 
 test('withIdempotency: keys are scoped to the caller and to the route', async (t) => {
@@ -111,4 +111,63 @@ test('withIdempotency: results expire after ttlMs', async (t) => {
   t.equal((await withIdempotency(store, request({ ttlMs: 100 }), c.run)).replayed, true)
   now = 200
   t.same(await withIdempotency(store, request({ ttlMs: 100 }), c.run), { replayed: false, body: { n: 2 } })
+})
+
+test('checkpoints: a run cut short is resumed by the next claim of the same body, never replayed; a failed resume keeps it', async (t) => {
+  const store = createMemoryIdempotencyStore()
+  t.teardown(() => store.close())
+  t.same(await store.claim('k', 'f', 1000), { state: 'claimed' })
+  await store.checkpoint('k', 'f', { status: 200, body: { done: [0] } }, 1000)
+  t.same(await store.claim('k', 'f2', 1000), { state: 'mismatch' }, 'another body: 422')
+  t.same(await store.claim('k', 'f', 1000), { state: 'claimed', checkpoint: { status: 200, body: { done: [0] } } }, 'resumed from what it finished')
+  t.same(await store.claim('k', 'f', 1000), { state: 'in_progress' }, 'while the resumed run goes on: 409')
+  await store.release('k')
+  t.same(await store.claim('k', 'f', 1000), { state: 'claimed', checkpoint: { status: 200, body: { done: [0] } } }, 'a resumed run that failed leaves the checkpoint')
+  await store.complete('k', 'f', { status: 200, body: { done: [0, 1] } }, 1000)
+  t.same(await store.claim('k', 'f', 1000), { state: 'replay', response: { status: 200, body: { done: [0, 1] } } }, 'then the complete result is replayed')
+
+  // through withIdempotency: the run is told what the earlier one finished
+  const seen: unknown[] = []
+  const run = async (resumeFrom: { done: number[] } | undefined) => {
+    seen.push(resumeFrom)
+    const done = [...(resumeFrom?.done ?? []), seen.length]
+    return { body: { done }, complete: done.length === 3 }
+  }
+  t.same(await withIdempotency(store, request(), run), { replayed: false, body: { done: [1] } }, 'cut short: answered, kept as a checkpoint')
+  t.same(await withIdempotency(store, request(), run), { replayed: false, body: { done: [1, 2] } }, 'run again from it')
+  t.same(await withIdempotency(store, request(), run), { replayed: false, body: { done: [1, 2, 3] } }, 'complete')
+  t.same(await withIdempotency(store, request(), run), { replayed: true, body: { done: [1, 2, 3] } }, 'replayed from now on')
+  t.same(seen, [undefined, { done: [1] }, { done: [1, 2] }])
+})
+
+test('bounds: at most maxEntries keys and maxBytes, the oldest results forgotten first (counted), running claims never', async (t) => {
+  let evicted = 0
+  const store = createMemoryIdempotencyStore({ maxEntries: 3, onEvict: () => { evicted++ } })
+  t.teardown(() => store.close())
+  const result = (n: number) => ({ status: 200, body: { n } })
+  t.same(await store.claim('running', 'f', 1000), { state: 'claimed' })
+  for (const key of ['a', 'b', 'c']) {
+    await store.claim(key, 'f', 1000)
+    await store.complete(key, 'f', result(1), 1000)
+  }
+  t.same(store.stats().entries, 3)
+  t.equal(evicted, 1, 'one result forgotten for the fourth key')
+  t.same(await store.claim('running', 'f', 1000), { state: 'in_progress' }, 'the running claim, the oldest key, is kept')
+  t.equal((await store.claim('a', 'f', 1000)).state, 'claimed', 'the oldest result was forgotten: its key runs again')
+  t.equal((await store.claim('c', 'f', 1000)).state, 'replay', 'the newest is kept')
+
+  const big = { status: 200, body: { text: 'x'.repeat(10_000) } }
+  const sized = createMemoryIdempotencyStore({ maxBytes: 50_000, onEvict: () => { evicted++ } })
+  t.teardown(() => sized.close())
+  evicted = 0
+  for (let i = 0; i < 5; i++) {
+    await sized.claim(`k${i}`, 'f', 1000)
+    await sized.complete(`k${i}`, 'f', big, 1000)
+  }
+  // each result holds about 20 KB (2 bytes a character): two fit in 50 KB
+  t.equal(sized.stats().entries, 2)
+  t.ok(sized.stats().bytes <= 50_000, `within the bound (${sized.stats().bytes} bytes)`)
+  t.equal(evicted, 3)
+  t.equal((await sized.claim('k4', 'f', 1000)).state, 'replay')
+  t.equal((await sized.claim('k0', 'f', 1000)).state, 'claimed')
 })

@@ -3,7 +3,9 @@ import pino from 'pino'
 import { createAttemptRunner, type AttemptPolicy } from '../../../services/hostaway/attempt.js'
 import { createBreaker, type Breaker } from '../../../services/hostaway/breaker.js'
 import type { AttemptOutcome, UpstreamHttp } from '../../../services/hostaway/http.js'
-import { createMemoryRateLimiter } from '../../../services/hostaway/limiter.js'
+import { createMemoryRateLimiter, LimiterClosedError } from '../../../services/hostaway/limiter.js'
+import { AdmissionRefused } from '../../../services/hostaway/admission.js'
+import { HostawayError } from '../../../services/errors.js'
 import { failure } from './fixtures.js'
 import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
@@ -107,4 +109,50 @@ t.test('a slot that cannot be used is given back: the breaker refused after the 
   t.equal(prepared, 2, 'back to prepare once')
   t.equal(sent(), 1)
   t.match(limiter.stats(), { acquired: 2, released: 1, in_window: 1 })
+})
+
+t.test('a write sent once is never reported "not sent", whatever stops its retry (one rule: stoppedError)', async (t) => {
+  const TIMED_OUT: AttemptOutcome = { kind: 'timeout' }
+  const redisDown = () => new HostawayError('Not sent: the shared state (Redis at /tmp/r.sock) is unavailable: connection lost', { status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: 1000 })
+  // each stop, on the second pass through the loop (the retry), after the first attempt timed out
+  const stops: Record<string, { acquire?: () => Promise<void>, prepare?: () => Promise<void>, why: RegExp }> = {
+    'Redis unavailable (the shared budget)': { acquire: async () => { throw redisDown() }, why: /not retried: the shared state \(Redis at .*\) is unavailable/ },
+    'no access token': { prepare: async () => { throw redisDown() }, why: /not retried: the shared state/ },
+    'admission refused (its turn would come too late)': { acquire: async () => { throw new AdmissionRefused('deadline', 4000, 'no rate-limit slot in time: its turn would come in about 4000 ms') }, why: /not retried: no rate-limit slot in time/ },
+    'the limiter closed': { acquire: async () => { throw new LimiterClosedError() }, why: /not retried: the rate limiter is closed/ },
+    'a bug in a dependency': { acquire: async () => { throw new TypeError('boom') }, why: /not retried: internal error in the Hostaway client/ }
+  }
+  for (const [name, stop] of Object.entries(stops)) {
+    let passes = 0
+    let sent = 0
+    const limiter = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 100 }], windowMs: 60_000 })
+    t.teardown(() => limiter.close())
+    const acquire = limiter.acquire.bind(limiter)
+    const breaker = createBreaker({ telemetry: NO_TELEMETRY, settings: { threshold: 10, windowMs: 60_000, openMs: 60_000, probeTimeoutMs: 1000 }, log, now: () => performance.now() })
+    const { run } = createAttemptRunner({
+      telemetry: NO_TELEMETRY,
+      http: { async send () { sent++; return TIMED_OUT } },
+      limiter: { ...limiter, nextSlotInMs: () => 0, release: () => limiter.release(), acquire: async (s, o) => { if (passes > 1 && stop.acquire !== undefined) await stop.acquire(); return await acquire(s, o) } },
+      breaker,
+      policy: POLICY,
+      log,
+      // no backoff: the retry comes at once
+      random: () => 0
+    })
+    const err = await failure(run({
+      method: 'PUT',
+      label: 'PUT /listings/3',
+      endpoint: 'listing_update',
+      signal: new AbortController().signal,
+      admission: { caller: 'c', lane: 'batch' },
+      prepare: async () => { passes++; if (passes > 1 && stop.prepare !== undefined) await stop.prepare() },
+      request: () => ({ method: 'PUT', path: 'listings/3', json: { price: 1 } }),
+      accept: () => undefined,
+      secrets: () => []
+    }))
+    t.equal(sent, 1, `${name}: the retry was not sent`)
+    t.match(err, { error_type: 'outcome_unknown', attempts: 1, retryable: true }, `${name}: outcome_unknown, 1 attempt, never unprocessed`)
+    t.match(err.message, /^PUT \/listings\/3 → no response within 1000 ms; the write may or may not have been applied; /, `${name}: the attempt's own outcome`)
+    t.match(err.message, stop.why, `${name}: and why it was not retried`)
+  }
 })

@@ -1,6 +1,5 @@
 import t from 'tap'
 import pino from 'pino'
-import { HostawayError } from '../../../services/errors.js'
 import { createBreaker, describeFailure, healthOf, refusedError, type Permit, type Refusal } from '../../../services/hostaway/breaker.js'
 import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
@@ -113,15 +112,10 @@ t.test('attempts admitted before it opened: their failures change nothing, a suc
   t.equal(breaker.state(), 'closed', 'an answer is proof of life')
 })
 
-t.test('refusedError: nothing sent → upstream_error, retryable with the probe time; a sent write keeps its outcome', async (t) => {
+t.test('refusedError: nothing sent → upstream_error (or the given type), retryable with the probe time', async (t) => {
   const refusal = { retryAfterMs: 1234.2, reason: 'Hostaway is failing (…); circuit breaker open' }
-  const fresh = refusedError('PUT /listings/4', refusal, 0)
+  const fresh = refusedError('PUT /listings/4', refusal)
   t.match(fresh, { error_type: 'upstream_error', retryable: true, retry_after_ms: 1235, attempts: 0, status_code: null })
   t.equal(fresh.message, 'PUT /listings/4 was not sent: Hostaway is failing (…); circuit breaker open')
-  t.match(refusedError('GET /listings/4', refusal, 1).message, /^GET \/listings\/4 was not sent again: /)
-
-  const last = new HostawayError('PUT /listings/4 → no response within 10 ms', { status_code: null, error_type: 'outcome_unknown', retryable: true, attempts: 1 })
-  const kept = refusedError('PUT /listings/4', refusal, 1, last)
-  t.match(kept, { error_type: 'outcome_unknown', retryable: true, retry_after_ms: 1235, attempts: 1 })
-  t.match(kept.message, /^PUT \/listings\/4 → no response within 10 ms; not retried: Hostaway is failing/)
+  t.match(refusedError('GET /listings/4', refusal, 'unprocessed'), { error_type: 'unprocessed', attempts: 0 })
 })
