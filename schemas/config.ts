@@ -46,6 +46,7 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_WEBHOOK_USER: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user Hostaway sends to POST /webhooks/hostaway; unset = receiver off (404)' })),
   HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
+  ALLOWED_HOSTS: Type.Optional(Type.String({ description: 'comma-separated host names (besides loopback ones, IP addresses and the host of PUBLIC_BASE_URL) the gateway answers for while API_KEYS is unset: the defence against DNS rebinding' })),
   MCP_ALLOWED_ORIGINS: Type.Optional(Type.String({ description: 'comma-separated origins (scheme://host[:port]) of browser pages that may call /mcp besides the loopback ones' })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'public base URL of the gateway, the OpenAPI document\'s server; unset = the listen address' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^(rediss?://|unix:///)', description: 'Redis shared by several instances (rate budget, token, read cache, Idempotency-Key results): redis://[user:password@]host[:port][/db], rediss:// (TLS) or unix:///path/to/redis.sock; unset = everything in this process' })),

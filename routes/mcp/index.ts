@@ -4,27 +4,23 @@ import { Type } from '@sinclair/typebox'
 import { ErrorResponseSchema, Ref, errorResponses } from '../../schemas/common.js'
 import { McpAnswerSchema, McpMessageSchema } from '../../schemas/mcp.js'
 import { API_KEY_OR_BEARER } from '../../services/auth.js'
-import { isAllowedOrigin, parseAllowedOrigins } from '../../services/mcp/guards.js'
 import { requestContext } from '../../services/operations.js'
 
 /**
  * /mcp: the Model Context Protocol endpoint (Streamable HTTP, stateless). The hooks refuse a
- * browser Origin other than loopback or MCP_ALLOWED_ORIGINS (403) and a request without a valid API key (401), in the
+ * browser Origin other than the gateway's own hosts or MCP_ALLOWED_ORIGINS (403) and a request without a valid API key (401), in the
  * ErrorResponse body; everything past them is the MCP transport's (services/mcp/endpoint.ts).
  */
 const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { mcp, httpErrors, config } = fastify
-  const allowedOrigins = parseAllowedOrigins(config.MCP_ALLOWED_ORIGINS)
+  const { mcp, httpErrors } = fastify
 
   // JSON only, as everywhere (plugins/app/protocol.ts): 415 in the ErrorResponse body otherwise, and a
   // body that is not JSON is a 400 before the transport
 
   fastify.addHook('onRequest', async (request) => {
-    const origin = request.headers.origin
-    if (origin !== undefined && !isAllowedOrigin(origin, allowedOrigins)) {
-      throw httpErrors.forbidden(`Origin ${origin} may not call /mcp: only pages served from localhost, 127.0.0.1, [::1] or an origin of MCP_ALLOWED_ORIGINS may`)
-    }
-    // any valid key: each tool is offered by its own scope (services/mcp/endpoint.ts)
+    // the Origin rule holds here whether API_KEYS is set or not (services/host-guard.ts)
+    fastify.checkOrigin(request)
+    // any valid key: each tool is offered by its own scope (services/mcp/endpoint.ts); the Host rule when keys are unset
     fastify.authenticate(request, API_KEY_OR_BEARER, undefined)
   })
 

@@ -46,6 +46,7 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   BATCH_TIMEOUT_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_TIMEOUT_MS is the deadline of a batch whose body has no timeout_ms; timeout_ms overrides it' },
   BATCH_IDEMPOTENCY_TTL_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_IDEMPOTENCY_TTL_MS: how long a batch update can be replayed by its Idempotency-Key' },
   BODY_LIMIT_BYTES: { file: 'test/routes/api/batch.test.ts', test: 'request-level problems are 4xx with the error schema naming the field' },
+  ALLOWED_HOSTS: { file: 'test/reliability/rebinding.test.ts', test: 'PUBLIC_BASE_URL\'s host and ALLOWED_HOSTS are names of the gateway' },
   MCP_ALLOWED_ORIGINS: { file: 'test/mcp/auth.test.ts', test: 'MCP_ALLOWED_ORIGINS: its origins may call /mcp besides loopback; entries that are not origins stop the start' },
   PUBLIC_BASE_URL: { file: 'test/openapi.test.ts', test: 'servers: PUBLIC_BASE_URL when set (it takes effect), else the address the gateway listens on' },
   REDIS_URL: { file: 'test/redis/config.test.ts', test: 'without REDIS_URL nothing is shared (fastify.redis is null); with it, the budget keys carry the account and the egress id (default: the host name)' },
