@@ -46,6 +46,7 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_WEBHOOK_USER: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user Hostaway sends to POST /webhooks/hostaway; unset = receiver off (404)' })),
   HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),
+  JSON_MAX_DEPTH: Int(64, 2, 'deepest nesting of objects and arrays in a JSON request body (400 beyond) or in an upstream response (that call fails as upstream_error)', 1000),
   HEADERS_TIMEOUT_MS: Int(10000, 100, 'a connection must send the complete headers of a request within this (ms) of opening, or of the request\'s start: else 408 and closed; a connection that sends nothing is closed then', 120000),
   KEEP_ALIVE_TIMEOUT_MS: Int(72000, 100, 'how long a connection may stay open without a request after its last response (ms)', 600000),
   MAX_CONNECTIONS: Int(0, 0, 'most client connections open at once; beyond it a new connection is closed at once and a warning logged; 0 = the open-file limit minus 256 (read from /proc/self/limits), no cap where it cannot be read'),

@@ -6,6 +6,8 @@ import { BatchUpdateArgsSchema, BookingIdArgsSchema, CalendarArgsSchema, Listing
 import { BookingPageSchema, CalendarDaysSchema, ListingPageSchema, MessageListSchema } from '../../schemas/page.js'
 import { ListListingsQuerySchema, MAX_CALENDAR_DAYS, SearchBookingsQuerySchema } from '../../schemas/query.js'
 import type { Scope } from '../auth.js'
+import { settleUnserializable } from '../batch-json.js'
+import type { PartialFailureResponse } from '../../schemas/batch.js'
 import { abortError, linkSignals } from '../hostaway/abort.js'
 import type { CallerContext, Operations } from '../operations.js'
 import { batchSummary, bookingSummary, calendarSummary, listingSummary, messagesSummary, pageSummary } from './summaries.js'
@@ -58,6 +60,11 @@ const BATCH = 'A partly failed batch is still a successful call: every id appear
   'Resend only the retryable failed ids (unprocessed ones were never sent). timeout_ms bounds the whole batch.'
 
 const READ = { scope: 'read', readOnly: true } as const
+
+/** A batch result whose items can all be written as JSON: one that cannot fails alone (services/batch-json.ts), never the call. */
+function settled<T> (result: PartialFailureResponse<T>, ctx: CallerContext): PartialFailureResponse<T> {
+  return settleUnserializable(result, ({ index, operation_id: operationId, error }) => ctx.logger.warn({ index, operation_id: operationId, err: error }, 'batch item not serializable: reported as internal_error'))
+}
 
 /** Every tool of the MCP endpoint, each calling one operation (services/operations.ts). */
 /**
@@ -153,7 +160,7 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs }: { op
       description: `Look up many listings in one call (1 to ${maxItems} ids; duplicates cost one upstream call). ${BATCH}`,
       input: BatchLookupBodySchema(maxItems),
       output: PartialFailureResponseListingSchema,
-      run: (args, ctx) => operations.batchGetListings(args, ctx),
+      run: async (args, ctx) => settled(await operations.batchGetListings(args, ctx), ctx),
       summarize: (result) => batchSummary(result, { verb: 'Looked up', noun: 'listing', tool: 'batch_get_listings', write: false })
     }),
     tool({
@@ -163,7 +170,7 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs }: { op
       description: `Look up many reservations (bookings) in one call (1 to ${maxItems} ids; duplicates cost one upstream call). ${BATCH}`,
       input: BatchLookupBodySchema(maxItems),
       output: PartialFailureResponseBookingSchema,
-      run: (args, ctx) => operations.batchGetBookings(args, ctx),
+      run: async (args, ctx) => settled(await operations.batchGetBookings(args, ctx), ctx),
       summarize: (result) => batchSummary(result, { verb: 'Looked up', noun: 'booking', tool: 'batch_get_bookings', write: false })
     }),
     tool({
@@ -178,7 +185,10 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs }: { op
         'the same key with other arguments is refused. Needs an API key with the write scope.',
       input: BatchUpdateArgsSchema(maxItems),
       output: PartialFailureResponseListingSchema,
-      run: ({ idempotency_key: key, ...body }, ctx) => operations.batchUpdateListings(body, { ...ctx, ...(key === undefined ? {} : { idempotencyKey: key }) }),
+      run: async ({ idempotency_key: key, ...body }, ctx) => {
+        const outcome = await operations.batchUpdateListings(body, { ...ctx, ...(key === undefined ? {} : { idempotencyKey: key }) })
+        return { ...outcome, body: settled(outcome.body, ctx) }
+      },
       summarize: ({ body, replayed }) => batchSummary(body, { verb: 'Updated', noun: 'listing', tool: 'batch_update_listings', write: true }, replayed),
       structured: ({ body }) => body
     })

@@ -46,6 +46,7 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   BATCH_TIMEOUT_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_TIMEOUT_MS is the deadline of a batch whose body has no timeout_ms; timeout_ms overrides it' },
   BATCH_IDEMPOTENCY_TTL_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_IDEMPOTENCY_TTL_MS: how long a batch update can be replayed by its Idempotency-Key' },
   BODY_LIMIT_BYTES: { file: 'test/routes/api/batch.test.ts', test: 'request-level problems are 4xx with the error schema naming the field' },
+  JSON_MAX_DEPTH: { file: 'test/reliability/depth.test.ts', test: 'JSON_MAX_DEPTH: the limit of bodies and of upstream answers' },
   HEADERS_TIMEOUT_MS: { file: 'test/reliability/connections.test.ts', test: 'HEADERS_TIMEOUT_MS: a connection that sends nothing, or never ends its headers, gets 408 in the error schema and is closed' },
   KEEP_ALIVE_TIMEOUT_MS: { file: 'test/reliability/connections.test.ts', test: 'KEEP_ALIVE_TIMEOUT_MS: a connection idle after its response is closed' },
   MAX_CONNECTIONS: { file: 'test/reliability/connections.test.ts', test: 'MAX_CONNECTIONS: beyond it a new connection is closed at once, and a warning says why; a freed place is taken again' },
