@@ -93,15 +93,11 @@ const exchanges = new WeakMap<Socket, Set<{ req: IncomingMessage, res: ServerRes
 /** Keep track of the requests of each connection of `server` until their responses are finished (afterReceived). */
 export function trackExchanges (server: Server): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    let open = exchanges.get(req.socket)
-    if (open === undefined) {
-      open = new Set()
-      exchanges.set(req.socket, open)
-    }
+    const open = exchanges.get(req.socket) ?? new Set()
+    exchanges.set(req.socket, open)
     const exchange = { req, res }
-    const set = open
-    set.add(exchange)
-    res.once('close', () => set.delete(exchange))
+    open.add(exchange)
+    res.once('close', () => open.delete(exchange))
   })
 }
 
