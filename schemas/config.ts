@@ -51,6 +51,7 @@ export const ConfigSchema = Type.Object({
   KEEP_ALIVE_TIMEOUT_MS: Int(72000, 100, 'how long a connection may stay open without a request after its last response (ms)', 600000),
   MAX_CONNECTIONS: Int(0, 0, 'most client connections open at once; beyond it a new connection is closed at once and a warning logged; 0 = the open-file limit minus 256 (read from /proc/self/limits), no cap where it cannot be read'),
   ALLOWED_HOSTS: Type.Optional(Type.String({ description: 'comma-separated host names (besides loopback ones, IP addresses and the host of PUBLIC_BASE_URL) the gateway answers for while API_KEYS is unset: the defence against DNS rebinding' })),
+  MCP_RESULT_MAX_CHARS: Int(40000, 1000, 'longest JSON of an MCP tool result (characters): a longer list, page or batch is cut, the result saying what was left out and how to get it', 10_000_000),
   MCP_ALLOWED_ORIGINS: Type.Optional(Type.String({ description: 'comma-separated origins (scheme://host[:port]) of browser pages that may call /mcp besides the loopback ones' })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'public base URL of the gateway, the OpenAPI document\'s server; unset = the listen address' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^(rediss?://|unix:///)', description: 'Redis shared by several instances (rate budget, token, read cache, Idempotency-Key results): redis://[user:password@]host[:port][/db], rediss:// (TLS) or unix:///path/to/redis.sock; unset = everything in this process' })),

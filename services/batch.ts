@@ -28,6 +28,8 @@ export interface BatchOptions {
   logger: Pick<FastifyBaseLogger, 'warn'>
   /** Literal secrets to scrub from the messages of unexpected errors. */
   secrets: readonly string[]
+  /** Called as each item (each distinct one, with dedupe) settles: how many have, of how many (MCP progress notifications). */
+  onSettled?: (settled: number, total: number) => void
 }
 
 /** How long an operation may take to settle once the batch signal aborted (ms). */
@@ -170,8 +172,12 @@ export async function executeBatch<T> (operations: ReadonlyArray<Operation<T>>, 
     }
   }
 
+  let settled = 0
   async function worker (): Promise<void> {
-    while (next < runs.length) await runOne(runs[next++])
+    while (next < runs.length) {
+      await runOne(runs[next++])
+      options.onSettled?.(++settled, runs.length)
+    }
   }
 
   try {
@@ -219,7 +225,7 @@ export function createBatchRunner (settings: { concurrency: number, timeoutMs: n
   return function runBatch<T> (
     operations: ReadonlyArray<Operation<T>>,
     operationIds: ReadonlyArray<string | number>,
-    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number, caller?: string }
+    run: { logger: Pick<FastifyBaseLogger, 'warn'>, timeoutMs?: number, dedupe?: boolean, signal?: AbortSignal, concurrency?: number, caller?: string, onSettled?: (settled: number, total: number) => void }
   ): Promise<PartialFailureResponse<T>> {
     return executeBatch(operations, operationIds, {
       ...settings,

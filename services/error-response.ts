@@ -11,7 +11,7 @@ const STATUS_ERROR_TYPES: Readonly<Record<number, ErrorType>> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
-  405: 'not_found',
+  405: 'method_not_allowed',
   408: 'timeout',
   409: 'conflict',
   429: 'rate_limit'

@@ -38,6 +38,8 @@ const STATUS: Record<ErrorType, number> = {
   // the caller: no valid X-API-Key / refused by the gateway
   unauthorized: 401,
   forbidden: 403,
+  // the caller's method on a path that exists: the Allow header lists the methods it takes
+  method_not_allowed: 405,
   // the gateway's own Hostaway credentials were rejected: the gateway, not the caller, is misconfigured
   upstream_auth: 502,
   conflict: 409,
@@ -64,6 +66,7 @@ export const REMEDIATION: Record<ErrorType, string> = {
   validation_error: 'Fix the item and send it again.',
   unauthorized: 'Send a valid X-API-Key header (one of the gateway\'s API_KEYS).',
   forbidden: 'The gateway refused this caller; ask an operator for access.',
+  method_not_allowed: 'Send the request with one of the methods the Allow header lists.',
   upstream_auth: 'The gateway\'s Hostaway credentials or token were rejected upstream; an operator must fix HOSTAWAY_ACCOUNT_ID / HOSTAWAY_API_KEY or the Hostaway account\'s access.',
   conflict: 'The item changed upstream meanwhile; fetch it again and retry.',
   rate_limit: 'The upstream rate limit was reached; resend this item after retry_after_ms.',

@@ -41,6 +41,8 @@ export interface CallerContext {
    * `rate_limit`, Retry-After). A batch has its own deadline (`timeout_ms`).
    */
   deadline?: number
+  /** Told as each item of a batch settles (how many have, of how many): the MCP tools' progress notifications. */
+  progress?: (settled: number, total: number) => void
 }
 
 export interface OperationsDeps {
@@ -81,7 +83,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx) })
+  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
   /** Reports each item of a batch that ran. */
   const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>): PartialFailureResponse<T> => {
     for (let n = 0; n < response.success_count; n++) telemetry.batchItem(operation, 'none')

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { namedSchemas } from '../../schemas/index.js'
 import { createMcpEndpoint, type McpEndpoint } from '../../services/mcp/endpoint.js'
+import { createMcpResources } from '../../services/mcp/resources.js'
 import { createMcpTools } from '../../services/mcp/tools.js'
 // tsc copies package.json next to the build (dist/package.json), so this path holds for both
 import pkg from '../../package.json' with { type: 'json' }
@@ -12,10 +13,19 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the MCP tools over the one operations layer, once; their schemas are compiled here, at start. */
+/** Builds the MCP tools and resources over the one operations layer, once; their schemas are compiled here, at start. */
 export default fp(async (fastify) => {
+  const { operations, config } = fastify
   fastify.decorate('mcp', createMcpEndpoint({
-    tools: createMcpTools({ operations: fastify.operations, maxItems: fastify.config.BATCH_MAX_ITEMS, requestTimeoutMs: fastify.config.REQUEST_TIMEOUT_MS }),
+    tools: createMcpTools({
+      operations,
+      maxItems: config.BATCH_MAX_ITEMS,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+      batchTimeoutMs: config.BATCH_TIMEOUT_MS,
+      maxChars: config.MCP_RESULT_MAX_CHARS,
+      idempotencyTtlMs: config.BATCH_IDEMPOTENCY_TTL_MS
+    }),
+    resources: createMcpResources({ operations, requestTimeoutMs: config.REQUEST_TIMEOUT_MS }),
     models: namedSchemas(fastify.config),
     version: pkg.version
   }))

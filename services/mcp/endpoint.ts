@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TSchema } from '@sinclair/typebox'
 import type { FastifyBaseLogger } from 'fastify'
-import { McpServer, createMcpHandler, fromJsonSchema, type CallToolResult } from '@modelcontextprotocol/server'
+import {
+  McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, createMcpHandler, fromJsonSchema,
+  type CallToolResult, type ReadResourceResult, type ServerContext
+} from '@modelcontextprotocol/server'
 import { toNodeHandler } from '@modelcontextprotocol/node'
 import { ERROR_TYPES, type ErrorType } from '../../schemas/common.js'
 import { mapError, type Mapped } from '../error-response.js'
 import { HostawayError, REMEDIATION } from '../errors.js'
 import type { CallerContext } from '../operations.js'
 import { createSchemaValidator, selfContained, type JsonSchema } from './json-schema.js'
+import type { McpResource } from './resources.js'
 import type { McpTool } from './tools.js'
 
 /** One HTTP exchange with /mcp: who asks (the operations' context), and where to log. */
@@ -19,6 +23,8 @@ export interface McpExchange {
 
 export interface McpEndpointDeps {
   tools: readonly McpTool[]
+  /** the resource templates (hostaway://listings/{id}, …) */
+  resources?: readonly McpResource[]
   /** the named models the tool schemas refer to (schemas/index.ts), inlined into each listing */
   models: readonly TSchema[]
   /** the gateway's version, reported to clients */
@@ -27,8 +33,15 @@ export interface McpEndpointDeps {
 
 export type McpEndpoint = ReturnType<typeof createMcpEndpoint>
 
-/** The REST error naming (`querystring/end_date`, `body/updates/1/listing_id`) in tool terms. */
-const asArguments = (message: string) => message.replace(/\b(?:querystring|body|params)\//g, 'arguments/')
+/**
+ * The REST error naming in tool terms: `querystring/end_date`, `body/updates/1/listing_id` →
+ * `arguments/…`; the Idempotency-Key header and the request body it stands for → the
+ * `idempotency_key` argument and the arguments.
+ */
+const asArguments = (message: string) => message
+  .replace(/\b(?:querystring|body|params)\//g, 'arguments/')
+  .replace(/Idempotency-Key/g, 'idempotency_key')
+  .replace(/a different request body/g, 'different arguments')
 
 const isErrorType = (value: string | undefined): value is ErrorType => (ERROR_TYPES as readonly string[]).includes(value ?? '')
 
@@ -36,45 +49,93 @@ const isErrorType = (value: string | undefined): value is ErrorType => (ERROR_TY
  * The text of a call that failed as a whole: "get_listing failed: not_found (HTTP 404) …", whether
  * to try again, the remediation. A 500 names only the request id (mapError hides the rest).
  */
-function failureText (tool: string, error: Error, mapped: Mapped, requestId: string): string {
+function failureText (tool: string, error: Error, mapped: Mapped, requestId: string, remedies: McpTool['remedies'] = {}): string {
   const type = mapped.errorType
   const lines = [`${tool} failed: ${type} (HTTP ${mapped.status}): ${asArguments(mapped.message)}`]
   if (error instanceof HostawayError) {
     const after = error.retry_after_ms === null ? '' : ` after about ${Math.ceil(error.retry_after_ms / 1000)} s`
     lines.push(error.retryable ? `Retryable: call ${tool} again${after}.` : 'Not retryable as is.')
   }
-  if (isErrorType(type)) lines.push(REMEDIATION[type])
+  const remedy = remedies[mapped.status] ?? (isErrorType(type) ? REMEDIATION[type] : undefined)
+  if (remedy !== undefined) lines.push(remedy)
   if (mapped.status >= 500) lines.push(`Request id: ${requestId}.`)
   return lines.join('\n')
 }
 
+/** A failure mapped as the REST route would answer it, logged: as an error when it is a bug of ours. */
+function mapped (err: unknown, exchange: McpExchange, what: 'tool call' | 'resource read', entry: Record<string, unknown>): { error: Error, mapped: Mapped } {
+  const error = err instanceof Error ? err : new Error(String(err))
+  const result = mapError(error)
+  const line = { ...entry, caller: exchange.context.caller.id, status: result.status, err }
+  if (result.status >= 500 && !(err instanceof HostawayError)) exchange.log.error(line, `mcp ${what} failed`)
+  else exchange.log.info(line, `mcp ${what} refused`)
+  return { error, mapped: result }
+}
+
+/**
+ * What a tool call tells the client as its batch items settle, when the request carries a
+ * `progressToken`: one `notifications/progress` per settled item (in the SSE stream of the request,
+ * before the result). `settle` waits for the ones sent, so none follows the result.
+ */
+function progressOf (sdk: ServerContext, log: McpExchange['log']) {
+  const token = sdk.mcpReq._meta?.progressToken
+  if (token === undefined) return { report: undefined, settle: async () => {} }
+  const sent: Array<Promise<void>> = []
+  return {
+    report (settled: number, total: number) {
+      const params = { progressToken: token, progress: settled, total, message: `${settled} of ${total} items settled` }
+      sent.push(sdk.mcpReq.notify({ method: 'notifications/progress', params }).catch((err: unknown) => { log.info({ err }, 'mcp progress notification not sent') }))
+    },
+    settle: async () => { await Promise.all(sent) }
+  }
+}
+
+/** A positive integer id of a resource URI (`hostaway://listings/{id}`), or undefined. */
+function resourceId (value: string | string[] | undefined): number | undefined {
+  return typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined
+}
+
 /**
  * The MCP endpoint (Streamable HTTP, stateless): every exchange gets a fresh MCP server that offers
- * the tools the caller's API-key scopes allow, each calling its operation with the caller's context.
- * Schemas are made self-contained and compiled once, at start.
+ * the tools and resources the caller's API-key scopes allow, each calling its operation with the
+ * caller's context. Schemas are made self-contained and compiled once, at start.
  */
-export function createMcpEndpoint ({ tools, models, version }: McpEndpointDeps) {
+export function createMcpEndpoint ({ tools, resources = [], models, version }: McpEndpointDeps) {
   const args = createSchemaValidator('arguments')
   const results = createSchemaValidator('result')
   const listed = tools.map((tool) => ({
     tool,
-    inputSchema: fromJsonSchema(selfContained(tool.input, models) as JsonSchema, args),
-    outputSchema: fromJsonSchema(selfContained(tool.output, models) as JsonSchema, results)
+    inputSchema: fromJsonSchema(selfContained(tool.input, models, 'input') as JsonSchema, args),
+    outputSchema: fromJsonSchema(selfContained(tool.output, models, 'output') as JsonSchema, results)
   }))
 
-  async function callTool (tool: McpTool, input: unknown, exchange: McpExchange): Promise<CallToolResult> {
+  async function callTool (tool: McpTool, input: unknown, exchange: McpExchange, sdk: ServerContext): Promise<CallToolResult> {
+    const progress = progressOf(sdk, exchange.log)
     try {
-      const { result, summary } = await tool.call(input, exchange.context)
-      exchange.log.info({ tool: tool.name, caller: exchange.context.caller.id }, 'mcp tool call')
-      // the summary first, then the result as JSON text for clients that do not read structuredContent
-      return { content: [{ type: 'text', text: summary }, { type: 'text', text: JSON.stringify(result) }], structuredContent: result }
+      const context = progress.report === undefined ? exchange.context : { ...exchange.context, progress: progress.report }
+      const { result, json, summary } = await tool.call(input, context)
+      await progress.settle()
+      exchange.log.info({ tool: tool.name, caller: exchange.context.caller.id, chars: json.length }, 'mcp tool call')
+      // the summary first, then the result once as JSON text, for clients that do not read structuredContent
+      return { content: [{ type: 'text', text: summary }, { type: 'text', text: json }], structuredContent: result }
     } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err))
-      const mapped = mapError(error)
-      const entry = { tool: tool.name, caller: exchange.context.caller.id, status: mapped.status, err }
-      if (mapped.status >= 500 && !(err instanceof HostawayError)) exchange.log.error(entry, 'mcp tool call failed')
-      else exchange.log.info(entry, 'mcp tool call refused')
-      return { isError: true, content: [{ type: 'text', text: failureText(tool.name, error, mapped, exchange.requestId) }] }
+      await progress.settle()
+      const { error, mapped: answer } = mapped(err, exchange, 'tool call', { tool: tool.name })
+      return { isError: true, content: [{ type: 'text', text: failureText(tool.name, error, answer, exchange.requestId, tool.remedies) }] }
+    }
+  }
+
+  async function readResource (resource: McpResource, uri: URL, id: string | string[] | undefined, exchange: McpExchange): Promise<ReadResourceResult> {
+    const key = resourceId(id)
+    if (key === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${uri.href}: the id must be a positive integer`)
+    try {
+      const value = await resource.read(key, exchange.context)
+      exchange.log.info({ resource: resource.name, caller: exchange.context.caller.id }, 'mcp resource read')
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value) }] }
+    } catch (err) {
+      const { error, mapped: answer } = mapped(err, exchange, 'resource read', { resource: resource.name })
+      if (answer.errorType === 'not_found') throw new ResourceNotFoundError(uri.href)
+      throw new ProtocolError(ProtocolErrorCode.InternalError, failureText(`resources/read ${uri.href}`, error, answer, exchange.requestId))
     }
   }
 
@@ -84,7 +145,8 @@ export function createMcpEndpoint ({ tools, models, version }: McpEndpointDeps) 
     const server = new McpServer({ name: 'hostaway-gateway', version }, {
       capabilities: { tools: { listChanged: false } },
       instructions: 'Hostaway properties (listings), their calendars, reservations (bookings) and guest messages. ' +
-        'For several ids prefer the batch_* tools: one call, and a partly failed batch still succeeds, reporting each failed id with error_type, retryable and remediation.' +
+        'For several ids prefer the batch_* tools: one call, and a partly failed batch still succeeds, reporting each failed id with error_type, retryable and remediation. ' +
+        'Lists, pages and batches return a compact set of fields unless fields asks for others (["*"]: every field); a result too long is cut, saying how to get the rest.' +
         (withheld.length > 0 ? ` Not offered to this API key: ${withheld.join(', ')}.` : '')
     })
     for (const { tool, inputSchema, outputSchema } of listed) {
@@ -94,10 +156,17 @@ export function createMcpEndpoint ({ tools, models, version }: McpEndpointDeps) 
         description: tool.description,
         inputSchema,
         outputSchema,
-        annotations: tool.readOnly
-          ? { readOnlyHint: true, openWorldHint: true }
-          : { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }
-      }, (input) => callTool(tool, input, exchange))
+        annotations: tool.annotations
+      }, (input, sdk) => callTool(tool, input, exchange, sdk))
+    }
+    for (const resource of resources) {
+      if (!scopes.has(resource.scope)) continue
+      // no `list`: the ids are Hostaway's (thousands); a client reads the one it needs
+      server.registerResource(resource.name, new ResourceTemplate(resource.uriTemplate, { list: undefined }), {
+        title: resource.title,
+        description: resource.description,
+        mimeType: 'application/json'
+      }, (uri, variables) => readResource(resource, uri, variables.id, exchange))
     }
     return server
   }

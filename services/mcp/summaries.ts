@@ -48,7 +48,14 @@ export interface BatchWording {
   write: boolean
 }
 
-const list = (ids: readonly string[]) => ids.join(', ')
+/** Ids once each, in order of first appearance; an id at several positions (a duplicate in the request) says how many: "999999 ×2". */
+function distinct (ids: readonly string[]): string[] {
+  const counts = new Map<string, number>()
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1)
+  return [...counts].map(([id, n]) => n === 1 ? id : `${id} ×${n}`)
+}
+
+const list = (ids: readonly string[]) => distinct(ids).join(', ')
 
 /** Failed items grouped by error_type, in order of first appearance. */
 function byCategory (failed: ReadonlyArray<OperationResult<unknown>>) {
@@ -82,7 +89,8 @@ export function batchSummary (result: PartialFailureResponse<unknown>, wording: 
   const waitMs = Math.max(0, ...result.failed.map((i) => (i.retryable ? i.retry_after_ms ?? 0 : 0)))
   const steps: string[] = []
   if (retryable.length > 0) {
-    const what = wording.write ? `only the updates of listing_id ${list(retryable)}, under a new idempotency_key (a key replays its first result)` : `only ids ${list(retryable)}`
+    const ids = distinct(retryable).length === 1 ? 'id' : 'ids'
+    const what = wording.write ? `only the updates of listing_id ${list(retryable)}, under a new idempotency_key (a key replays its first result)` : `only ${ids} ${list(retryable)}`
     const unprocessed = result.failed.some((i) => i.error_type === 'unprocessed') ? ' Unprocessed items were never sent; a larger timeout_ms gives them more time.' : ''
     steps.push(`Resend ${what} with ${wording.tool}${waitMs > 0 ? ` after about ${Math.ceil(waitMs / 1000)} s` : ''}.${unprocessed}`)
   }

@@ -51,6 +51,7 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   KEEP_ALIVE_TIMEOUT_MS: { file: 'test/reliability/connections.test.ts', test: 'KEEP_ALIVE_TIMEOUT_MS: a connection idle after its response is closed' },
   MAX_CONNECTIONS: { file: 'test/reliability/connections.test.ts', test: 'MAX_CONNECTIONS: beyond it a new connection is closed at once, and a warning says why; a freed place is taken again' },
   ALLOWED_HOSTS: { file: 'test/reliability/rebinding.test.ts', test: 'PUBLIC_BASE_URL\'s host and ALLOWED_HOSTS are names of the gateway' },
+  MCP_RESULT_MAX_CHARS: { file: 'test/mcp/results.test.ts', test: 'MCP_RESULT_MAX_CHARS: lists, calendars and conversations are cut to fit, a batch keeps every item and leaves out the data of its last successes' },
   MCP_ALLOWED_ORIGINS: { file: 'test/mcp/auth.test.ts', test: 'MCP_ALLOWED_ORIGINS: its origins may call /mcp besides loopback; entries that are not origins stop the start' },
   PUBLIC_BASE_URL: { file: 'test/openapi.test.ts', test: 'servers: PUBLIC_BASE_URL when set (it takes effect), else the address the gateway listens on' },
   REDIS_URL: { file: 'test/redis/config.test.ts', test: 'without REDIS_URL nothing is shared (fastify.redis is null); with it, the budget keys carry the account and the egress id (default: the host name)' },

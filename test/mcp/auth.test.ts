@@ -18,8 +18,14 @@ async function errorBody (res: Response) {
 test('API_KEYS set: 401 in the error schema without a valid key; X-API-Key or Authorization: Bearer both work', async (t) => {
   const { post, connect, logs } = await serve(t, KEYS)
 
-  for (const headers of [{}, { 'x-api-key': 'nope' }, { authorization: `Basic ${FULL}` }, { authorization: 'Bearer' }] as Array<Record<string, string>>) {
-    const body = isError(t, await errorBody(await post(listTools, headers)), 401, /Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>/)
+  for (const headers of [{}, { 'x-api-key': 'nope' }, { authorization: `Basic ${FULL}` }, { authorization: 'Bearer' }, { authorization: 'Bearer nope' }] as Array<Record<string, string>>) {
+    const res = await post(listTools, headers)
+    // RFC 6750: a Bearer challenge, `invalid_token` when a key was sent; no resource_metadata (no OAuth server to name)
+    const sent = 'x-api-key' in headers || headers.authorization === 'Bearer nope'
+    t.equal(res.headers.get('www-authenticate'), sent
+      ? 'Bearer realm="hostaway-gateway", error="invalid_token", error_description="The API key is not valid"'
+      : 'Bearer realm="hostaway-gateway"', `WWW-Authenticate for ${JSON.stringify(headers)}`)
+    const body = isError(t, await errorBody(res), 401, /Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>/)
     t.equal(body.error_type, 'unauthorized', JSON.stringify(headers))
   }
   await t.rejects(connect(), 'the SDK client cannot connect without a key')
@@ -82,4 +88,46 @@ test('MCP_ALLOWED_ORIGINS: its origins may call /mcp besides loopback; entries t
   for (const [raw, why] of [['https://agents.example.com/mcp', 'nothing after it'], ['*', 'is not an origin'], ['ftp://files.example.com', 'nothing after it'], ['https://user:pw@agents.example.com', 'nothing after it']]) {
     t.throws(() => loadConfig({ MCP_ALLOWED_ORIGINS: raw }), new RegExp(`^Invalid configuration: MCP_ALLOWED_ORIGINS "${raw.replace(/[.*]/g, '\\$&')}" .*${why}`), raw)
   }
+})
+
+test('CORS: a page from an allowed origin gets a preflight 204 and Access-Control-Allow-Origin on every answer; any other origin gets none', async (t) => {
+  const { url, post } = await serve(t, { ...KEYS, MCP_ALLOWED_ORIGINS: 'https://agents.example.com' })
+  const preflight = (origin: string, requested = 'content-type, authorization, mcp-protocol-version') => fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requested }
+  })
+
+  for (const origin of ['http://localhost:6274', 'https://agents.example.com']) {
+    const res = await preflight(origin, 'content-type, authorization, mcp-protocol-version, mcp-param-region')
+    t.equal(res.status, 204, `${origin}: preflight allowed, without a key`)
+    t.equal(res.headers.get('access-control-allow-origin'), origin)
+    t.equal(res.headers.get('access-control-allow-methods'), 'GET, POST, DELETE, OPTIONS')
+    const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/)
+    for (const header of ['content-type', 'authorization', 'x-api-key', 'mcp-protocol-version', 'mcp-param-region']) t.ok(allowed.includes(header), `${origin}: ${header} allowed`)
+    t.match(res.headers.get('vary'), /Origin/)
+    t.equal(await res.text(), '')
+
+    const answer = await post(listTools, { origin, 'x-api-key': FULL })
+    t.equal(answer.status, 200)
+    t.equal(answer.headers.get('access-control-allow-origin'), origin, `${origin}: the answer may be read by the page`)
+    t.match(answer.headers.get('access-control-expose-headers'), /WWW-Authenticate/)
+    const refused = await post(listTools, { origin })
+    t.equal(refused.status, 401)
+    t.equal(refused.headers.get('access-control-allow-origin'), origin, 'a 401 too, so the page can read its challenge')
+    t.ok(refused.headers.get('www-authenticate'))
+  }
+
+  for (const origin of ['https://evil.example', 'http://agents.example.com']) {
+    const res = await preflight(origin)
+    t.equal(res.status, 403, `${origin}: preflight refused`)
+    t.equal(res.headers.get('access-control-allow-origin'), null, `${origin}: no CORS header`)
+    t.equal(res.headers.get('access-control-allow-methods'), null)
+    t.match(await res.json(), { error_type: 'forbidden' })
+  }
+
+  const plain = await fetch(url, { method: 'OPTIONS' })
+  t.equal(plain.status, 204, 'OPTIONS without an Origin: just the methods')
+  t.equal(plain.headers.get('allow'), 'OPTIONS, POST')
+  t.equal(plain.headers.get('access-control-allow-origin'), null)
+  t.equal((await post(listTools, { 'x-api-key': FULL })).headers.get('access-control-allow-origin'), null, 'no Origin, no CORS header')
 })

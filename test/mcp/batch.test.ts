@@ -78,7 +78,10 @@ test('batch_update_listings: per-item outcomes, idempotency_key replays without 
 
   const other = await client.callTool({ name: 'batch_update_listings', arguments: { ...args, updates: [{ listing_id: 5, price: 124 }] } })
   t.equal(other.isError, true, 'the same key with other arguments is refused as a whole')
-  t.match(texts(other as never)[0], /^batch_update_listings failed: validation_error \(HTTP 422\): .*Idempotency-Key/i)
+  const [refusal] = texts(other as never)
+  t.match(refusal, /^batch_update_listings failed: validation_error \(HTTP 422\): idempotency_key was already used with different arguments\n/)
+  t.match(refusal, /\nAn idempotency_key stands for the arguments it was first used with: use a new key for other arguments/, 'what to do: a new key, not "fix the item"')
+  t.notMatch(refusal, /Fix the item|request body|Idempotency-Key/)
   t.equal(await puts(), sent)
 })
 
@@ -99,4 +102,17 @@ test('a duplicate listing_id is refused as a whole, naming both arguments', asyn
   const result = await client.callTool({ name: 'batch_update_listings', arguments: { updates: [{ listing_id: 3, price: 1 }, { listing_id: 3, price: 2 }] } })
   t.equal(result.isError, true)
   t.match(texts(result as never)[0], /validation_error \(HTTP 400\): arguments\/updates\/1\/listing_id repeats arguments\/updates\/0\/listing_id \(3\)/)
+})
+
+test('duplicate ids are named once in a summary, with how many positions they hold; one id to resend is "id", not "ids"', async (t) => {
+  const { connect, sandbox } = await serve(t, { HOSTAWAY_MAX_RETRIES: '0', BATCH_PLANNER: 'off' })
+  await sandbox.setFaults({ fail_ids: { 503: [31] } })
+  const client = await connect()
+  const result = await client.callTool({ name: 'batch_get_listings', arguments: { ids: [1, 999999, 31, 999999] } })
+  const body = result.structuredContent as Batch
+  t.same(body.failed.map((f) => f.operation_id), ['999999', '31', '999999'], 'every position reported')
+  const [summary] = texts(result as never)
+  t.match(summary, /- not_found: 999999 ×2 \(not retryable\)/)
+  t.notMatch(summary, /999999, 999999/)
+  t.match(summary, /What to do: Resend only id 31 with batch_get_listings\. Do not resend 999999 ×2 unchanged/)
 })

@@ -1,8 +1,13 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client'
 import type { StartSandboxOptions } from '../../sandbox/index.js'
 import { build, type Built } from '../helper.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** The repository's root: where commands of the README run. */
+export const ROOT = join(import.meta.dirname, '..', '..')
 
 export interface Served extends Built {
   /** http://127.0.0.1:<port>/mcp */
@@ -47,4 +52,22 @@ export async function rpc (res: Response): Promise<{ jsonrpc: string, id?: unkno
   const text = await res.text()
   const data = text.split('\n').find((line) => line.startsWith('data: '))
   return JSON.parse(data === undefined ? text : data.slice('data: '.length))
+}
+
+/** Runs a command to its end (killed with the test if it is still running), with its output. */
+export function run (t: Teardown, command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null, out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+    child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString() })
+    const kill = () => { if (child.exitCode === null) child.kill('SIGKILL') }
+    t.teardown(kill)
+    process.once('exit', kill)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      process.removeListener('exit', kill)
+      resolve({ code, out })
+    })
+  })
 }

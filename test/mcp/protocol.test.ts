@@ -77,8 +77,14 @@ test('malformed JSON-RPC gets the protocol\'s errors; a body that is not JSON ge
   const noParams = await rpc(await post('{"jsonrpc":"2.0","id":4,"method":"tools/call"}'))
   t.match(noParams, { id: 4, error: { code: -32602 } }, 'tools/call without params')
 
-  const notAnObject = await rpc(await post(call('get_listing', [1])))
-  t.match(notAnObject, { id: 7, error: { code: -32602 } }, 'arguments that are not an object')
+  // params of the wrong shape: one line saying what to send, not the SDK's multi-line dump of its schema issues
+  for (const [args, what] of [[[1], 'an array'], [null, 'null'], ['x', 'a string']] as const) {
+    const answer = await rpc(await post(call('get_listing', args)))
+    t.same(answer, { jsonrpc: '2.0', id: 7, error: { code: -32602, message: `Invalid params: params/arguments must be an object of the tool's arguments (or left out), not ${what}` } }, `arguments ${JSON.stringify(args)}`)
+  }
+  t.match(await rpc(await post('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"arguments":{}}}')), { id: 8, error: { code: -32602, message: 'Invalid params: params/name is required: the name of the tool to call' } })
+  t.match(await rpc(await post('{"jsonrpc":"2.0","id":9,"method":"tools/call","params":[]}')), { id: 9, error: { code: -32602, message: 'Invalid params: params must be an object { name, arguments }, not an array' } })
+  t.match(await rpc(await post(JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'tools/call', params: { name: 'get_listing' } }))), { id: 10, result: { isError: true } }, 'arguments left out: the tool validates its own ({} lacks listing_id)')
 
   for (const body of ['{"jsonrpc":', '', 'nul']) {
     const res = await post(body)
@@ -109,7 +115,11 @@ test('HTTP rules of the transport: Accept, content type, methods', async (t) => 
   for (const method of ['GET', 'DELETE']) {
     const res = await fetch(url, { method, headers: { accept: 'text/event-stream' } })
     t.equal(res.status, 405, `${method}: stateless, nothing to stream or end`)
-    t.equal(res.headers.get('allow'), 'POST')
-    t.match(await res.json(), { statusCode: 405, message: new RegExp(`${method} /mcp is not supported`) })
+    t.equal(res.headers.get('allow'), 'OPTIONS, POST')
+    t.match(await res.json(), { statusCode: 405, error_type: 'method_not_allowed', message: new RegExp(`${method} /mcp is not supported`) })
   }
+  const put = await fetch(url, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } })
+  t.equal(put.status, 405, 'a method no route takes: 405 too, not 404')
+  t.equal(put.headers.get('allow'), 'OPTIONS, POST', 'Allow leaves out GET and DELETE, which only refuse')
+  t.match(await put.json(), { error_type: 'method_not_allowed', message: 'PUT is not allowed on /mcp: it takes OPTIONS, POST' })
 })

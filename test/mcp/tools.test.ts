@@ -13,9 +13,17 @@ const TOOLS = [
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
 
-/** An independent JSON Schema engine, strict: a tool schema must compile here on its own. */
+/** An independent JSON Schema engine, strict (no unknown keyword, no `example`): a tool schema must compile here on its own. */
 function strictAjv () {
-  return addFormats(new Ajv2020({ strict: true, keywords: ['example'], allErrors: true }))
+  return addFormats(new Ajv2020({ strict: true, allErrors: true }))
+}
+
+/** Every object schema in `schema` whose `required` names a property with a default (the server fills it in: it is optional). */
+function defaultedRequired (schema: unknown, path = '#'): string[] {
+  if (schema === null || typeof schema !== 'object') return []
+  const node = schema as { required?: string[], properties?: Record<string, { default?: unknown }> }
+  const here = (node.required ?? []).filter((name) => node.properties?.[name]?.default !== undefined).map((name) => `${path}/properties/${name}`)
+  return [...here, ...Object.entries(schema).flatMap(([key, value]) => defaultedRequired(value, `${path}/${key}`))]
 }
 
 async function outputSchemas (client: Client) {
@@ -25,7 +33,7 @@ async function outputSchemas (client: Client) {
 
 for (const modern of [false, true]) {
   const era = modern ? '2026-07-28 client' : '2025 client'
-  test(`tools/list (${era}): every tool, with self-contained schemas that compile and annotations`, async (t) => {
+  test(`tools/list (${era}): every tool, with self-contained strict-valid schemas and annotations`, async (t) => {
     const { connect } = await serve(t)
     const client = await connect({ modern })
     const { tools } = await client.listTools()
@@ -35,21 +43,30 @@ for (const modern of [false, true]) {
       t.ok((tool.description ?? '').length > 80, `${tool.name} has a description written for an agent`)
       t.equal(tool.inputSchema.type, 'object', `${tool.name} input is an object`)
       t.equal(tool.outputSchema?.type, 'object', `${tool.name} output is an object`)
-      t.notMatch(JSON.stringify([tool.inputSchema, tool.outputSchema]), /"\$ref"|"\$id"/, `${tool.name}: no $ref or $id left`)
-      t.doesNotThrow(() => ajv.compile(tool.inputSchema), `${tool.name} input schema compiles`)
-      t.doesNotThrow(() => ajv.compile(tool.outputSchema ?? {}), `${tool.name} output schema compiles`)
+      const json = JSON.stringify([tool.inputSchema, tool.outputSchema])
+      t.notMatch(json, /"\$id"/, `${tool.name}: no $id left`)
+      t.same([...json.matchAll(/"\$ref":"([^"]*)"/g)].filter((m) => !m[1].startsWith('#/$defs/')).map((m) => m[1]), [], `${tool.name}: only local $refs (#/$defs/…)`)
+      t.notMatch(json, /"example"/, `${tool.name}: JSON Schema's examples, never OpenAPI's example`)
+      t.doesNotThrow(() => ajv.compile(tool.inputSchema), `${tool.name} input schema compiles in Ajv 2020 strict mode`)
+      t.doesNotThrow(() => ajv.compile(tool.outputSchema ?? {}), `${tool.name} output schema compiles in Ajv 2020 strict mode`)
+      t.same(defaultedRequired(tool.inputSchema), [], `${tool.name}: no argument with a default is required`)
       const write = tool.name === 'batch_update_listings'
-      t.match(tool.annotations, write
-        ? { readOnlyHint: false, idempotentHint: true, openWorldHint: true }
+      t.same(tool.annotations, write
+        ? { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }
         : { readOnlyHint: true, openWorldHint: true }, `${tool.name} annotations`)
     }
+    const validates = (name: string, args: object) => ajv.validate(tools.find((tool) => tool.name === name)?.inputSchema ?? false, args)
+    for (const name of ['list_listings', 'search_bookings']) t.ok(validates(name, {}), `${name}: {} is valid (limit and offset have defaults)`)
+    t.notOk(validates('get_listing', {}), 'get_listing: listing_id is required')
+    t.ok(JSON.stringify(await client.listTools()).length < 24_000, 'tools/list stays under 24 000 characters')
     const batch = tools.find((tool) => tool.name === 'batch_get_listings')
     t.match(batch?.inputSchema, { required: ['ids'], additionalProperties: false, properties: { ids: { maxItems: 100, items: { type: 'integer', minimum: 1 } } } },
       'the REST body schema, BATCH_MAX_ITEMS included')
+    t.match(batch?.inputSchema, { properties: { timeout_ms: { description: /default 30000\)/ } } }, 'timeout_ms says its default as a value')
   })
 }
 
-test('every tool answers over real HTTP: a result valid against its output schema, a summary, the same data as the REST route', async (t) => {
+test('every tool answers over real HTTP: a result valid against its output schema, a summary, the same data as the REST route (every field)', async (t) => {
   const { app, connect } = await serve(t)
   const client = await connect()
   const schemas = await outputSchemas(client)
@@ -58,18 +75,19 @@ test('every tool answers over real HTTP: a result valid against its output schem
   const start = day(0)
   const end = day(6)
 
-  // a batch item's `attempts` depends on the cache (the REST call comes second): compare the items' data
+  // a batch item's `attempts` depends on the cache (the REST call comes second): compare the items' data;
+  // `fields: ["*"]` where a tool's default is the compact set (test/mcp/results.test.ts)
   const items = (body: unknown) => (body as { successful: Array<{ data: unknown }> }).successful.map((s) => s.data)
   const cases: Array<{ name: string, args: Record<string, unknown>, summary: RegExp, same?: () => Promise<unknown>, view?: (body: unknown) => unknown }> = [
-    { name: 'list_listings', args: { limit: 5, city: 'Rome' }, summary: /^\d+ of \d+ listings \(offset 0\)/, same: () => rest('/api/listings?limit=5&city=Rome') },
+    { name: 'list_listings', args: { limit: 5, city: 'Rome', fields: ['*'] }, summary: /^\d+ of \d+ listings \(offset 0\)/, same: () => rest('/api/listings?limit=5&city=Rome') },
     { name: 'get_listing', args: { listing_id: 1 }, summary: /^Listing 1: Cozy villa/, same: () => rest('/api/listings/1') },
-    { name: 'get_listing_calendar', args: { listing_id: 2, start_date: start, end_date: end }, summary: /^Calendar of listing 2 from .* 7 days, \d+ available\.$/, same: () => rest(`/api/listings/2/calendar?start_date=${start}&end_date=${end}`) },
-    { name: 'search_bookings', args: { listing_id: 1, limit: 3 }, summary: /^\d+ of \d+ bookings/, same: () => rest('/api/bookings?listing_id=1&limit=3') },
+    { name: 'get_listing_calendar', args: { listing_id: 2, start_date: start, end_date: end, fields: ['*'] }, summary: /^Calendar of listing 2 from .* 7 days, \d+ available\.$/, same: () => rest(`/api/listings/2/calendar?start_date=${start}&end_date=${end}`) },
+    { name: 'search_bookings', args: { listing_id: 1, limit: 3, fields: ['*'] }, summary: /^\d+ of \d+ bookings/, same: () => rest('/api/bookings?listing_id=1&limit=3') },
     { name: 'get_booking', args: { booking_id: 1 }, summary: /^Booking 1: listing \d+, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d.*status/, same: () => rest('/api/bookings/1') },
-    { name: 'get_booking_messages', args: { booking_id: 1 }, summary: /^\d+ messages? of booking 1, oldest first\.$/, same: () => rest('/api/bookings/1/messages') },
-    { name: 'batch_get_listings', args: { ids: [3, 4] }, summary: /^Looked up 2 listings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/listings', 'POST', { ids: [3, 4] }), view: items },
-    { name: 'batch_get_bookings', args: { ids: [2, 3] }, summary: /^Looked up 2 bookings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/bookings', 'POST', { ids: [2, 3] }), view: items },
-    { name: 'batch_update_listings', args: { updates: [{ listing_id: 9, price: 321 }] }, summary: /^Updated 1 listing: 1 succeeded, 0 failed\.$/ }
+    { name: 'get_booking_messages', args: { booking_id: 1, fields: ['*'] }, summary: /^\d+ messages? of booking 1, oldest first\.$/, same: () => rest('/api/bookings/1/messages') },
+    { name: 'batch_get_listings', args: { ids: [3, 4], fields: ['*'] }, summary: /^Looked up 2 listings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/listings', 'POST', { ids: [3, 4] }), view: items },
+    { name: 'batch_get_bookings', args: { ids: [2, 3], fields: ['*'] }, summary: /^Looked up 2 bookings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/bookings', 'POST', { ids: [2, 3] }), view: items },
+    { name: 'batch_update_listings', args: { updates: [{ listing_id: 9, price: 321 }] }, summary: /^Updated 1 listing: 1 succeeded, 0 failed\.\nFields: id, name, city, /, view: items }
   ]
   t.same(cases.map((c) => c.name), TOOLS, 'every tool is called')
 

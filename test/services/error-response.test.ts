@@ -48,7 +48,7 @@ test('mapError: anything else is a 500 that hides its message and names its clas
 })
 
 test('every status has an error type of the taxonomy', async (t) => {
-  const cases: Array<[number, string]> = [[400, 'validation_error'], [401, 'unauthorized'], [403, 'forbidden'], [404, 'not_found'], [405, 'not_found'],
+  const cases: Array<[number, string]> = [[400, 'validation_error'], [401, 'unauthorized'], [403, 'forbidden'], [404, 'not_found'], [405, 'method_not_allowed'],
     [408, 'timeout'], [409, 'conflict'], [413, 'validation_error'], [414, 'validation_error'], [415, 'validation_error'], [417, 'validation_error'],
     [422, 'validation_error'], [429, 'rate_limit'], [431, 'validation_error'], [500, 'internal_error'], [503, 'internal_error']]
   for (const [status, type] of cases) t.equal(errorTypeForStatus(status), type, `${status} → ${type}`)

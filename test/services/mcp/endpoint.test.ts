@@ -37,7 +37,7 @@ const probe = (call: McpTool['call']): McpTool => ({
   title: 'Probe',
   description: 'A tool of the test',
   scope: 'read',
-  readOnly: true,
+  annotations: { readOnlyHint: true },
   input: Type.Object({ n: Type.Integer() }),
   output: Type.Object({ n: Type.Integer() }),
   call
@@ -57,7 +57,7 @@ test('a bug in a tool is an isError result with the request id, never its messag
 })
 
 test('a result that breaks its own output schema is refused by the server, not passed on', async (t) => {
-  const { client } = await endpointWith(t, [probe(async () => ({ result: { n: 'one' }, summary: 'wrong' }))])
+  const { client } = await endpointWith(t, [probe(async () => ({ result: { n: 'one' }, json: '{"n":"one"}', summary: 'wrong' }))])
   const result = await client.callTool({ name: 'probe', arguments: { n: 1 } })
   t.equal(result.isError, true)
   t.match((result.content as Array<{ text: string }>)[0].text, /Invalid structured content for tool probe: result\/n must be integer/)
@@ -65,7 +65,7 @@ test('a result that breaks its own output schema is refused by the server, not p
 
 test('arguments are validated against the input schema before the tool runs, without coercion', async (t) => {
   let runs = 0
-  const { client } = await endpointWith(t, [probe(async (args) => { runs++; return { result: args as Record<string, unknown>, summary: 'ok' } })])
+  const { client } = await endpointWith(t, [probe(async (args) => { runs++; return { result: args as Record<string, unknown>, json: JSON.stringify(args), summary: 'ok' } })])
   const bad = await client.callTool({ name: 'probe', arguments: { n: '1' } })
   t.equal(bad.isError, true)
   t.equal(runs, 0, 'the tool never ran')

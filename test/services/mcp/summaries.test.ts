@@ -49,3 +49,10 @@ test('pages and single items', async (t) => {
   t.equal(listingSummary({ id: 3, name: 'Loft', city: 'Lisbon', price: 120, currencyCode: 'EUR' }), 'Listing 3: Loft in Lisbon, 120 EUR a night.')
   t.equal(listingSummary({ id: 4, name: 'Hut', city: null, price: null }), 'Listing 4: Hut.')
 })
+
+test('an id at several positions is named once, with how many; one id to resend is "id"', async (t) => {
+  const text = batchSummary(batch([ok(1, 0)], [ko(9, 1, 'not_found', false), ko(5, 2, 'timeout', true), ko(9, 3, 'not_found', false)]), lookup)
+  t.match(text, /- not_found: 9 ×2 \(not retryable\)/)
+  t.match(text, /What to do: Resend only id 5 with batch_get_listings\. Do not resend 9 ×2 unchanged/)
+  t.match(batchSummary(batch([], [ko(5, 0, 'timeout', true), ko(6, 1, 'timeout', true)]), lookup), /Resend only ids 5, 6 with/)
+})
