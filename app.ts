@@ -11,6 +11,7 @@ import {
   type FastifyServerOptions, type RawRequestDefaultExpression
 } from 'fastify'
 import type { Config } from './schemas/config.js'
+import { afterReceived, checkIntervalMs } from './services/connections.js'
 import { clientErrorStatus, errorBody, errorTypeForStatus, mapError, rawErrorResponse } from './services/error-response.js'
 import { loggerOptions } from './services/logger.js'
 import { integerFields, strictIntegers, type ValidateFunction } from './services/validation.js'
@@ -73,17 +74,27 @@ const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   }
 }
 
+/** Connections whose next request Node's parser refused: the parser stays refused, and reports again on more data. */
+const refused = new WeakSet<Socket>()
+
 /**
  * A request Node's HTTP parser refused (malformed, headers too large, too slow) gets the
- * ErrorResponse body too, with a fresh request id; nothing is written to a socket already gone.
+ * ErrorResponse body too, with a fresh request id, and its connection is closed; nothing is
+ * written to a socket already gone. The requests received in full before it on the connection
+ * (pipelined) are answered first, in full: the malformed one must not cut them short (a write
+ * would end `outcome_unknown`). Then its 400 is written, then the connection closes.
  */
 function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  if (err.code === 'ECONNRESET' || socket.destroyed || refused.has(socket)) return
+  refused.add(socket)
   const { status, message } = clientErrorStatus(err.code)
   const requestId = randomUUID()
   this.log.debug({ err, code: err.code, status, request_id: requestId }, 'client error')
-  if (socket.writable) socket.write(rawErrorResponse(requestId, { status, message, errorType: errorTypeForStatus(status) }))
-  socket.destroy(err)
+  afterReceived(socket, () => {
+    if (socket.destroyed) return
+    if (socket.writable) socket.write(rawErrorResponse(requestId, { status, message, errorType: errorTypeForStatus(status) }))
+    socket.destroy(err)
+  })
 }
 
 /** Errors Fastify raises before routing (bad percent-encoding, a path parameter over 100 characters), in the error schema. */
@@ -92,6 +103,9 @@ function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: F
   request.log.info({ err: error, status: mapped.status }, 'request rejected before routing')
   return reply.code(mapped.status).header('x-request-id', request.id).send(errorBody(request, mapped))
 }
+
+/** Most time a request may take to arrive in full, headers and body (ms); HEADERS_TIMEOUT_MS is at most this. */
+const REQUEST_RECEIVE_TIMEOUT_MS = 120_000
 
 /**
  * How long one plugin may take to start (ms). Starting the app is mostly CPU: importing its
@@ -116,8 +130,9 @@ export function pluginTimeoutMs (config: Pick<Config, 'SHUTDOWN_GRACE_MS'>): num
 
 /**
  * Fastify server options shared by `server.ts` and the tests: logger with redaction, request ids
- * (an incoming `X-Request-Id` is honoured when it is a short, safe token), body limit, and an Ajv
- * that rejects unknown fields instead of silently dropping them.
+ * (an incoming `X-Request-Id` is honoured when it is a short, safe token), body limit, the
+ * timeouts that close idle connections, and an Ajv that rejects unknown fields instead of
+ * silently dropping them.
  */
 export function serverOptions (config: Config, overrides: { logger?: FastifyServerOptions['logger'], loggerInstance?: FastifyServerOptions['loggerInstance'] } = {}): FastifyHttpOptions<Server> {
   return {
@@ -128,13 +143,22 @@ export function serverOptions (config: Config, overrides: { logger?: FastifyServ
     },
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // an HTTP/1.1 request without Host reaches the app, which answers it in the error schema (plugins/app/protocol.ts)
-    http: { requireHostHeader: false },
+    http: {
+      // an HTTP/1.1 request without Host reaches the app, which answers it in the error schema (plugins/app/protocol.ts)
+      requireHostHeader: false,
+      // a connection that sends no complete headers in time (nothing at all, or a trickle) gets 408 and is closed;
+      // Node looks for them every checkIntervalMs (its default, 30 s, would keep them half a minute longer)
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: checkIntervalMs(config.HEADERS_TIMEOUT_MS)
+    },
     clientErrorHandler,
     frameworkErrors,
+    // no inactivity timeout while a request is in flight: a batch may work for its whole deadline without
+    // writing; a connection without a request is closed by the headers and keep-alive timeouts
     connectionTimeout: 0,
-    requestTimeout: 120_000,
-    keepAliveTimeout: 72_000,
+    requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     // closing drains first (plugins/app/lifecycle.ts answers 503 in the error schema meanwhile);
     // whatever connection is left after that is closed
     forceCloseConnections: true,

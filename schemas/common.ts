@@ -126,9 +126,9 @@ const ERROR_STATUSES: Record<ErrorStatus, { description: string, errorType: Erro
 /** The documented error statuses (`errorResponses` accepts these). */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 422 | 500 | 502 | 503 | 504
 
-/** An ErrorResponse `$ref` with the status' description, example body and headers. */
-function errorResponse (status: ErrorStatus) {
-  const { description, errorType, message } = ERROR_STATUSES[status]
+/** An ErrorResponse `$ref` with the status' description, example body and headers (`other`: another meaning of the status). */
+function errorResponse (status: ErrorStatus, other?: { description: string, message: string }) {
+  const { description, errorType, message } = { ...ERROR_STATUSES[status], ...other }
   const example: ErrorResponse = { statusCode: status, error: STATUS_CODES[status] as string, message, error_type: errorType, request_id: '5b0c3c0e-6f1a-4d0e-9a51-2b7a1f7e3c11' }
   const retryable = status >= 502 && status <= 504
   return Documented<ErrorResponse>(ErrorResponseSchema.$id, {
@@ -146,6 +146,15 @@ function errorResponse (status: ErrorStatus) {
 export function errorResponses<S extends ErrorStatus> (...statuses: S[]): Record<S, ReturnType<typeof errorResponse>> {
   return Object.fromEntries(statuses.map((status) => [status, errorResponse(status)])) as Record<S, ReturnType<typeof errorResponse>>
 }
+
+/**
+ * The 403 of a route a key would protect while API_KEYS is unset: the Host and Origin rule
+ * (services/host-guard.ts, README "Host and Origin"), the defence against DNS rebinding.
+ */
+export const FOREIGN_HOST_RESPONSE = errorResponse(403, {
+  description: 'The request\'s Host or Origin is not one of the gateway\'s names (API_KEYS is unset: the defence against DNS rebinding)',
+  message: 'Host "evil.example:3000" is not a name of this gateway: while API_KEYS is unset only requests to localhost, an IP address, the host of PUBLIC_BASE_URL or a host of ALLOWED_HOSTS are served (a defence against DNS rebinding)'
+})
 
 /**
  * The errors of the single-item read routes: 400 invalid request, 401 missing or wrong X-API-Key,

@@ -1,4 +1,6 @@
 import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
+import { toPartialFailureResponse } from './batch.js'
+import { REMEDIATION, statusForErrorType } from './errors.js'
 
 /**
  * The JSON of a PartialFailureResponse, fast: the envelope written field by field (the schema's
@@ -34,7 +36,54 @@ function isResponse (payload: unknown): payload is PartialFailureResponse<unknow
   return typeof p === 'object' && p !== null && Array.isArray(p.successful) && Array.isArray(p.failed)
 }
 
-/** A reply serializer for routes answering a PartialFailureResponse; anything else is plain JSON. */
+/** A successful item whose data cannot be written as JSON, and why. */
+export interface Unserializable { index: number, operation_id: string | null, error: unknown }
+
+/**
+ * The response with every successful item whose data cannot be written as JSON (JSON.stringify
+ * throws: nested too deep for the stack, a BigInt, a cycle) turned into a failure of its own,
+ * `internal_error`: one such item never fails the batch. The input, untouched, when every item can
+ * be written (the usual case; the JSON is kept for the serializer). `onBroken` hears of each.
+ */
+export function settleUnserializable<T> (payload: PartialFailureResponse<T>, onBroken: (broken: Unserializable) => void = () => {}): PartialFailureResponse<T> {
+  const broken = new Set<OperationResult<T>>()
+  for (const result of payload.successful) {
+    try {
+      data(result.data)
+    } catch (error) {
+      broken.add(result)
+      onBroken({ index: result.index, operation_id: result.operation_id, error })
+    }
+  }
+  if (broken.size === 0) return payload
+  const failed = [...broken].map((r): OperationResult<T> => ({
+    success: false,
+    data: null,
+    error: 'The result of this item could not be written as JSON (the upstream object is malformed); a write may have been applied',
+    operation_id: r.operation_id,
+    index: r.index,
+    error_type: 'internal_error',
+    status_code: statusForErrorType('internal_error'),
+    retryable: false,
+    retry_after_ms: null,
+    remediation: REMEDIATION.internal_error,
+    attempts: r.attempts
+  }))
+  const results = [...payload.successful.filter((r) => !broken.has(r)), ...payload.failed, ...failed].sort((a, b) => a.index - b.index)
+  return toPartialFailureResponse(results)
+}
+
+/**
+ * A reply serializer for routes answering a PartialFailureResponse (settleUnserializable first,
+ * its items reported to `log`); anything else is plain JSON.
+ */
+export function partialFailureSerializer (log: { error: (entry: object, msg: string) => void }): (payload: unknown) => string {
+  return (payload) => serializePartialFailure(isResponse(payload)
+    ? settleUnserializable(payload, ({ index, operation_id: operationId, error }) => log.error({ index, operation_id: operationId, err: error }, 'batch item not serializable: reported as internal_error'))
+    : payload)
+}
+
+/** The JSON of a PartialFailureResponse (every item serializable: settleUnserializable), or of anything else. */
 export function serializePartialFailure (payload: unknown): string {
   if (!isResponse(payload)) return JSON.stringify(payload)
   return `{"successful":[${payload.successful.map(item).join(',')}],"failed":[${payload.failed.map(item).join(',')}],` +

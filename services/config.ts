@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { ConfigSchema, type Config } from '../schemas/config.js'
 import { parseApiKeys } from './auth.js'
 import { commaList, ConfigError, parseEnv } from './env.js'
-import { parseAllowedOrigins } from './mcp/guards.js'
+import { parseAllowedHosts, parseAllowedOrigins } from './host-guard.js'
 
 export { ConfigError }
 
@@ -25,6 +25,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (config.LIMITER_WEIGHTS !== undefined) checked('LIMITER_WEIGHTS', 'entries: caller=weight, weight 1-16', () => limiterWeights(config))
   const origins = config.MCP_ALLOWED_ORIGINS
   if (origins !== undefined) checked('MCP_ALLOWED_ORIGINS', 'entries: http(s)://host[:port]', () => parseAllowedOrigins(origins))
+  const hosts = config.ALLOWED_HOSTS
+  if (hosts !== undefined) checked('ALLOWED_HOSTS', 'entries: host names or addresses', () => parseAllowedHosts(hosts))
   if (config.AUDIT_LOG !== 'stdout') {
     const problem = auditFileProblem(config.AUDIT_LOG)
     if (problem !== undefined) throw new ConfigError(`Invalid configuration: AUDIT_LOG ${problem} (stdout, or a file path in a directory that exists)`)

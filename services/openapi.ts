@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import { FOREIGN_HOST_RESPONSE } from '../schemas/common.js'
 
 /**
  * How the OpenAPI document is made to match the server exactly (plugins/external/swagger.ts wires
@@ -91,8 +92,8 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
     /**
      * One route. Every route: query parameters with a default are optional. An /api route, when API
      * keys are configured: its security names the scope it needs (OpenAPI 3.1 allows role names for
-     * apiKey schemes) and its description says so; when the API is open: no security and no 401 /
-     * 403, which it never answers.
+     * apiKey schemes) and its description says so; when the API is open: no security, no 401, and
+     * a 403 that is the Host and Origin rule's.
      */
     route<S extends RouteSchema> (schema: S, url: string, methods: string[], scope: string): S {
       const path = url.replace(/:(\w+)/g, '{$1}')
@@ -107,9 +108,9 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
       if (!mcp && !metrics && !(url === '/api' || url.startsWith('/api/'))) return out
       if (apiOpen) {
         if (schema.response !== undefined) {
-          // /mcp keeps its 403: a foreign Origin is refused whether or not the API has keys
+          // no key to miss; a 403 is the Host and Origin rule's (DNS rebinding), not a scope's
           const { 401: _unauthorized, 403: forbidden, ...response } = schema.response as Record<string, unknown>
-          out.response = mcp && forbidden !== undefined ? { ...response, 403: forbidden } : response
+          out.response = forbidden === undefined ? response : { ...response, 403: FOREIGN_HOST_RESPONSE }
         }
         return out
       }

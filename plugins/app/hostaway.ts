@@ -34,7 +34,7 @@ export type HostawayConfig = Pick<Config,
   'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
   'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
   'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS' | 'HOSTAWAY_EGRESS_ID' |
-  'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS'>
+  'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS' | 'JSON_MAX_DEPTH'>
 
 /** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins; the queue's bound and weights. */
 export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry): RateLimiter {
@@ -100,7 +100,7 @@ export function createHostaway ({ config, log, telemetry, limiter, store, shared
   const tokens = createTokenManager({
     run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now, shared: sharedToken, telemetry
   })
-  const caller = createCaller({ run, tokens, breaker, clientSecret, log })
+  const caller = createCaller({ run, tokens, breaker, clientSecret, maxDepth: config.JSON_MAX_DEPTH, log })
   const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log, telemetry })
   const planner = { enabled: config.BATCH_PLANNER === 'on', concurrency: config.BATCH_CONCURRENCY }
   const client = createHostawayClient({ caller, reads, planner, log, telemetry })

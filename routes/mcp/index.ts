@@ -5,7 +5,6 @@ import { ErrorResponseSchema, Ref, errorResponses } from '../../schemas/common.j
 import { McpAnswerSchema, McpMessageSchema } from '../../schemas/mcp.js'
 import { API_KEY_OR_BEARER, apiKeyOf } from '../../services/auth.js'
 import { corsHeaders, preflightHeaders } from '../../services/mcp/cors.js'
-import { isAllowedOrigin, parseAllowedOrigins } from '../../services/mcp/guards.js'
 import { invalidArguments } from '../../services/mcp/messages.js'
 import { requestContext } from '../../services/operations.js'
 
@@ -24,14 +23,14 @@ function bearerChallenge (request: FastifyRequest): string {
 
 /**
  * /mcp: the Model Context Protocol endpoint (Streamable HTTP, stateless). The hooks refuse a
- * browser Origin other than loopback or MCP_ALLOWED_ORIGINS (403) and a request without a valid API key
- * (401 with a Bearer challenge), in the ErrorResponse body; an allowed Origin gets the CORS headers
+ * browser Origin other than the gateway's own names or MCP_ALLOWED_ORIGINS (403, services/host-guard.ts)
+ * and a request without a valid API key (401 with a Bearer challenge; while API_KEYS is unset, one whose
+ * Host is not a name of the gateway: 403), in the ErrorResponse body; an allowed Origin gets the CORS headers
  * (services/mcp/cors.ts) on every answer and its preflight (OPTIONS) a 204 without a key. Everything
  * past them is the MCP transport's (services/mcp/endpoint.ts).
  */
 const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { mcp, httpErrors, config } = fastify
-  const allowedOrigins = parseAllowedOrigins(config.MCP_ALLOWED_ORIGINS)
+  const { mcp, httpErrors } = fastify
 
   // JSON only, as everywhere (plugins/app/protocol.ts): 415 in the ErrorResponse body otherwise, and a
   // body that is not JSON is a 400 before the transport
@@ -39,18 +38,18 @@ const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin
     if (origin !== undefined) {
-      if (!isAllowedOrigin(origin, allowedOrigins)) {
-        throw httpErrors.forbidden(`Origin ${origin} may not call /mcp: only pages served from localhost, 127.0.0.1, [::1] or an origin of MCP_ALLOWED_ORIGINS may`)
-      }
+      // the Origin rule holds here whether API_KEYS is set or not
+      fastify.checkOrigin(request)
       reply.headers(corsHeaders(origin))
     }
     // a preflight carries no key (browsers never send one); it only says what the page may send
     if (request.method === 'OPTIONS') return
-    // any valid key: each tool is offered by its own scope (services/mcp/endpoint.ts)
+    // any valid key: each tool is offered by its own scope (services/mcp/endpoint.ts); the Host rule while keys are unset
     try {
       fastify.authenticate(request, API_KEY_OR_BEARER, undefined)
     } catch (err) {
-      reply.header('www-authenticate', bearerChallenge(request))
+      // the challenge goes with a 401 only (a foreign Host is no matter of credentials)
+      if ((err as { statusCode?: number }).statusCode === 401) reply.header('www-authenticate', bearerChallenge(request))
       throw err
     }
   })

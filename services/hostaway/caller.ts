@@ -4,7 +4,8 @@ import { abortError, abortMessage, linkSignals } from './abort.js'
 import type { AttemptRunner } from './attempt.js'
 import { HostawayError } from '../errors.js'
 import type { Breaker } from './breaker.js'
-import { abortedError } from './classify.js'
+import { abortedError, isIdempotent } from './classify.js'
+import { valueDeeperThan } from '../json-depth.js'
 import type { AttemptOutcome, HttpMethod } from './http.js'
 import type { TokenManager } from './token.js'
 import type { CallOptions } from './types.js'
@@ -39,6 +40,8 @@ export interface CallerDeps {
   breaker: Pick<Breaker, 'check'>
   /** the client secret, kept out of every message */
   clientSecret: string
+  /** JSON_MAX_DEPTH: a response nested deeper is not taken (it could not be answered or cached) */
+  maxDepth: number
   log: FastifyBaseLogger
 }
 
@@ -61,6 +64,17 @@ function envelope (outcome: AttemptOutcome, expect: CallSpec['expect']): Envelop
   return ok ? body as Envelope : undefined
 }
 
+/**
+ * A successful answer nested deeper than JSON_MAX_DEPTH: a read fails as upstream_error (asking
+ * again would get the same); a write was applied by the upstream's account, but not confirmed by
+ * anything the gateway can show: outcome_unknown.
+ */
+function tooDeep (spec: CallSpec, label: string, status: number, maxDepth: number, attempts: number): HostawayError {
+  const base = `${label} → HTTP ${status}: the result is nested deeper than ${maxDepth} levels of objects and arrays (JSON_MAX_DEPTH)`
+  if (spec.method === 'GET') return new HostawayError(base, { status_code: status, error_type: 'upstream_error', retryable: false, attempts })
+  return new HostawayError(`${base}; the write may have been applied`, { status_code: status, error_type: 'outcome_unknown', retryable: isIdempotent(spec.method), attempts })
+}
+
 function compact (query: CallSpec['query']): Record<string, string | number> | undefined {
   if (query === undefined) return undefined
   const out: Record<string, string | number> = {}
@@ -77,7 +91,7 @@ function compact (query: CallSpec['query']): Record<string, string | number> | u
  * refresh per call, then the call fails as `upstream_auth`. `close()` ends every pending and future
  * call as `unprocessed` / `timeout` / `outcome_unknown` like any abort.
  */
-export function createCaller ({ run, tokens, breaker, clientSecret, log }: CallerDeps) {
+export function createCaller ({ run, tokens, breaker, clientSecret, maxDepth, log }: CallerDeps) {
   const closer = new AbortController()
   // every pending call listens to it: no MaxListeners warning for a busy gateway
   setMaxListeners(0, closer.signal)
@@ -97,13 +111,19 @@ export function createCaller ({ run, tokens, breaker, clientSecret, log }: Calle
       let sent = ''
       let resends = 0
       let refreshedUnproven = false
+      /** the attempts so far, and the last answer, when it was an envelope nested too deep */
+      let attempts = 0
+      let deep: { status: number } | undefined
       try {
         return await run({
           method: spec.method,
           label,
           endpoint: spec.kind,
           signal,
-          onAttempt: opts.onAttempt,
+          onAttempt: () => {
+            attempts++
+            opts.onAttempt?.()
+          },
           admission: opts.admission,
           prepare: async (s) => { await tokens.getToken(s) },
           request: () => {
@@ -114,8 +134,11 @@ export function createCaller ({ run, tokens, breaker, clientSecret, log }: Calle
           },
           accept: (outcome) => {
             if (outcome.kind === 'response' && !tokenRefused(outcome)) tokens.confirm(sent)
-            return envelope(outcome, spec.expect)
+            const body = envelope(outcome, spec.expect)
+            deep = body !== undefined && valueDeeperThan(body.result, maxDepth) ? { status: (outcome as { status: number }).status } : undefined
+            return deep === undefined ? body : undefined
           },
+          reject: () => deep === undefined ? undefined : tooDeep(spec, label, deep.status, maxDepth, attempts),
           resend: (outcome) => {
             if (!tokenRefused(outcome) || resends >= MAX_TOKEN_RESENDS) return false
             const stale = tokens.current() !== sent

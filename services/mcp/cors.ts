@@ -1,6 +1,6 @@
 /**
- * CORS for /mcp: a browser page from an allowed origin (loopback, or MCP_ALLOWED_ORIGINS: the one list
- * services/mcp/guards.ts checks) may call the endpoint from its own scripts. Any other origin gets no
+ * CORS for /mcp: a browser page from an allowed origin (the gateway's own names, or MCP_ALLOWED_ORIGINS:
+ * the one rule services/host-guard.ts checks) may call the endpoint from its own scripts. Any other origin gets no
  * CORS header at all (and the Origin check answers it 403), so the browser keeps the answer from the
  * page. There are no cookies: the key travels in a header, so no `Access-Control-Allow-Credentials`.
  */

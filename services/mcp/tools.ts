@@ -9,6 +9,7 @@ import {
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../../schemas/page.js'
 import { MAX_CALENDAR_DAYS } from '../../schemas/query.js'
 import type { Scope } from '../auth.js'
+import { settleUnserializable } from '../batch-json.js'
 import { abortError, linkSignals } from '../hostaway/abort.js'
 import type { CallerContext, Operations } from '../operations.js'
 import { fieldsNote, fitBatch, fitList, project, selectFields, type Shaped } from './results.js'
@@ -78,6 +79,11 @@ const READ = { scope: 'read', annotations: { readOnlyHint: true, openWorldHint: 
  * also keeps the repeat from being sent upstream again.
  */
 const WRITE = { scope: 'write', annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } } as const
+
+/** A batch result whose items can all be written as JSON: one that cannot fails alone (services/batch-json.ts), never the call. */
+function settled<T> (result: PartialFailureResponse<T>, ctx: CallerContext): PartialFailureResponse<T> {
+  return settleUnserializable(result, ({ index, operation_id: operationId, error }) => ctx.logger.warn({ index, operation_id: operationId, err: error }, 'batch item not serializable: reported as internal_error'))
+}
 
 /**
  * Runs a single-item tool by the deadline of a single-item REST route (`ms`, REQUEST_TIMEOUT_MS,
@@ -233,7 +239,7 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs, batchT
       description: `Look up many listings in one call (1 to ${maxItems} ids; duplicates cost one upstream call). ${BATCH}`,
       input: BatchLookupArgsSchema('listing', maxItems, batchTimeoutMs),
       output: BatchResultSchema('listing'),
-      run: ({ fields: _fields, ...body }, ctx) => operations.batchGetListings(body, ctx),
+      run: async ({ fields: _fields, ...body }, ctx) => settled(await operations.batchGetListings(body, ctx), ctx),
       summarize: (result) => batchSummary(result, { verb: 'Looked up', noun: 'listing', tool: 'batch_get_listings', write: false }),
       shape: batch('listing', 'batch_get_listings')
     }),
@@ -244,7 +250,7 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs, batchT
       description: `Look up many reservations (bookings) in one call (1 to ${maxItems} ids; duplicates cost one upstream call). ${BATCH}`,
       input: BatchLookupArgsSchema('booking', maxItems, batchTimeoutMs),
       output: BatchResultSchema('booking'),
-      run: ({ fields: _fields, ...body }, ctx) => operations.batchGetBookings(body, ctx),
+      run: async ({ fields: _fields, ...body }, ctx) => settled(await operations.batchGetBookings(body, ctx), ctx),
       summarize: (result) => batchSummary(result, { verb: 'Looked up', noun: 'booking', tool: 'batch_get_bookings', write: false }),
       shape: batch('booking', 'batch_get_bookings')
     }),
@@ -261,7 +267,10 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs, batchT
         422: 'An idempotency_key stands for the arguments it was first used with: use a new key for other arguments, or send the same arguments again to get the stored result.'
       },
       output: BatchResultSchema('listing'),
-      run: ({ idempotency_key: key, fields: _fields, ...body }, ctx) => operations.batchUpdateListings(body, { ...ctx, ...(key === undefined ? {} : { idempotencyKey: key }) }),
+      run: async ({ idempotency_key: key, fields: _fields, ...body }, ctx) => {
+        const outcome = await operations.batchUpdateListings(body, { ...ctx, ...(key === undefined ? {} : { idempotencyKey: key }) })
+        return { ...outcome, body: settled(outcome.body, ctx) }
+      },
       summarize: ({ body, replayed }) => batchSummary(body, { verb: 'Updated', noun: 'listing', tool: 'batch_update_listings', write: true }, replayed),
       shape: ({ body }, args) => batch('listing', 'batch_get_listings')(body, args)
     })

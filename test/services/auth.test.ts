@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { createApiKeyChecker, keyId, parseApiKeys, SCOPES } from '../../services/auth.js'
+import { apiKeyOf, createApiKeyChecker, keyId, parseApiKeys, SCOPES } from '../../services/auth.js'
 import { ConfigError, loadConfig } from '../../services/config.js'
 
 test('the checker accepts only configured keys and tells who the caller is', async (t) => {
@@ -27,4 +27,14 @@ test('an API_KEYS that yields no key, or names an unknown scope, stops the start
   t.throws(() => loadConfig({ API_KEYS: ' , ,' }), new ConfigError('Invalid configuration: API_KEYS no key in the list (entries: key or key:scope+scope)'))
   t.throws(() => loadConfig({ API_KEYS: 'good, bad:root' }), /API_KEYS unknown scope "root"/)
   t.equal(loadConfig({ API_KEYS: 'good, reader:read' }).API_KEYS, 'good, reader:read')
+})
+
+test('apiKeyOf: X-API-Key first, else a Bearer token', async (t) => {
+  t.equal(apiKeyOf({ 'x-api-key': 'k1' }), 'k1')
+  t.equal(apiKeyOf({ authorization: 'Bearer k2' }), 'k2')
+  t.equal(apiKeyOf({ authorization: 'bearer   k3 ' }), 'k3', 'scheme is case-insensitive')
+  t.equal(apiKeyOf({ 'x-api-key': 'k1', authorization: 'Bearer k2' }), 'k1')
+  t.equal(apiKeyOf({ 'x-api-key': '', authorization: 'Bearer k2' }), 'k2')
+  for (const authorization of ['Basic k4', 'Bearer', 'Bearer a b', 'k5']) t.equal(apiKeyOf({ authorization }), undefined, authorization)
+  t.equal(apiKeyOf({}), undefined)
 })

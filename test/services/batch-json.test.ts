@@ -5,7 +5,7 @@ import { Value } from '@sinclair/typebox/value'
 import { ERROR_TYPES, ErrorTypeSchema } from '../../schemas/common.js'
 import { PartialFailureResponseSchema, type OperationResult, type PartialFailureResponse } from '../../schemas/batch.js'
 import { toPartialFailureResponse } from '../../services/batch.js'
-import { serializePartialFailure } from '../../services/batch-json.js'
+import { partialFailureSerializer, serializePartialFailure, settleUnserializable } from '../../services/batch-json.js'
 
 const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null })
 const data = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 8 }).map((d) => ({ ...d, id: 1, name: 'x' }))
@@ -50,4 +50,24 @@ t.test('a data object is stringified once, whatever the number of responses carr
 t.test('anything else is plain JSON', async (t) => {
   t.equal(serializePartialFailure({ statusCode: 400, message: 'x' }), '{"statusCode":400,"message":"x"}')
   t.equal(serializePartialFailure(null), 'null')
+})
+
+t.test('an item whose data cannot be written fails alone as internal_error; the others and the counts stay right', async (t) => {
+  const item = (index: number, data: unknown): OperationResult<unknown> => ({
+    success: true, data, error: null, operation_id: String(index + 1), index, error_type: null, status_code: null, retryable: false, retry_after_ms: null, remediation: null, attempts: 1
+  })
+  const cyclic: Record<string, unknown> = { id: 2 }
+  cyclic.self = cyclic
+  const response = toPartialFailureResponse([item(0, { id: 1 }), item(1, { id: 2, big: 10n }), item(2, cyclic), item(3, { id: 4 })])
+  const errors: unknown[] = []
+  const json = JSON.parse(partialFailureSerializer({ error: (entry) => errors.push(entry) })(response)) as PartialFailureResponse<{ id: number }>
+  t.same(json.successful.map((r) => r.index), [0, 3])
+  t.match(json.failed, [
+    { index: 1, operation_id: '2', success: false, data: null, error_type: 'internal_error', status_code: 500, retryable: false, attempts: 1, error: /could not be written as JSON/ },
+    { index: 2, operation_id: '3', error_type: 'internal_error' }
+  ])
+  t.match(json, { total_count: 4, success_count: 2, failure_count: 2, has_failures: true, has_successes: true, partial_success: true })
+  t.match(errors, [{ index: 1, operation_id: '2', err: TypeError }, { index: 2, err: TypeError }], 'each logged')
+  const fine = toPartialFailureResponse([item(0, { id: 1 })])
+  t.equal(settleUnserializable(fine), fine, 'nothing to settle: the same response')
 })

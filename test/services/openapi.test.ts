@@ -9,7 +9,7 @@ test('serverOf: PUBLIC_BASE_URL first, else the listen address (a wildcard shown
   t.equal(serverOf(undefined, null, configured).url, 'http://127.0.0.1:3000')
 })
 
-test('a route: defaulted query parameters optional; 401 / 403 and security only when keys are configured', async (t) => {
+test('a route: defaulted query parameters optional; 401, the scope\'s 403 and security only when keys are configured', async (t) => {
   const schema = {
     description: 'List things.',
     querystring: { type: 'object', properties: { limit: { type: 'integer', default: 20 }, city: { type: 'string' }, q: { type: 'string' } }, required: ['limit', 'q'] },
@@ -17,7 +17,8 @@ test('a route: defaulted query parameters optional; 401 / 403 and security only 
   }
   const open = createDocumenter({ apiOpen: true }).route(schema, '/api/things', ['GET'], 'read')
   t.same((open.querystring as { required: string[] }).required, ['q'], 'limit has a default, so it is optional')
-  t.same(Object.keys(open.response as object), ['200', '404'])
+  t.same(Object.keys(open.response as object), ['200', '403', '404'])
+  t.match((open.response as Record<string, { description?: string }>)['403'], { description: /Host or Origin is not one of the gateway's names/ }, 'an open API\'s 403 is the Host and Origin rule\'s')
   t.notOk('security' in open)
   t.equal(schema.querystring.required.length, 2, 'the route\'s own schema is not changed')
 

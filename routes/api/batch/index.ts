@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
-import { serializePartialFailure } from '../../../services/batch-json.js'
+import { partialFailureSerializer } from '../../../services/batch-json.js'
 import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 
@@ -31,8 +31,8 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async function batchGetListings (request, reply) {
     const result = await operations.batchGetListings(request.body, requestContext(request))
-    // a cached listing's JSON is written once, not per response (services/batch-json.ts)
-    reply.type('application/json; charset=utf-8').serializer(serializePartialFailure)
+    // a cached listing's JSON is written once, not per response; an item that cannot be written fails alone (services/batch-json.ts)
+    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
     return result
   })
 
@@ -49,7 +49,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async function batchGetBookings (request, reply) {
     const result = await operations.batchGetBookings(request.body, requestContext(request))
-    reply.type('application/json; charset=utf-8').serializer(serializePartialFailure)
+    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
     return result
   })
 }

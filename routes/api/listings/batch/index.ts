@@ -3,6 +3,7 @@ import { RESPONSE_HEADERS, errorResponses } from '../../../../schemas/common.js'
 import { PARTIAL_FAILURE_UPDATE_EXAMPLE } from '../../../../schemas/examples.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, partialFailureListingResponse } from '../../../../schemas/batch.js'
 import { NoQuerySchema } from '../../../../schemas/query.js'
+import { partialFailureSerializer } from '../../../../services/batch-json.js'
 import { requestContext } from '../../../../services/operations.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
@@ -32,6 +33,8 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
     const key = request.headers['idempotency-key']
     const { replayed, body } = await operations.batchUpdateListings(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) })
     if (replayed) reply.header('idempotent-replayed', 'true')
+    // an item whose result cannot be written fails alone, never the batch (services/batch-json.ts)
+    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
     return body
   })
 }
