@@ -25,6 +25,7 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_RATE_WINDOW_MS: Int(10000, 1, 'upstream rate-limit window (ms)'),
   HOSTAWAY_RATE_SAFETY_MARGIN: Int(1, 0, 'requests kept in reserve below each limit'),
   HOSTAWAY_RATE_WINDOW_MARGIN_MS: Int(100, 0, 'extra ms added to the window for clock skew'),
+  HOSTAWAY_RATE_LAG_MARGIN_MAX_MS: Int(1000, 0, 'while the event loop lags, the window also grows by the longest loop delay measured within the last window, up to this many ms; 0 = off', 60000),
   HOSTAWAY_TIMEOUT_MS: Int(10000, 1, 'per-attempt upstream timeout (ms)'),
   HOSTAWAY_MAX_RETRIES: Int(3, 0, 'retries after the first attempt', 10),
   HOSTAWAY_RETRY_BASE_MS: Int(200, 0, 'base delay of exponential backoff (ms)'),
