@@ -36,6 +36,8 @@ export const ConfigSchema = Type.Object({
   REQUEST_TIMEOUT_MS: Int(15000, 1, 'total deadline of a single-item route (ms)'),
   LIMITER_MAX_QUEUE: Int(1000, 1, 'most upstream calls waiting for a rate-limit slot; beyond it the calls whose turns come last are refused (503 rate_limit, or unprocessed batch items)'),
   LIMITER_WEIGHTS: Type.Optional(Type.String({ description: 'comma-separated caller=weight (1-16): an API key\'s id (first 12 hex digits of its SHA-256) or ip:<address> gets that many turns in the rate-limiter queue for every turn of a caller of weight 1; unset = all equal' })),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: Int(1000, 0, 'new requests are refused (503 unprocessed, Retry-After) while the mean event-loop delay of the last second is above this (ms); /health and /metrics still answer; 0 = off', 60000),
+  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ default: 0, minimum: 0, maximum: 1, description: 'new requests are refused (503 unprocessed, Retry-After) while the event loop was busy more than this share of the last second (0-1, e.g. 0.98); 0 = off' }),
   SHUTDOWN_GRACE_MS: Int(25000, 0, 'how long in-flight requests may finish after SIGTERM/SIGINT (ms)'),
   CACHE_TTL_MS: Int(30000, 0, 'read cache TTL (ms); 0 disables'),
   NEGATIVE_CACHE_TTL_MS: Int(60000, 0, 'how long an upstream 404 is remembered (ms); 0 disables; forgotten on a write or webhook for the id'),
