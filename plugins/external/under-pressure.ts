@@ -24,6 +24,11 @@ const SAMPLE_INTERVAL_MS = 1000
 const RETRY_AFTER_S = 1
 /** A refusal this long (ms) after the previous one starts a new episode, logged once (refusals themselves are cheap, unlogged). */
 const EPISODE_GAP_MS = 5000
+/**
+ * Nothing is refused for this long after the app is ready (ms): the first measurements cover the
+ * start's own work (loading plugins, compiling schemas: long synchronous stretches), which is not load.
+ */
+const START_GRACE_MS = 2 * SAMPLE_INTERVAL_MS
 
 /**
  * Load shedding with @fastify/under-pressure: while the event loop is saturated (the mean
@@ -32,15 +37,18 @@ const EPISODE_GAP_MS = 5000
  * error schema, `unprocessed` (nothing was done: safe to resend), Retry-After. Work already running
  * goes on: its upstream requests go out when their rate-limit slots say (a slot counts from when its
  * request is written, services/hostaway/budget.ts), and fewer new requests let the loop catch up.
- * Both thresholds 0: the plugin only measures (`fastify.memoryUsage()`).
+ * Nothing is refused in the first two measurements after the start (they cover the start's own
+ * work). Both thresholds 0: the plugin only measures (`fastify.memoryUsage()`).
  *
  * @see {@link https://github.com/fastify/under-pressure}
  */
 export default fp<AppOptions>(async (fastify, { config }) => {
   let lastRefusal = -Infinity
+  let armedAt = Infinity
+  fastify.addHook('onReady', async () => { armedAt = performance.now() + START_GRACE_MS })
   const refuse: PressureHandler = (request, reply, type, value) => {
-    if (ALWAYS_ANSWERED.has(request.routeOptions.url ?? '')) return undefined
     const now = performance.now()
+    if (now < armedAt || ALWAYS_ANSWERED.has(request.routeOptions.url ?? '')) return undefined
     if (now - lastRefusal > EPISODE_GAP_MS) {
       request.log.warn({ pressure: type, value, ...fastify.memoryUsage() }, 'under pressure: refusing new requests (503) until the event loop recovers')
     }
