@@ -54,6 +54,8 @@ export function createPromTelemetry (registry: Registry): Telemetry {
   gauge('hostaway_budget_used_slots', 'Upstream rate-limit slots taken in the current window (with REDIS_URL: the shared budget, as this instance last saw it)',
     (g) => { if (probes.limiter !== undefined) g.set(probes.limiter().in_window) })
   gauge('hostaway_budget_slots', 'Upstream rate-limit slots per window (the tightest budget, margins applied)', (g) => { if (probes.limiter !== undefined) g.set(probes.limiter().cap) })
+  gauge('hostaway_budget_lag_margin_seconds', 'Time added to the rate-limit window now because the event loop lagged (HOSTAWAY_RATE_LAG_MARGIN_MAX_MS at most)',
+    (g) => { if (probes.limiter !== undefined) g.set(probes.limiter().lag_margin_ms / 1000) })
   gauge('hostaway_breaker_state', 'Circuit breaker state: 1 for the current state, 0 for the others', (g) => {
     if (probes.breaker === undefined) return
     const current = probes.breaker()

@@ -44,6 +44,8 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
     HOSTAWAY_TOKEN_SETTLE_MS: '20',
     HOSTAWAY_RETRY_BASE_MS: '20',
     HOSTAWAY_TIMEOUT_MS: '2000',
+    // load shedding measures this process' event loop, which every test here shares: a test about it sets it
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env
   })
   const logs = new LogCapture()

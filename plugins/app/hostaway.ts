@@ -4,7 +4,7 @@ import type { Config } from '../../schemas/config.js'
 import { limiterWeightOf } from '../../services/config.js'
 import { createAttemptRunner } from '../../services/hostaway/attempt.js'
 import { createBreaker } from '../../services/hostaway/breaker.js'
-import { budgetWindowMs } from '../../services/hostaway/budget.js'
+import { budgetWindowMs, lagMargin, pendingLeaseMs } from '../../services/hostaway/budget.js'
 import { createMemoryStore } from '../../services/hostaway/cache.js'
 import { createCaller } from '../../services/hostaway/caller.js'
 import { createHostawayClient, type HostawayClient } from '../../services/hostaway/client.js'
@@ -13,6 +13,7 @@ import { createMemoryRateLimiter } from '../../services/hostaway/limiter.js'
 import { createReadThrough } from '../../services/hostaway/read-through.js'
 import { createTokenManager, type TokenManagerDeps } from '../../services/hostaway/token.js'
 import type { KeyValueStore, RateLimiter } from '../../services/hostaway/types.js'
+import { createLoopLag } from '../../services/loop-lag.js'
 import { createRedisSeams } from '../../services/redis/seams.js'
 import type { Telemetry } from '../../services/telemetry.js'
 import redisPlugin from './redis.js'
@@ -31,13 +32,19 @@ const CREDENTIAL_FAILURE_BACKOFF_MS = 5000
 
 export type HostawayConfig = Pick<Config,
   'HOSTAWAY_BASE_URL' | 'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_API_KEY' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' |
-  'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' |
+  'HOSTAWAY_RATE_WINDOW_MS' | 'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_RATE_LAG_MARGIN_MAX_MS' | 'HOSTAWAY_TIMEOUT_MS' |
   'HOSTAWAY_MAX_RETRIES' | 'HOSTAWAY_RETRY_BASE_MS' | 'HOSTAWAY_TOKEN_SETTLE_MS' | 'CACHE_TTL_MS' | 'NEGATIVE_CACHE_TTL_MS' |
   'BATCH_PLANNER' | 'BATCH_CONCURRENCY' | 'BREAKER_FAILURE_THRESHOLD' | 'BREAKER_WINDOW_MS' | 'BREAKER_OPEN_MS' | 'HOSTAWAY_EGRESS_ID' |
   'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS' | 'JSON_MAX_DEPTH'>
 
-/** The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins; the queue's bound and weights. */
-export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry): RateLimiter {
+/** How often the event loop's longest delay is sampled for the lag margin (ms). */
+const LOOP_LAG_SAMPLE_MS = 500
+
+/**
+ * The in-memory rate limiter of one instance: both Hostaway budgets, with the configured margins
+ * (`lagMarginMs`: the one that follows the event loop's lag); the queue's bound and weights.
+ */
+export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry, lagMarginMs?: () => number): RateLimiter {
   return createMemoryRateLimiter({
     limits: [
       { name: 'ip', max: config.HOSTAWAY_RATE_LIMIT_IP },
@@ -46,6 +53,8 @@ export function memoryLimiter (config: HostawayConfig, telemetry: Telemetry): Ra
     windowMs: config.HOSTAWAY_RATE_WINDOW_MS,
     safetyMargin: config.HOSTAWAY_RATE_SAFETY_MARGIN,
     windowMarginMs: config.HOSTAWAY_RATE_WINDOW_MARGIN_MS,
+    lagMarginMs,
+    pendingLeaseMs: pendingLeaseMs(config.HOSTAWAY_TIMEOUT_MS, budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)),
     maxQueue: config.LIMITER_MAX_QUEUE,
     weightOf: limiterWeightOf(config),
     telemetry
@@ -127,10 +136,17 @@ export default fp(async (fastify) => {
   await fastify.register(redisPlugin)
   const { config, redis, telemetry } = fastify
   const log = fastify.log.child({ component: 'hostaway' })
+  const windowMs = budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
+  const maxLagMs = config.HOSTAWAY_RATE_LAG_MARGIN_MAX_MS
+  const loopLag = maxLagMs > 0 ? createLoopLag({ sampleMs: LOOP_LAG_SAMPLE_MS, keepMs: windowMs + maxLagMs, now: () => performance.now() }) : undefined
+  const lagMarginMs = loopLag === undefined ? undefined : lagMargin((span) => loopLag.recentMaxMs(span), windowMs, maxLagMs)
   const seams: HostawaySeams = redis === null
-    ? { limiter: memoryLimiter(config, telemetry), store: createMemoryStore() }
-    : createRedisSeams({ connection: redis, config, log, telemetry })
+    ? { limiter: memoryLimiter(config, telemetry, lagMarginMs), store: createMemoryStore() }
+    : createRedisSeams({ connection: redis, config, log, telemetry, lagMarginMs })
   const hostaway = createHostaway({ config, log, telemetry, ...seams })
   fastify.decorate('hostaway', hostaway.client)
-  fastify.addHook('onClose', hostaway.close)
+  fastify.addHook('onClose', async () => {
+    await hostaway.close()
+    loopLag?.close()
+  })
 }, { name: 'hostaway', dependencies: ['config', 'telemetry'] })

@@ -6,7 +6,7 @@ import { describeFailure, healthOf, refusedError, type Breaker, type Refusal } f
 import { abortedError, backoffMs, classifyOutcome, isIdempotent, stoppedError, withAttempts, type CallContext } from './classify.js'
 import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
 import { LimiterClosedError } from './limiter.js'
-import type { Admission, RateLimiter } from './types.js'
+import type { Admission, Permit, RateLimiter } from './types.js'
 import { statusClass, type AttemptResult, type EndpointKind, type Telemetry } from '../telemetry.js'
 
 export interface AttemptPolicy {
@@ -58,7 +58,7 @@ export interface AttemptSpec<T> {
 
 export interface AttemptRunnerDeps {
   http: Pick<UpstreamHttp, 'send'>
-  limiter: Pick<RateLimiter, 'acquire' | 'release' | 'nextSlotInMs'>
+  limiter: Pick<RateLimiter, 'acquire' | 'nextSlotInMs'>
   breaker: Pick<Breaker, 'check' | 'admit' | 'record' | 'openSignal'>
   policy: AttemptPolicy
   log: FastifyBaseLogger
@@ -98,8 +98,9 @@ function reasonOf (message: string): string {
  * breaker → prepare → rate-limit slot → breaker permit → build the request → send → accept, or
  * resend / classify → backoff → sleep → again. Every attempt takes a limiter slot first, so
  * retries and token requests count against the budget; a slot that cannot be used at once (the
- * breaker opened, the token was dropped) is given back, so no request ever goes out later than
- * its slot says. Only idempotent calls are retried; a 429 waits at least until the limiter's
+ * breaker opened, the token was dropped) is given back, and a slot used counts from when its
+ * request was written (however late the event loop let it out), so no request ever goes out
+ * later than its slot says. Only idempotent calls are retried; a 429 waits at least until the limiter's
  * window has room. While the breaker is open, calls fail at once (retryable, nothing sent), and
  * calls waiting for a slot or a retry stop waiting when it opens.
  * Aborting `signal` ends the call as `unprocessed` (nothing sent), `timeout` (a read was sent) or
@@ -111,10 +112,10 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
   const rateLimitRetryAfterMs = () => limiter.nextSlotInMs() || policy.rateWindowMs
 
   /** Wait for `wait` while listening to the breaker too: a breaker opening ends the wait with Refused. */
-  async function guarded (signal: AbortSignal, wait: (s: AbortSignal) => Promise<void>): Promise<void> {
+  async function guarded<T> (signal: AbortSignal, wait: (s: AbortSignal) => Promise<T>): Promise<T> {
     const { signal: linked, dispose } = linkSignals(signal, breaker.openSignal())
     try {
-      await wait(linked)
+      return await wait(linked)
     } catch (err) {
       if (!signal.aborted && linked.aborted) throw new Refused(breaker.check() ?? { retryAfterMs: 1, reason: abortMessage(linked) })
       throw err
@@ -173,8 +174,9 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
           }
           gate()
         }
+        let slot: Permit
         try {
-          await guarded(signal, (s) => limiter.acquire(s, admission))
+          slot = await guarded(signal, (s) => limiter.acquire(s, admission))
         } catch (err) {
           if (!(err instanceof Refused) && !(err instanceof AdmissionRefused) && signal.aborted) {
             throw given('while waiting for a rate-limit slot', limiter.nextSlotInMs() || null)
@@ -183,12 +185,12 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
         }
         const permit = breaker.admit()
         if (!('probe' in permit)) {
-          limiter.release()
+          slot.release()
           throw new Refused(permit)
         }
         const request = spec.request()
         if (request === undefined) {
-          limiter.release()
+          slot.release()
           breaker.record(permit, 'neutral')
           continue
         }
@@ -196,7 +198,14 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
         ctx.attempts++
         spec.onAttempt?.()
         const started = performance.now()
-        const outcome = await http.send({ ...request, signal })
+        let outcome: AttemptOutcome
+        try {
+          outcome = await http.send({ ...request, signal, onWritten: slot.sent })
+        } finally {
+          // a request never written whole (refused connection, abort, reset) may still have reached
+          // the upstream in part: it counts from now as well (nothing if it counted already)
+          slot.sent()
+        }
         const ms = performance.now() - started
         const health = healthOf(outcome)
         // the breaker reads the description of failures only

@@ -21,6 +21,11 @@ export interface AttemptRequest {
   form?: Record<string, string>
   headers?: Record<string, string>
   signal: AbortSignal
+  /**
+   * Called once the request has been handed to the operating system (the ClientRequest's `finish`):
+   * when the upstream may start counting it. Never called for a request that was not written.
+   */
+  onWritten?: () => void
 }
 
 export interface UpstreamHttp {
@@ -53,7 +58,7 @@ export function createUpstreamHttp (opts: { baseUrl: string, timeoutMs: number }
   return {
     async send (req) {
       try {
-        const res = await instance(req.path, {
+        const pending = instance(req.path, {
           method: req.method,
           searchParams: req.searchParams,
           json: req.json,
@@ -61,6 +66,9 @@ export function createUpstreamHttp (opts: { baseUrl: string, timeoutMs: number }
           headers: req.headers,
           signal: req.signal
         })
+        const { onWritten } = req
+        if (onWritten !== undefined) pending.on('request', (request) => { request.once('finish', onWritten) })
+        const res = await pending
         return { kind: 'response', status: res.statusCode, body: res.body }
       } catch (err) {
         if (req.signal.aborted) return { kind: 'aborted' }

@@ -1,9 +1,9 @@
 import { abortReason } from './abort.js'
 import { createAdmission, startBy, type Candidate } from './admission.js'
-import { createMemoryBudget, type Budget, type MemoryBudgetOptions } from './budget.js'
+import { createMemoryBudget, type Budget, type MemoryBudgetOptions, type Slot } from './budget.js'
 import { createFairQueue } from './fair-queue.js'
 import type { Telemetry } from '../telemetry.js'
-import type { AcquireOptions, LimiterStats, RateLimiter } from './types.js'
+import type { AcquireOptions, LimiterStats, Permit, RateLimiter } from './types.js'
 
 /** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
 export class LimiterClosedError extends Error {
@@ -14,7 +14,7 @@ export class LimiterClosedError extends Error {
 }
 
 interface Waiter extends Candidate {
-  resolve: () => void
+  resolve: (permit: Permit) => void
   reject: (err: Error) => void
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
@@ -48,7 +48,8 @@ function setTimer (fn: () => void, ms: number): () => void {
  * (fair-queue.ts), single-item requests before a caller's batch items. One timer at most is armed,
  * for the moment the budget says the next waiter may go; a slot given back unused goes to the
  * next waiter at once; an aborted waiter leaves at once; if the budget fails, every waiter is
- * rejected with its error.
+ * rejected with its error. A waiter gets a Permit: it says when its request was written (`sent`:
+ * the slot counts from then) or gives the slot back unused (`release`).
  * Admission (admission.ts): a call whose turn is predicted to come past its deadline, or that finds
  * the queue full, is refused at once (AdmissionRefused, with the predicted wait) instead of waiting
  * the deadline out. When newcomers push waiters back (a caller's first turn, a single-item request
@@ -104,14 +105,32 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
     }
   }
 
-  function grant (w: Waiter): void {
+  /** The waiter's handle on its slot: written (counts from now), or given back unused (the next waiter may take it). */
+  function permitOf (slot: Slot): Permit {
+    let settled = false
+    return {
+      sent (): void {
+        settled = true
+        slot.sent()
+      },
+      release (): void {
+        if (settled) return
+        settled = true
+        counts.released++
+        slot.giveBack()
+        if (!closed && queue.size() > 0) drain()
+      }
+    }
+  }
+
+  function grant (w: Waiter, slot: Slot): void {
     counts.acquired++
     const waited = now() - w.enqueuedAt
     counts.totalWait += waited
     counts.maxWait = Math.max(counts.maxWait, waited)
     telemetry.limiterWait(w.priority ? 'token' : w.lane, waited / 1000)
     detach(w)
-    w.resolve()
+    w.resolve(permitOf(slot))
   }
 
   function rejectAll (err: Error): void {
@@ -121,33 +140,37 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
     }
   }
 
-  /** After the budget answered: grant the next waiter (true: ask again) or wait `wait` ms (false). */
-  function answered (wait: number): boolean {
-    if (closed || queue.size() === 0) return false
-    if (wait > 0) {
+  /** After the budget answered: grant the next waiter its slot (true: ask again) or wait `wait` ms (false). */
+  function answered (result: Slot | number): boolean {
+    if (closed || queue.size() === 0) {
+      // the waiter left (aborted, refused) while an asynchronous budget answered
+      if (typeof result !== 'number') result.giveBack()
+      return false
+    }
+    if (typeof result === 'number') {
       // timers may fire up to 1 ms early against a sub-ms clock: round up
-      timer = schedule(drain, Math.ceil(wait))
+      timer = schedule(drain, Math.ceil(result))
       scheduleRecheck()
       return false
     }
-    grant(queue.shift() as Waiter)
+    grant(queue.shift() as Waiter, result)
     return true
   }
 
   /** Act on the budget's answer; an asynchronous answer resumes the drain when it comes. */
   function ask (): boolean {
-    let result: number | Promise<number>
+    let result: Slot | number | Promise<Slot | number>
     try {
       result = budget.take()
     } catch (err) {
       rejectAll(err instanceof Error ? err : new Error(String(err)))
       return false
     }
-    if (typeof result === 'number') return answered(result)
+    if (typeof result === 'number' || !('then' in result)) return answered(result)
     asking = true
-    result.then((wait) => {
+    result.then((answer) => {
       asking = false
-      if (answered(wait)) drain()
+      if (answered(answer)) drain()
     }, (err: unknown) => {
       asking = false
       rejectAll(err instanceof Error ? err : new Error(String(err)))
@@ -162,11 +185,11 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
   }
 
   return {
-    acquire (signal?: AbortSignal, options: AcquireOptions = {}): Promise<void> {
+    acquire (signal?: AbortSignal, options: AcquireOptions = {}): Promise<Permit> {
       if (closed) return Promise.reject(new LimiterClosedError())
       if (signal?.aborted === true) return Promise.reject(abortReason(signal))
       const t = now()
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<Permit>((resolve, reject) => {
         const { deadline } = options
         const w: Waiter = {
           resolve,
@@ -201,12 +224,6 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
       })
     },
 
-    release (): void {
-      counts.released++
-      budget.giveBack()
-      if (queue.size() > 0) drain()
-    },
-
     nextSlotInMs (): number {
       return budget.nextSlotInMs()
     },
@@ -217,6 +234,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
         in_window: budget.inWindow(),
         cap,
         window_ms: windowMs,
+        lag_margin_ms: Math.round(budget.lagMarginMs?.() ?? 0),
         acquired: counts.acquired,
         released: counts.released,
         refused: counts.refused,

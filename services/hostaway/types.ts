@@ -44,6 +44,8 @@ export interface LimiterStats {
   /** slots per window (margins applied) and the window (ms, margin included) */
   cap: number
   window_ms: number
+  /** ms added to the window now because the event loop lagged (HOSTAWAY_RATE_LAG_MARGIN_MAX_MS) */
+  lag_margin_ms: number
   /** slots granted since start */
   acquired: number
   /** calls refused without waiting: their turn would have come past their deadline, or the queue was full */
@@ -62,8 +64,23 @@ export interface AcquireOptions extends Partial<Admission> {
 }
 
 /**
+ * A granted rate-limit slot, held by the attempt that will use it. The slot counts against the
+ * budget from the moment the request is written, not from the grant: under an event-loop stall the
+ * two can be far apart, and counting from the grant would let the next requests out early.
+ */
+export interface Permit {
+  /** The request was handed to the socket (or may have been): the slot counts from now. Only the first call counts. */
+  sent (): void
+  /**
+   * Nothing was sent in the slot (e.g. the access token was dropped meanwhile, or the circuit
+   * breaker opened): it is given back, the next waiter may take it at once. Does nothing after `sent`.
+   */
+  release (): void
+}
+
+/**
  * Admission control for upstream requests. Every upstream attempt (token requests and retries
- * included) calls `acquire` first.
+ * included) calls `acquire` first, and settles its permit: `sent` or `release`.
  */
 export interface RateLimiter {
   /**
@@ -72,12 +89,7 @@ export interface RateLimiter {
    * when aborted, and with an AdmissionRefused at once when the call's turn is predicted to come
    * past its `deadline` or the queue is full.
    */
-  acquire (signal?: AbortSignal, options?: AcquireOptions): Promise<void>
-  /**
-   * Give back the slot just granted, unused: nothing was sent in it (e.g. the access token was
-   * dropped meanwhile, or the circuit breaker opened). Call it in the same tick as the grant.
-   */
-  release (): void
+  acquire (signal?: AbortSignal, options?: AcquireOptions): Promise<Permit>
   /** Earliest time (ms from now) a new slot could be granted; 0 when one is free now. */
   nextSlotInMs (): number
   stats (): LimiterStats

@@ -11,6 +11,8 @@ export function accountKeys (accountId: string) {
     budgetAccount: `${base}:budget:account`,
     /** sliding log of the requests leaving through one egress IP (instances sharing HOSTAWAY_EGRESS_ID) */
     budgetEgress: (egressId: string) => `${base}:budget:ip:${egressId}`,
+    /** the slots of a budget log (one of the two above) granted and not written yet (redis/budget.ts) */
+    budgetPending: (logKey: string) => `${logKey}:pending`,
     /** since when (Redis time) the logs are complete: a Redis that lost them waits one window */
     budgetSince: `${base}:budget:since`,
     token: `${base}:token`,

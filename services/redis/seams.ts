@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../schemas/config.js'
 import { limiterWeightOf } from '../config.js'
-import { budgetWindowMs, capOf } from '../hostaway/budget.js'
+import { budgetWindowMs, capOf, pendingLeaseMs } from '../hostaway/budget.js'
 import { createRateLimiter } from '../hostaway/limiter.js'
 import type { SharedTokenDeps } from '../hostaway/shared-token.js'
 import type { KeyValueStore, RateLimiter } from '../hostaway/types.js'
@@ -15,7 +15,7 @@ import type { Telemetry } from '../telemetry.js'
 
 export type RedisSeamsConfig = Pick<Config,
   'HOSTAWAY_ACCOUNT_ID' | 'HOSTAWAY_EGRESS_ID' | 'HOSTAWAY_RATE_LIMIT_IP' | 'HOSTAWAY_RATE_LIMIT_ACCOUNT' | 'HOSTAWAY_RATE_WINDOW_MS' |
-  'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_TIMEOUT_MS' | 'HOSTAWAY_MAX_RETRIES' |
+  'HOSTAWAY_RATE_SAFETY_MARGIN' | 'HOSTAWAY_RATE_WINDOW_MARGIN_MS' | 'HOSTAWAY_RATE_LAG_MARGIN_MAX_MS' | 'HOSTAWAY_TIMEOUT_MS' | 'HOSTAWAY_MAX_RETRIES' |
   'LIMITER_MAX_QUEUE' | 'LIMITER_WEIGHTS'>
 
 /** Pause between two looks at the shared token while another instance fetches it (ms, jittered up to twice). */
@@ -28,16 +28,28 @@ export function egressId (config: Pick<Config, 'HOSTAWAY_EGRESS_ID'>): string {
   return config.HOSTAWAY_EGRESS_ID ?? hostname()
 }
 
-/**
- * The shared seams of the upstream path when REDIS_URL is set: the limiter's FIFO queue over the
- * Redis budget (per account for every instance, per egress IP for instances sharing
- * HOSTAWAY_EGRESS_ID, both with the configured margins), the read cache, and the shared token.
- */
-export function createRedisSeams ({ connection, config, log, telemetry }: { connection: RedisConnection, config: RedisSeamsConfig, log: FastifyBaseLogger, telemetry: Telemetry }): {
+export interface RedisSeamsDeps {
+  connection: RedisConnection
+  config: RedisSeamsConfig
+  log: FastifyBaseLogger
+  telemetry: Telemetry
+  /** ms added to the window now because the event loop lags (at most HOSTAWAY_RATE_LAG_MARGIN_MAX_MS) */
+  lagMarginMs?: () => number
+}
+
+export interface RedisSeams {
   limiter: RateLimiter
   store: KeyValueStore<unknown>
   sharedToken: Pick<SharedTokenDeps, 'shared' | 'lockTtlMs' | 'pollMs' | 'random'>
-} {
+}
+
+/**
+ * The shared seams of the upstream path when REDIS_URL is set: the limiter's FIFO queue over the
+ * Redis budget (per account for every instance, per egress IP for instances sharing
+ * HOSTAWAY_EGRESS_ID, both with the configured margins, and the lag margin `lagMarginMs`), the
+ * read cache, and the shared token.
+ */
+export function createRedisSeams ({ connection, config, log, telemetry, lagMarginMs }: RedisSeamsDeps): RedisSeams {
   const keys = accountKeysOf(config)
   const windowMs = budgetWindowMs(config.HOSTAWAY_RATE_WINDOW_MS, config.HOSTAWAY_RATE_WINDOW_MARGIN_MS)
   const cap = (max: number) => capOf(max, config.HOSTAWAY_RATE_SAFETY_MARGIN)
@@ -45,11 +57,14 @@ export function createRedisSeams ({ connection, config, log, telemetry }: { conn
   const budget = createRedisBudget({
     connection,
     logs: [
-      { key: keys.budgetAccount, cap: cap(config.HOSTAWAY_RATE_LIMIT_ACCOUNT) },
-      { key: keys.budgetEgress(egressId(config)), cap: cap(config.HOSTAWAY_RATE_LIMIT_IP) }
+      { key: keys.budgetAccount, pendingKey: keys.budgetPending(keys.budgetAccount), cap: cap(config.HOSTAWAY_RATE_LIMIT_ACCOUNT) },
+      { key: keys.budgetEgress(egressId(config)), pendingKey: keys.budgetPending(keys.budgetEgress(egressId(config))), cap: cap(config.HOSTAWAY_RATE_LIMIT_IP) }
     ],
     sinceKey: keys.budgetSince,
     windowMs,
+    lagMarginMs,
+    maxLagMarginMs: config.HOSTAWAY_RATE_LAG_MARGIN_MAX_MS,
+    pendingLeaseMs: pendingLeaseMs(config.HOSTAWAY_TIMEOUT_MS, windowMs),
     // instances waiting for the same slot ask at slightly different moments: each gets its turn
     jitterMs: Math.min(50, Math.max(5, Math.round(windowMs / 50))),
     random: Math.random,

@@ -1,5 +1,6 @@
 // One process taking slots from the shared Redis budget as fast as it may, for test/redis/budget.test.ts:
-// argv: REDIS_URL, egress id, run time (ms); prints the Redis time (µs) of every slot it took, as JSON.
+// argv: REDIS_URL, egress id, run time (ms); writes each request at once (`sent`) and prints the Redis time (µs)
+// of every slot it took, as JSON.
 import pino from 'pino'
 import { createRedisBudget } from '../../services/redis/budget.js'
 import { createRedisConnection } from '../../services/redis/connection.js'
@@ -15,10 +16,14 @@ const keys = accountKeys('10000')
 const grants: number[] = []
 const budget = createRedisBudget({
   connection,
-  logs: [{ key: keys.budgetAccount, cap: budgetLimits.account }, { key: keys.budgetEgress(egress), cap: budgetLimits.ip }],
+  logs: [
+    { key: keys.budgetAccount, pendingKey: keys.budgetPending(keys.budgetAccount), cap: budgetLimits.account },
+    { key: keys.budgetEgress(egress), pendingKey: keys.budgetPending(keys.budgetEgress(egress)), cap: budgetLimits.ip }
+  ],
   sinceKey: keys.budgetSince,
   windowMs: budgetLimits.windowMs,
   freshStateWaitMs: 0,
+  pendingLeaseMs: 10_000,
   jitterMs: budgetLimits.jitterMs,
   random: Math.random,
   now: () => performance.now(),
@@ -30,8 +35,10 @@ process.stdout.write('ready\n')
 await new Promise((resolve) => process.stdin.once('data', resolve))
 const end = performance.now() + Number(runMs)
 while (performance.now() < end) {
-  const wait = await budget.take()
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+  const answer = await budget.take()
+  // the request is written at once: its slot counts from then (Redis time, at or after the grant)
+  if (typeof answer !== 'number') answer.sent()
+  else await new Promise((resolve) => setTimeout(resolve, answer))
 }
 process.stdout.write(JSON.stringify({ egress, grants }) + '\n')
 await connection.close()

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import t from 'tap'
 import pino from 'pino'
+import type { Slot } from '../../services/hostaway/budget.js'
 import { createRedisBudget } from '../../services/redis/budget.js'
 import { createRedisConnection, RedisUnavailableError } from '../../services/redis/connection.js'
 import { accountKeys } from '../../services/redis/keys.js'
@@ -63,10 +64,14 @@ t.test('three processes, two egress ids: both budgets hold exactly, on Redis tim
 function budgetOn (connection: ReturnType<typeof createRedisConnection>, egress: string, extra: Partial<Parameters<typeof createRedisBudget>[0]> = {}) {
   return createRedisBudget({
     connection,
-    logs: [{ key: keys.budgetAccount, cap: 3 }, { key: keys.budgetEgress(egress), cap: 2 }],
+    logs: [
+      { key: keys.budgetAccount, pendingKey: keys.budgetPending(keys.budgetAccount), cap: 3 },
+      { key: keys.budgetEgress(egress), pendingKey: keys.budgetPending(keys.budgetEgress(egress)), cap: 2 }
+    ],
     sinceKey: keys.budgetSince,
     windowMs: 60_000,
     freshStateWaitMs: 0,
+    pendingLeaseMs: 60_000,
     jitterMs: 0,
     random: Math.random,
     now: () => performance.now(),
@@ -74,6 +79,20 @@ function budgetOn (connection: ReturnType<typeof createRedisConnection>, egress:
     ...extra
   })
 }
+
+/** The slot a take answered (it must have answered one). */
+function slotOf (answer: Slot | number): Slot {
+  if (typeof answer === 'number') throw new Error(`no slot: wait ${answer} ms`)
+  return answer
+}
+
+/** A number a take answered: the wait (it must not have granted a slot). */
+function waitOf (answer: Slot | number): number {
+  if (typeof answer !== 'number') throw new Error('a slot was granted')
+  return answer
+}
+
+const zcard = async (connection: ReturnType<typeof createRedisConnection>, key: string) => Number(await connection.command(['ZCARD', key]))
 
 t.test('one take, both logs; the egress id decides which IP budget; giveBack frees the slot; waits are answered, not polled', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
@@ -83,22 +102,94 @@ t.test('one take, both logs; the egress id decides which IP budget; giveBack fre
   const a1 = budgetOn(connection, 'a')
   const a2 = budgetOn(connection, 'a')
   const b = budgetOn(connection, 'b')
-  t.equal(await a1.take(), 0)
-  t.equal(await a2.take(), 0)
-  const waitA = await a1.take()
+  slotOf(await a1.take()).sent()
+  const written = slotOf(await a2.take())
+  written.sent()
+  const waitA = waitOf(await a1.take())
   t.ok(waitA > 59_000 && waitA <= 60_000, `egress a is full (2): wait ${waitA} ms, until its oldest slot leaves the window`)
   t.equal(a1.inWindow(), 2)
   t.ok(a1.nextSlotInMs() > 59_000, 'nextSlotInMs from the last answer')
-  t.equal(await b.take(), 0, 'egress b has its own IP budget')
-  const waitB = await b.take()
+  const unused = slotOf(await b.take())
+  t.pass('egress b has its own IP budget')
+  const waitB = waitOf(await b.take())
   t.ok(waitB > 59_000, `the account is full (3): egress b waits too (${waitB} ms)`)
-  t.same(await connection.command(['ZCARD', keys.budgetAccount]), 3)
-  t.same(await connection.command(['ZCARD', keys.budgetEgress('a')]), 2)
-  b.giveBack()
-  t.same(await connection.command(['ZCARD', keys.budgetAccount]), 2, 'the slot given back left both logs')
-  t.same(await connection.command(['ZCARD', keys.budgetEgress('b')]), 0)
-  t.equal(await b.take(), 0, 'and is taken again at once')
-  t.ok(await a1.take() > 0, 'egress a is still full')
+  await until(async () => await zcard(connection, keys.budgetAccount) === 2, 5000, 'the two writes recorded')
+  t.equal(await zcard(connection, keys.budgetPending(keys.budgetAccount)), 1, 'b\'s slot is pending: granted, not written')
+  t.equal(await zcard(connection, keys.budgetEgress('a')), 2)
+  unused.giveBack()
+  t.equal(await zcard(connection, keys.budgetPending(keys.budgetAccount)), 0, 'the slot given back left both budgets')
+  t.equal(await zcard(connection, keys.budgetPending(keys.budgetEgress('b'))), 0)
+  slotOf(await b.take())
+  t.pass('and is taken again at once')
+  t.ok(waitOf(await a1.take()) > 0, 'egress a is still full')
+  written.giveBack()
+  t.equal(await zcard(connection, keys.budgetEgress('a')), 2, 'a slot whose request was written cannot be given back')
+})
+
+t.test('a slot counts from when its request is written, on Redis time; until then as written now; past its lease, as written when the lease ended', { skip: redisSkip }, async (t) => {
+  const redis = await startRedis(t)
+  const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
+  await connection.start()
+  t.teardown(() => connection.close())
+  const grants: number[] = []
+  const writes: number[] = []
+  const onGrant = (at: number) => grants.push(at)
+  const onSent = (at: number) => writes.push(at)
+  // two slots per egress per minute; the account budget (3) leaves room
+  const a = budgetOn(connection, 'a', { onGrant, onSent })
+  const other = budgetOn(connection, 'a')
+  const late = slotOf(await a.take())
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  slotOf(await other.take()).giveBack()
+  const pendingSlot = slotOf(await other.take())
+  const whileUnwritten = waitOf(await a.take())
+  t.ok(whileUnwritten >= 59_990, `two slots not written yet count as written now: a whole window to wait (${whileUnwritten} ms), not 300 ms less`)
+  pendingSlot.giveBack()
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  late.sent()
+  await until(() => writes.length === 1, 5000, 'the write recorded')
+  const member = (await connection.command(['ZRANGE', keys.budgetEgress('a'), '0', '-1'])) as string[]
+  t.equal(member.length, 1)
+  const score = Number(await connection.command(['ZSCORE', keys.budgetEgress('a'), member[0]]))
+  t.equal(score, writes[0], 'scored by Redis time when its write was reported')
+  t.ok(score - grants[0] >= 500_000, `counted from its write, ${Math.round((score - grants[0]) / 1000)} ms after its grant`)
+
+  // an instance that never reports the write (it died): counted as written when its lease ends
+  await connection.command(['DEL', keys.budgetEgress('b'), keys.budgetPending(keys.budgetEgress('b')), keys.budgetAccount, keys.budgetPending(keys.budgetAccount)])
+  const dies = budgetOn(connection, 'b', { pendingLeaseMs: 200, onGrant })
+  slotOf(await dies.take())
+  slotOf(await dies.take())
+  const lost = grants[grants.length - 2]
+  const survivor = budgetOn(connection, 'b', { pendingLeaseMs: 200 })
+  t.ok(waitOf(await survivor.take()) >= 59_990, 'within the lease: as written now')
+  await new Promise((resolve) => setTimeout(resolve, 250))
+  const after = waitOf(await survivor.take())
+  const logged = (await connection.command(['ZRANGE', keys.budgetEgress('b'), '0', '-1', 'WITHSCORES'])) as Array<[string, number]>
+  t.equal(logged.length, 2, 'both moved from the pending set into the log')
+  t.equal(Number(logged[0][1]), lost + 200_000, 'scored at the end of their lease')
+  t.equal(await zcard(connection, keys.budgetPending(keys.budgetEgress('b'))), 0)
+  t.ok(after < 59_990 && after > 50_000, `then it leaves the window a window after its lease ended (${after} ms)`)
+})
+
+t.test('the lag margin lengthens this instance\'s window; entries are kept for the longest window', { skip: redisSkip }, async (t) => {
+  const redis = await startRedis(t)
+  const connection = createRedisConnection({ telemetry: NO_TELEMETRY, url: redis.url, timeoutMs: 2000, log })
+  await connection.start()
+  t.teardown(() => connection.close())
+  let lag = 0
+  const budget = budgetOn(connection, 'a', { windowMs: 400, lagMarginMs: () => lag, maxLagMarginMs: 60_000 })
+  slotOf(await budget.take()).sent()
+  slotOf(await budget.take()).sent()
+  await new Promise((resolve) => setTimeout(resolve, 450))
+  lag = 30_000
+  t.equal(budget.lagMarginMs?.(), 30_000)
+  const wait = waitOf(await budget.take())
+  t.ok(wait > 29_000 && wait <= 30_400, `a window of 400 + 30 000 ms: the slots written 450 ms ago still count (wait ${wait} ms)`)
+  lag = 90_000
+  t.equal(budget.lagMarginMs?.(), 60_000, 'never more than the most it was built for')
+  lag = 0
+  slotOf(await budget.take())
+  t.pass('without the margin, the window is 400 ms again')
 })
 
 t.test('a Redis that lost its logs: nobody takes a slot for one window; unavailable: take fails at once, and works again when Redis is back', { skip: redisSkip }, async (t) => {
@@ -107,11 +198,12 @@ t.test('a Redis that lost its logs: nobody takes a slot for one window; unavaila
   await connection.start()
   t.teardown(() => connection.close())
   const budget = budgetOn(connection, 'a', { windowMs: 400, freshStateWaitMs: undefined, jitterMs: 20 })
-  const first = await budget.take()
+  const first = waitOf(await budget.take())
   t.ok(first >= 390 && first <= 420, `a fresh Redis: wait one window (+ jitter ≤ 20 ms): ${first} ms`)
   t.same(await connection.command(['ZCARD', keys.budgetAccount]), 0, 'nothing taken')
   await new Promise((resolve) => setTimeout(resolve, first))
-  t.equal(await budget.take(), 0, 'a window later: the slot')
+  slotOf(await budget.take()).sent()
+  t.pass('a window later: the slot')
 
   await redis.stop()
   const err = await Promise.resolve(budget.take()).catch((e: unknown) => e)
@@ -119,6 +211,6 @@ t.test('a Redis that lost its logs: nobody takes a slot for one window; unavaila
   t.match(err, { error_type: 'unprocessed', retryable: true, retry_after_ms: 1000, message: /^Not sent: the shared state \(Redis at .*redis\.sock\) is unavailable: / })
   await redis.start()
   await until(() => connection.available(), 10_000, 'the reconnection')
-  const after = await budget.take()
+  const after = waitOf(await budget.take())
   t.ok(after >= 390 && after <= 420, `the restarted Redis lost the logs: one window again (${after} ms)`)
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { serve, until, upstreamCount } from '../reliability/helper.js'
-import { startRedis } from './server.js'
+import { redisSkip, startRedis } from './server.js'
 
 // Once a write was sent, it is never reported as not sent (docs/contract.md, "Deadlines"): a PUT
 // whose first attempt got no answer (the upstream may have applied it), whose retry then finds the
@@ -9,7 +9,7 @@ import { startRedis } from './server.js'
 
 interface Item { index: number, success: boolean, error_type: string | null, attempts: number, retryable: boolean, error: string | null }
 
-t.test('a write sent once, whose retry finds Redis stopped: outcome_unknown, never "unprocessed, not sent"', async (t) => {
+t.test('a write sent once, whose retry finds Redis stopped: outcome_unknown, never "unprocessed, not sent"', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
   // PUT /listings/3 never answers: each attempt ends at the per-attempt timeout, then is retried
   const { url, sandbox: sb, audit } = await serve(t, {

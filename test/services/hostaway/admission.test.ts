@@ -2,7 +2,7 @@ import t from 'tap'
 import { AdmissionRefused } from '../../../services/hostaway/admission.js'
 import { createMemoryBudget, type Budget } from '../../../services/hostaway/budget.js'
 import { LimiterClosedError, createMemoryRateLimiter, createRateLimiter } from '../../../services/hostaway/limiter.js'
-import type { AcquireOptions } from '../../../services/hostaway/types.js'
+import type { AcquireOptions, Permit } from '../../../services/hostaway/types.js'
 import { fakeClock } from './fake-clock.js'
 import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
@@ -14,14 +14,18 @@ type Clock = ReturnType<typeof fakeClock>
 /** A limiter of `max` slots per 1000 ms on `clock`, its budget already used up at the start. */
 async function saturated (clock: Clock, max: number, extra: { maxQueue?: number, weightOf?: (caller: string) => number } = {}) {
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max }], windowMs: 1000, now: clock.now, schedule: clock.schedule, ...extra })
-  for (let i = 0; i < max; i++) await l.acquire()
+  for (let i = 0; i < max; i++) {
+    const permit = await l.acquire()
+    permit.sent()
+  }
   return l
 }
 
-/** Acquire, and record what became of it: granted (with the clock) or refused (with the error). */
-function track (l: { acquire: (s?: AbortSignal, o?: AcquireOptions) => Promise<void> }, clock: Clock, options: AcquireOptions, log: string[], name: string) {
+/** Acquire, and record what became of it: granted (with the clock; its request written at once) or refused (with the error). */
+function track (l: { acquire: (s?: AbortSignal, o?: AcquireOptions) => Promise<Permit> }, clock: Clock, options: AcquireOptions, log: string[], name: string) {
   const outcome: { grantedAt?: number, refused?: AdmissionRefused } = {}
-  l.acquire(undefined, options).then(() => {
+  l.acquire(undefined, options).then((permit) => {
+    permit.sent()
     outcome.grantedAt = clock.now()
     log.push(name)
   }, (err: unknown) => {
@@ -35,11 +39,17 @@ t.test('the sliding log predicts when each coming slot frees', async (t) => {
   let now = 0
   const budget = createMemoryBudget({ limits: [{ name: 'ip', max: 2 }], windowMs: 1000, safetyMargin: 0, windowMarginMs: 0, now: () => now })
   t.same(budget.upcoming(3), [0, 0, 1000], 'an empty log: two slots now, the third when the first leaves the window')
-  t.equal(budget.take(), 0)
+  const first = budget.take()
+  if (typeof first === 'number') throw new Error('no slot')
+  first.sent()
   now = 100
-  t.equal(budget.take(), 0)
+  const second = budget.take()
+  if (typeof second === 'number') throw new Error('no slot')
+  t.same(budget.upcoming(3), [900, 1000, 1900], 'a slot not written yet counts as written now')
+  now = 150
+  second.sent()
   now = 200
-  t.same(budget.upcoming(5), [800, 900, 1800, 1900, 2800], 'each slot frees a window after the one `cap` slots before it')
+  t.same(budget.upcoming(5), [800, 950, 1800, 1950, 2800], 'each slot frees a window after the one `cap` slots before it was written')
   now = 2000
   t.same(budget.upcoming(2), [0, 0], 'both left the window')
 })
@@ -78,7 +88,8 @@ t.test('the time kept for the answer: a turn must come min(10 % of the time left
   t.notOk(enough.refused)
   // a long deadline keeps 1 s, not 10 %: with 1 slot per 10 s the next turn is at 10 000
   const far = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 10_000, now: clock.now, schedule: clock.schedule })
-  await far.acquire()
+  const farFirst = await far.acquire()
+  farFirst.sent()
   const keptOneSecond = track(far, clock, { deadline: 10_900 }, log, 'kept') // startBy 9 900 < 10 000
   const fits = track(far, clock, { deadline: 11_000 }, log, 'fits') // startBy 10 000
   await clock.settle()
@@ -206,8 +217,7 @@ t.test('a budget without `upcoming`: an estimate from its cap and window; a slow
   // another instance shares this budget: it says when the next slot frees, nothing more
   const shared = { next: 500, taken: 2 }
   const budget: Budget = {
-    take: () => shared.next > clock.now() ? shared.next - clock.now() : (shared.taken++, 0),
-    giveBack: () => { shared.taken-- },
+    take: () => shared.next > clock.now() ? shared.next - clock.now() : (shared.taken++, { sent: () => {}, giveBack: () => { shared.taken-- } }),
     nextSlotInMs: () => Math.max(0, shared.next - clock.now()),
     inWindow: () => 2
   }

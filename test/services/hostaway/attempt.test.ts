@@ -132,7 +132,7 @@ t.test('a write sent once is never reported "not sent", whatever stops its retry
     const { run } = createAttemptRunner({
       telemetry: NO_TELEMETRY,
       http: { async send () { sent++; return TIMED_OUT } },
-      limiter: { ...limiter, nextSlotInMs: () => 0, release: () => limiter.release(), acquire: async (s, o) => { if (passes > 1 && stop.acquire !== undefined) await stop.acquire(); return await acquire(s, o) } },
+      limiter: { ...limiter, nextSlotInMs: () => 0, acquire: async (s, o) => { if (passes > 1 && stop.acquire !== undefined) await stop.acquire(); return await acquire(s, o) } },
       breaker,
       policy: POLICY,
       log,

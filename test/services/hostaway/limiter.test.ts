@@ -2,6 +2,14 @@ import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createMemoryRateLimiter, LimiterClosedError } from '../../../services/hostaway/limiter.js'
 import { NO_TELEMETRY } from '../../../services/telemetry.js'
+import type { Permit } from '../../../services/hostaway/types.js'
+
+/** A permit whose request is written as soon as it is granted (most tests here). */
+async function sent (acquired: Promise<Permit>): Promise<Permit> {
+  const permit = await acquired
+  permit.sent()
+  return permit
+}
 
 const isAbortError = (err: unknown) => err instanceof Error && err.name === 'AbortError'
 
@@ -48,7 +56,7 @@ t.test('no window ever holds more than the cap, and waiters are served FIFO', as
   const order: number[] = []
   const times: number[] = []
   const start = performance.now()
-  await Promise.all(Array.from({ length: 13 }, (_, i) => l.acquire().then(() => {
+  await Promise.all(Array.from({ length: 13 }, (_, i) => sent(l.acquire()).then(() => {
     order.push(i)
     times.push(performance.now() - start)
   })))
@@ -71,7 +79,7 @@ t.test('callers arriving at random times still never exceed the cap', async (t) 
   const start = performance.now()
   const calls: Array<Promise<void>> = []
   for (let i = 0; i < 20; i++) {
-    calls.push(l.acquire().then(() => { times.push(performance.now() - start) }))
+    calls.push(sent(l.acquire()).then(() => { times.push(performance.now() - start) }))
     await delay(Math.floor(Math.random() * 25))
   }
   await Promise.all(calls)
@@ -81,13 +89,13 @@ t.test('callers arriving at random times still never exceed the cap', async (t) 
 
 t.test('an aborted waiter is removed and the next one moves up', async (t) => {
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 2 }], windowMs: 150, safetyMargin: 0 })
-  await l.acquire()
-  await l.acquire()
+  await sent(l.acquire())
+  await sent(l.acquire())
   const order: string[] = []
   const ac = new AbortController()
-  const a = l.acquire().then(() => order.push('a'))
-  const b = l.acquire(ac.signal).then(() => order.push('b'))
-  const c = l.acquire().then(() => order.push('c'))
+  const a = sent(l.acquire()).then(() => order.push('a'))
+  const b = sent(l.acquire(ac.signal)).then(() => order.push('b'))
+  const c = sent(l.acquire()).then(() => order.push('c'))
   t.equal(l.stats().queued, 3)
   ac.abort()
   t.ok(isAbortError(await rejection(b)), 'rejects with an AbortError')
@@ -100,14 +108,14 @@ t.test('an aborted waiter is removed and the next one moves up', async (t) => {
 
 t.test('aborting with a custom reason rejects with that reason', async (t) => {
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 10000 })
-  await l.acquire()
+  await sent(l.acquire())
   const ac = new AbortController()
-  const p = l.acquire(ac.signal)
+  const p = sent(l.acquire(ac.signal))
   const reason = new Error('deadline')
   ac.abort(reason)
   await t.rejects(p, reason)
   // an already-aborted signal never queues
-  t.ok(isAbortError(await rejection(l.acquire(AbortSignal.abort()))))
+  t.ok(isAbortError(await rejection(sent(l.acquire(AbortSignal.abort())))))
   t.equal(l.stats().queued, 0)
   l.close()
 })
@@ -115,10 +123,10 @@ t.test('aborting with a custom reason rejects with that reason', async (t) => {
 t.test('aborting the last waiter leaves no timer behind', async (t) => {
   const before = activeTimeouts()
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 60000 })
-  await l.acquire()
+  await sent(l.acquire())
   const ac = new AbortController()
-  const p = l.acquire(ac.signal)
-  const q = l.acquire(ac.signal)
+  const p = sent(l.acquire(ac.signal))
+  const q = sent(l.acquire(ac.signal))
   t.equal(activeTimeouts(), before + 1, 'one timer for the whole queue')
   ac.abort()
   await t.rejects(p)
@@ -131,12 +139,12 @@ t.test('aborting the last waiter leaves no timer behind', async (t) => {
 t.test('close rejects every waiter and later calls', async (t) => {
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 60000 })
   const before = activeTimeouts()
-  await l.acquire()
+  await sent(l.acquire())
   const ac = new AbortController()
-  const waiters = [l.acquire(), l.acquire(ac.signal)]
+  const waiters = [sent(l.acquire()), sent(l.acquire(ac.signal))]
   l.close()
   for (const w of waiters) await t.rejects(w, LimiterClosedError)
-  await t.rejects(l.acquire(), LimiterClosedError)
+  await t.rejects(sent(l.acquire()), LimiterClosedError)
   t.ok(activeTimeouts() <= before, 'no timer left')
   ac.abort() // harmless after close
 })
@@ -145,11 +153,11 @@ t.test('nextSlotInMs and stats follow an injected clock', async (t) => {
   let now = 1000
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'account', max: 3 }], windowMs: 1000, now: () => now })
   t.equal(l.nextSlotInMs(), 0)
-  await l.acquire()
+  await sent(l.acquire())
   now += 100
-  await l.acquire()
+  await sent(l.acquire())
   now += 100
-  await l.acquire()
+  await sent(l.acquire())
   t.equal(l.stats().in_window, 3)
   t.equal(l.nextSlotInMs(), 800, 'the oldest grant leaves the window 1000 ms after it was taken')
   now += 800
@@ -157,19 +165,19 @@ t.test('nextSlotInMs and stats follow an injected clock', async (t) => {
   t.equal(l.stats().in_window, 2)
   now += 1000
   t.equal(l.stats().in_window, 0)
-  t.same(l.stats(), { queued: 0, in_window: 0, cap: 3, window_ms: 1000, acquired: 3, released: 0, refused: 0, max_wait_ms: 0, total_wait_ms: 0 })
+  t.same(l.stats(), { queued: 0, in_window: 0, cap: 3, window_ms: 1000, lag_margin_ms: 0, acquired: 3, released: 0, refused: 0, max_wait_ms: 0, total_wait_ms: 0 })
   l.close()
 })
 
 t.test('priority waiters go ahead of the others, in their own FIFO order', async (t) => {
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 40 })
-  await l.acquire()
+  await sent(l.acquire())
   const order: string[] = []
   const waits = [
-    l.acquire().then(() => order.push('a')),
-    l.acquire().then(() => order.push('b')),
-    l.acquire(undefined, { priority: true }).then(() => order.push('token-1')),
-    l.acquire(undefined, { priority: true }).then(() => order.push('token-2'))
+    sent(l.acquire()).then(() => order.push('a')),
+    sent(l.acquire()).then(() => order.push('b')),
+    sent(l.acquire(undefined, { priority: true })).then(() => order.push('token-1')),
+    sent(l.acquire(undefined, { priority: true })).then(() => order.push('token-2'))
   ]
   t.equal(l.stats().queued, 4)
   await Promise.all(waits)
@@ -179,19 +187,79 @@ t.test('priority waiters go ahead of the others, in their own FIFO order', async
 
 t.test('a slot given back unused goes to the next waiter at once and is not counted in the window', async (t) => {
   const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 2 }], windowMs: 60000 })
-  await l.acquire()
-  await l.acquire()
+  const unused = await l.acquire()
+  const used = await sent(l.acquire())
   t.equal(l.stats().in_window, 2)
   let granted = false
-  const next = l.acquire().then(() => { granted = true })
+  const next = l.acquire().then((permit) => { granted = true; return permit })
   await delay(5)
   t.notOk(granted, 'the budget is full: the waiter waits (a minute)')
-  l.release()
-  await Promise.race([next, delay(5000)])
+  unused.release()
+  const third = await Promise.race([next, delay(5000)])
   t.ok(granted, 'the given-back slot went to the waiter without waiting for the window')
   t.equal(l.stats().in_window, 2, 'two slots in use: one given back, one taken again')
-  l.release()
+  used.release()
+  t.equal(l.stats().in_window, 2, 'a slot whose request was written cannot be given back')
+  unused.release()
+  t.match(l.stats(), { released: 1 }, 'nor can a slot twice')
+  if (third !== undefined) third.release()
   t.equal(l.stats().in_window, 1)
   t.match(l.stats(), { acquired: 3, released: 2, queued: 0 })
+  l.close()
+})
+
+t.test('a slot counts from when its request is written, and as written now until then', async (t) => {
+  let now = 0
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 2 }], windowMs: 1000, now: () => now })
+  const late = await l.acquire() // granted at 0; its request is written at 900 (a stalled event loop)
+  await sent(l.acquire()) // granted and written at 0
+  now = 600
+  t.equal(l.nextSlotInMs(), 400, 'the slot written at 0 frees at 1000; the one not written yet counts as written now')
+  t.equal(l.stats().in_window, 2)
+  now = 900
+  late.sent()
+  late.sent() // only the first call counts
+  now = 1000
+  t.equal(l.nextSlotInMs(), 0)
+  await sent(l.acquire()) // written at 1000
+  now = 1500
+  t.equal(l.nextSlotInMs(), 400, 'the late request counts from 900, when it was written, not from its grant at 0')
+  now = 1900
+  t.equal(l.nextSlotInMs(), 0)
+  const pending = [await l.acquire()]
+  now = 1950
+  t.equal(l.nextSlotInMs(), 50, 'the slot written at 1000 frees at 2000')
+  now = 2000
+  pending.push(await l.acquire())
+  now = 5000
+  t.equal(l.nextSlotInMs(), 1000, 'two slots not written: they count as written now, however long ago they were granted')
+  pending[0].release()
+  t.equal(l.nextSlotInMs(), 0, 'given back: free')
+  l.close()
+})
+
+t.test('the lag margin lengthens the window while the event loop lags', async (t) => {
+  let now = 0
+  let lag = 0
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 1000, windowMarginMs: 100, lagMarginMs: () => lag, now: () => now })
+  await sent(l.acquire())
+  now = 1100
+  t.equal(l.nextSlotInMs(), 0, 'no lag: window and margin')
+  lag = 400
+  t.equal(l.nextSlotInMs(), 400, 'a lagging loop: 400 ms more')
+  t.match(l.stats(), { window_ms: 1100, lag_margin_ms: 400 })
+  l.close()
+})
+
+t.test('a slot not written within its lease counts as written when the lease ended', async (t) => {
+  let now = 0
+  const l = createMemoryRateLimiter({ telemetry: NO_TELEMETRY, limits: [{ name: 'ip', max: 1 }], windowMs: 1000, pendingLeaseMs: 300, now: () => now })
+  const lost = await l.acquire()
+  now = 200
+  t.equal(l.nextSlotInMs(), 1000, 'within its lease: as written now')
+  now = 400
+  t.equal(l.nextSlotInMs(), 900, 'its lease ended at 300: it counts as written then')
+  lost.sent()
+  t.equal(l.nextSlotInMs(), 900, 'a write reported after the lease changes nothing')
   l.close()
 })
