@@ -43,7 +43,9 @@ test('cancellation is closing the request (what a 2026-07-28 client does): the b
   while (!logs.entries().some((e) => e.msg === 'mcp tool call' && e.tool === 'batch_get_listings')) await sleep(20)
   t.equal(await gets(), 1, 'only listing 6 was ever sent: 7 and 8 were not started')
   const failed = logs.entries().filter((e) => e.msg === 'batch item failed').map((e) => [e.operation_id, e.error_type])
-  t.same(failed, [['6', 'timeout'], ['7', 'unprocessed'], ['8', 'unprocessed']], 'reported like a batch at its deadline')
+  t.same(failed, [['6', 'timeout']], 'reported like a batch at its deadline: the item sent times out')
+  const unsent = logs.entries().filter((e) => e.msg === 'batch items not sent')
+  t.match(unsent, [{ count: 2, error_types: { unprocessed: 2 }, first: { operation_id: '7' } }], 'the two never sent are unprocessed, in one line')
 
   // a 2025-era client POSTs notifications/cancelled instead: accepted and ignored (stateless: no session
   // scopes the request ids, so it cannot be told whose request 3 is); closing its transport ends the work
