@@ -145,6 +145,11 @@ async function main (): Promise<void> {
     const r = rl[name]
     return `${r.upstream_calls} calls (per-id ${r.per_id_calls}), ${r.wall_ms} ms (per-id floor ${r.per_id_floor_ms} ms), ${r.success_count} ok, 429: ${r.upstream_429}, goal ${rl.goals[name] ? 'met' : 'MISSED'}`
   }
+  const large = (name: 'bookings_100_of_5000' | 'listings_100_of_2000') => {
+    const r = rl[name]
+    return `${r.upstream_calls} calls, ${r.wall_ms} ms, ${r.success_count}/100 ok, 429: ${r.upstream_429} (account of ${r.account_size}; ` +
+      `per-id ${r.per_id_calls} calls, floor ${r.per_id_floor_ms} ms; full scan ${r.full_scan_calls} calls, floor ${r.full_scan_floor_ms} ms), goal ${rl.large_goals[name] ? 'met' : 'MISSED'}`
+  }
   const rows: Array<[string, string]> = [
     ['batch_vs_floor (50 ids per id, 15/1000 ms, 20 ms latency)', `${results.batch_vs_floor} (${results.batch_ms} ms vs floor ${results.floor_ms} ms)`],
     ['sequential_vs_floor (same, one at a time)', `${results.sequential_vs_floor} (${results.sequential_ms} ms)`],
@@ -160,6 +165,8 @@ async function main (): Promise<void> {
     ['real_limits.listings_100 (ids 1–100, 150 listings, 15/10 s)', real('listings_100')],
     ['real_limits.bookings_50_recent', real('bookings_50_recent')],
     ['real_limits.bookings_50_scattered', real('bookings_50_scattered')],
+    ['real_limits.bookings_100_of_5000 (100 random ids)', large('bookings_100_of_5000')],
+    ['real_limits.listings_100_of_2000 (100 random ids)', large('listings_100_of_2000')],
     ['scale_out.one_memory (1 instance, no Redis)', scale(so.one_memory)],
     ['scale_out.one_redis (1 instance, REDIS_URL)', scale(so.one_redis)],
     ['scale_out.three_redis (3 instances, one Redis)', scale(so.three_redis)],

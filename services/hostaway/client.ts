@@ -13,8 +13,8 @@ import type { CallOptions } from './types.js'
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
   reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'lookup' | 'share' | 'primeAll' | 'epoch' | 'replace'>
-  /** the batch lookup planner: on or off (BATCH_PLANNER), per-id GETs in flight per batch (BATCH_CONCURRENCY) */
-  planner: Pick<LookupsDeps, 'enabled' | 'concurrency'>
+  /** the batch lookup planner: on or off (BATCH_PLANNER), calls in flight per batch (BATCH_CONCURRENCY), the budget now */
+  planner: Pick<LookupsDeps, 'enabled' | 'concurrency' | 'budget'>
   log: LookupsDeps['log']
   telemetry: LookupsDeps['telemetry']
 }

@@ -58,6 +58,17 @@ export const bookingEndpoints = {
     expect: 'array',
     query: { limit: SCAN_PAGE_SIZE, afterId, includeResources: 1, includeCancellationPolicy: 1 }
   }),
+  /**
+   * The page of the default order at `offset` (deprecated by Hostaway for the cursor, still
+   * answered): what lets the planner read the pages of a scan at once.
+   */
+  offsetPage: (offset: number): CallSpec => ({
+    kind: 'reservations_page',
+    method: 'GET',
+    path: 'reservations',
+    expect: 'array',
+    query: { limit: SCAN_PAGE_SIZE, offset, includeResources: 1, includeCancellationPolicy: 1 }
+  }),
   /** read-cache keys of a reservation's conversations, and of a conversation's messages */
   conversationsKey: (reservationId: number) => `conversations:${reservationId}`,
   messagesKey: (conversationId: number) => `messages:${conversationId}`,

@@ -4,6 +4,7 @@ import type { Listing } from '../../schemas/listing.js'
 import { HostawayError } from '../errors.js'
 import { abortMessage } from './abort.js'
 import type { Caller, Envelope } from './caller.js'
+import type { RateBudget } from './cost.js'
 import { abortedError } from './classify.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
 import type { ReadThrough } from './read-through.js'
@@ -34,6 +35,8 @@ export interface LookupsDeps {
   log: Pick<FastifyBaseLogger, 'warn' | 'debug'>
   /** reports each plan: list pages read, ids they answered */
   telemetry: Pick<Telemetry, 'plannerPlan'>
+  /** the upstream budget now, for the cost model's wall-time estimates (cost.ts); none: calls only */
+  budget?: () => RateBudget | undefined
 }
 
 /** One kind of object a plan looks up. */
@@ -80,7 +83,7 @@ function pageRefused (kind: Kind<unknown>, id: number, err: HostawayError): Host
  * page reports that page's attempts. A page that fails sends its ids to the per-id GETs; at the
  * batch deadline, ids waiting for a page fail as `timeout` (the page was sent) or `unprocessed`.
  */
-export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, concurrency, log, telemetry }: LookupsDeps) {
+export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, concurrency, log, telemetry, budget = () => undefined }: LookupsDeps) {
   const listingMemo: ListingMemo = { count: undefined, pages: new Map() }
 
   function plan<T> (kind: Kind<T>, ids: readonly number[]): BatchLookup<T> {
@@ -107,6 +110,8 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
     async function scan ({ signal, admission }: CallOptions & { signal: AbortSignal }): Promise<void> {
       const ctx: ScanContext = {
         pending: wanted,
+        concurrency,
+        budget,
         read: async (spec, shareKey) => {
           let attempts = 0
           stats.pages++

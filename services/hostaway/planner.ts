@@ -1,10 +1,19 @@
+import { choosePlan, DEFAULT_LATENCY_MS, type Candidate, type RateBudget } from './cost.js'
+
 /**
  * The decisions of the batch lookup planner, as pure functions (no I/O): which list pages to read
- * instead of one GET per id, and when to stop. The rule that keeps a plan "never worse than
- * per-id" is a credit: one call may be spent on trust (the probe), every further page must be
- * paid for by the wanted ids the pages already read resolved. So at any moment
- * `pages read ≤ ids they resolved + 1`, and the whole lookup costs at most one call more than
- * one GET per id (pages + the ids they did not resolve ≤ ids + 1), whatever the upstream answers.
+ * instead of one GET per id, and when to stop. The prices are cost.ts'; the rules that bound a
+ * plan's cost whatever the upstream answers are these (U: uncached ids, P: pages of the whole
+ * list, M: wanted ids no page holds — unknown ids, or ids the list leaves out):
+ * - a scan of the rest of the list starts only when its pages are fewer than the ids left, and
+ *   stops issuing pages as soon as they no longer are: a plan never costs more than a full scan
+ *   + 1 (P + M, + the probe when a plan that read it chose per-id);
+ * - the pages read before a scan (the probe, a walk of recent pages) are a credit: one page on
+ *   trust, every further one paid for by the ids the pages already read resolved (`credit`): so a
+ *   plan never costs more than per-id + 1 + M, and never more than per-id + 1 when the list holds
+ *   every wanted id.
+ * No rule can promise per-id + 1 whatever M is and also full scan + 1: the first pages of a scan
+ * look the same whether the ids are further down the list or on no page at all.
  */
 
 /** Fewest uncached ids worth a scan: with two, a page saves at most one call and risks one. */
@@ -20,6 +29,14 @@ export interface ScanProgress {
   resolved: number
 }
 
+/** What the cost model needs besides the pages: how many calls at once, and the budget now. */
+export interface PlanContext {
+  /** calls of one plan in flight at once (BATCH_CONCURRENCY) */
+  concurrency: number
+  budget?: RateBudget
+  latencyMs?: number
+}
+
 /** Pages the credit allows now: 1 (the probe) plus every id resolved, minus the pages already read. */
 export function credit ({ spent, resolved }: Pick<ScanProgress, 'spent' | 'resolved'>): number {
   return Math.max(0, 1 + resolved - spent)
@@ -28,15 +45,13 @@ export function credit ({ spent, resolved }: Pick<ScanProgress, 'spent' | 'resol
 /**
  * Listings: the account's whole list, ⌈count / pageSize⌉ pages by offset, holds every listing.
  * Returns the page numbers (0-based) to read now, concurrently; [] means: stop, GET the rest by id.
- * - count unknown: page 0 alone (the probe; its envelope tells the count);
+ * - count unknown: page 0 alone (the probe; its envelope tells the count), for MIN_SCAN_IDS ids or more;
  * - `index` (the ids each page held when last read) ranks the pages: those known to hold wanted
  *   ids first (most first), then pages never read; a page known to hold none is skipped (an id
  *   that moved is still found by its GET);
- * - a scan starts only for MIN_SCAN_IDS ids or more, and only while the pages left are fewer
- *   than the ids left (else per-id is no dearer and is certain);
- * - at most `credit` pages at once.
+ * - then the cheapest of cost.ts: per-id, every page left, or only the pages known to hold ids.
  */
-export function listingPagesToRead (progress: Omit<ScanProgress, 'unresolved'> & {
+export function listingPagesToRead (progress: Omit<ScanProgress, 'unresolved'> & PlanContext & {
   wanted: readonly number[]
   count: number | undefined
   pageSize: number
@@ -55,23 +70,33 @@ export function listingPagesToRead (progress: Omit<ScanProgress, 'unresolved'> &
     if (held !== undefined && known === 0) continue
     ranked.push({ page, known })
   }
-  if (ranked.length >= wanted.length) return []
   ranked.sort((a, b) => b.known - a.known || a.page - b.page)
-  return ranked.slice(0, credit(progress)).map((r) => r.page)
+  const known = ranked.filter((r) => r.known > 0)
+  if (ranked.length === 0) return []
+  const candidates: Candidate[] = [{ kind: 'scan', pages: ranked.length, hits: wanted.length }]
+  if (known.length > 0 && known.length < ranked.length) candidates.push({ kind: 'known_pages', pages: known.length, hits: known.reduce((n, r) => n + r.known, 0) })
+  const plan = choosePlan({ unresolved: wanted.length, candidates, concurrency: progress.concurrency, latencyMs: progress.latencyMs ?? DEFAULT_LATENCY_MS, budget: progress.budget })
+  return plan.kind === 'per_id' ? [] : ranked.slice(0, plan.pages).map((r) => r.page)
 }
+
+/** The next step of a reservation plan: the next page of the walk, every page left (by offset, at once), or per-id. */
+export type ReservationStep = 'walk' | 'scan' | 'stop'
 
 /**
  * Reservations: a cursor walk from the top of the default order (most recently changed first),
- * one page at a time. Whether to read the next page:
- * - every page only while MIN_SCAN_IDS ids or more are left;
- * - a next page only while the last one was full (a shorter one ends the list), resolved at least
- *   two wanted ids (fewer does not beat one GET per id: the recent changes are behind us), and
- *   the credit allows it.
+ * then, priced by cost.ts, the next page of the walk, the rest of the list, or per-id:
+ * - the first page (the probe) only for MIN_SCAN_IDS ids or more;
+ * - the walk goes on only while the last page was full (a shorter one ends the list), the
+ *   credit allows it and MIN_SCAN_IDS ids are left; its price expects the next page to resolve what the last one did;
+ * - the rest of the list is `pagesLeft` pages (from the envelope's count; undefined: unknown, no scan).
  */
-export function readNextReservationPage (progress: ScanProgress & { last?: { resolved: number, length: number }, pageSize: number }): boolean {
-  const { unresolved, spent, last, pageSize } = progress
-  if (spent === 0) return unresolved >= MIN_SCAN_IDS
-  if (last === undefined) return false
-  if (unresolved < MIN_SCAN_IDS || last.length < pageSize || last.resolved < 2) return false
-  return credit(progress) >= 1
+export function nextReservationStep (progress: ScanProgress & PlanContext & { last?: { resolved: number, length: number }, pageSize: number, pagesLeft?: number }): ReservationStep {
+  const { unresolved, spent, last, pageSize, pagesLeft } = progress
+  if (spent === 0) return unresolved >= MIN_SCAN_IDS ? 'walk' : 'stop'
+  if (last === undefined || unresolved === 0 || last.length < pageSize) return 'stop'
+  const candidates: Candidate[] = []
+  if (pagesLeft !== undefined && pagesLeft > 0) candidates.push({ kind: 'scan', pages: pagesLeft, hits: unresolved })
+  if (credit(progress) >= 1 && unresolved >= MIN_SCAN_IDS) candidates.push({ kind: 'walk', pages: 1, hits: last.resolved, sequential: true })
+  const plan = choosePlan({ unresolved, candidates, concurrency: progress.concurrency, latencyMs: progress.latencyMs ?? DEFAULT_LATENCY_MS, budget: progress.budget })
+  return plan.kind === 'scan' ? 'scan' : plan.kind === 'walk' ? 'walk' : 'stop'
 }

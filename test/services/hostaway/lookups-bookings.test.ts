@@ -43,13 +43,22 @@ t.test('scattered ids: pages while each resolves at least two, then by id; never
   t.match(await upstream(sb), { reservationPages: 3, reservationGets: 0 }, 'the pages filled the cache')
 })
 
-t.test('a walk stops at the first page that resolves too few: the oldest changes are read by id', async (t) => {
+t.test('the oldest changes: after the first page, the two pages left cost less than four GETs', async (t) => {
   const ids = [...order.slice(-3), 999_999]
   const g = gateway(t)
   const res = await g.bookings(ids)
   t.equal(res.success_count, 3)
   t.match(res.failed, [{ operation_id: '999999', error_type: 'not_found', status_code: 404, attempts: 1 }])
-  t.match(await upstream(sb), { reservationPages: 1, reservationGets: 4 }, 'one page on trust, then four GETs: per-id + 1')
+  t.match(await upstream(sb), { reservationPages: 3, reservationGets: 1 }, 'the whole list, then the id on no page: 4 calls (per-id: 4)')
+})
+
+t.test('a walk stops at the first page that resolves too few: few ids left are read by id', async (t) => {
+  // 257 reservations: page 0 holds 40 of them, and 2 of the 3 pages left would hold the last 3
+  const ids = [...order.slice(0, 40), ...order.slice(-2)]
+  const g = gateway(t)
+  const res = await g.bookings(ids)
+  t.equal(res.success_count, 42)
+  t.match(await upstream(sb), { reservationPages: 1, reservationGets: 2 }, 'two pages left for two ids: per-id is as cheap and certain')
 })
 
 t.test('a page that fails sends its ids to per-id GETs', async (t) => {
