@@ -121,8 +121,8 @@ export function upstreamCallOf (method: string, path: string): string | undefine
     '/api/listings/{listingId}/calendar': 'GET /listings/1/calendar',
     '/api/bookings': 'GET /reservations',
     '/api/bookings/{bookingId}': 'GET /reservations/1',
-    // a reservation's messages: its conversations first
-    '/api/bookings/{bookingId}/messages': 'GET /conversations'
+    // a reservation's messages: the reservation is looked up first (its conversations alongside)
+    '/api/bookings/{bookingId}/messages': 'GET /reservations/1'
   }
   return call[path]
 }
