@@ -1,6 +1,7 @@
 // npm run bench: the batch path against the rate-limit floor, the lookup planner and the gateway under
 // overload at Hostaway's real limits, the service overhead against bare Fastify, and three instances
-// sharing Redis against one, side by side in one run. Writes bench/results/latest.json and prints a table.
+// sharing Redis against one, side by side in one run. Writes bench/results/last-run.json (ignored by git)
+// and prints a table; with --record (npm run bench:record) also the committed bench/results/latest.json.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
@@ -126,7 +127,9 @@ async function main (): Promise<void> {
   results.date = new Date().toISOString()
 
   mkdirSync(join(dir, 'results'), { recursive: true })
-  writeFileSync(join(dir, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n')
+  // a run leaves the work tree clean; recording the committed figures is its own, explicit step
+  writeFileSync(join(dir, 'results', 'last-run.json'), JSON.stringify(results, null, 2) + '\n')
+  if (process.argv.includes('--record')) writeFileSync(join(dir, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n')
   const g = results.gateway as { rps: number, p50_ms: number, p99_ms: number }
   const b = results.bare as { rps: number, p50_ms: number, p99_ms: number }
   const bs = results.bare_static as { rps: number, p50_ms: number, p99_ms: number }

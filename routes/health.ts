@@ -18,8 +18,9 @@ const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, o
     schema: {
       operationId: 'getHealth',
       summary: 'Liveness: the process is up',
+      description: 'Always 200 while the process serves requests, with the upstream kind (sandbox or hostaway); no key needed, for load balancers and orchestrators.',
       tags: ['health'],
-      response: { 200: Ref(HealthSchema) }
+      response: { 200: Ref(HealthSchema), ...errorResponses(431) }
     }
   }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()), upstream }))
 
@@ -27,8 +28,9 @@ const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, o
     schema: {
       operationId: 'getReady',
       summary: 'Readiness: Redis answers (when REDIS_URL is set), an upstream token can be obtained and the circuit breaker is not open',
+      description: 'A load balancer sends traffic to an instance only while this is 200; 503 with Retry-After and the reason otherwise. No key needed.',
       tags: ['health'],
-      response: { 200: Ref(ReadySchema), ...errorResponses(503) }
+      response: { 200: Ref(ReadySchema), ...errorResponses(431, 503) }
     }
   }, async (request, reply) => {
     try {

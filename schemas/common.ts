@@ -117,6 +117,7 @@ const ERROR_STATUSES: Record<ErrorStatus, { description: string, errorType: Erro
   414: { description: 'A path parameter is longer than 100 characters', errorType: 'validation_error', message: 'A path parameter is longer than 100 characters' },
   415: { description: 'The body is not JSON', errorType: 'validation_error', message: 'Content-Type must be application/json' },
   422: { description: 'The Idempotency-Key was used with another body', errorType: 'validation_error', message: 'Idempotency-Key was already used with a different request body' },
+  431: { description: 'The request line and headers are larger than the server accepts (refused before routing, as on every route)', errorType: 'validation_error', message: 'The request line and headers are larger than the server accepts' },
   500: { description: 'A bug of the gateway: error_type is its class name; never a stack, its message or a secret', errorType: 'TypeError', message: 'Internal server error - operation may have partially completed' },
   502: { description: 'Upstream error, network error or rejected gateway credentials', errorType: 'upstream_error', message: 'GET /listings/1 → HTTP 500: Internal Server Error (after 4 attempts)' },
   503: { description: 'Temporarily unavailable: the upstream rate budget cannot serve the request before its deadline (refused at once: Retry-After is when its turn would come), the upstream rate limit was reached after retries, the shared state of several instances (Redis) is unavailable, or the gateway is not ready; retry after Retry-After', errorType: 'rate_limit', message: 'GET /listings/1 was not sent: no rate-limit slot in time: its turn would come in about 20931 ms, its deadline is in 14990 ms' },
@@ -124,7 +125,7 @@ const ERROR_STATUSES: Record<ErrorStatus, { description: string, errorType: Erro
 }
 
 /** The documented error statuses (`errorResponses` accepts these). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 422 | 500 | 502 | 503 | 504
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 422 | 431 | 500 | 502 | 503 | 504
 
 /** An ErrorResponse `$ref` with the status' description, example body and headers (`other`: another meaning of the status). */
 function errorResponse (status: ErrorStatus, other?: { description: string, message: string }) {

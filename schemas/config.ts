@@ -19,7 +19,7 @@ export const ConfigSchema = Type.Object({
   HOSTAWAY_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway account id (client_id); unset = embedded sandbox' })),
   HOSTAWAY_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Hostaway client secret; unset = embedded sandbox' })),
   HOSTAWAY_SANDBOX: Type.Boolean({ default: false, description: 'allow the embedded sandbox when NODE_ENV=production and no credentials are set' }),
-  HOSTAWAY_BASE_URL: Type.String({ default: 'https://api.hostaway.com/v1', pattern: '^https?://', description: 'Hostaway-compatible base URL' }),
+  HOSTAWAY_BASE_URL: Type.String({ default: 'https://api.hostaway.com/v1', description: 'Hostaway-compatible base URL, an http(s) URL with a host (checked by services/config.ts); only used with HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY' }),
   HOSTAWAY_RATE_LIMIT_IP: Int(15, 1, 'upstream requests per window per IP'),
   HOSTAWAY_RATE_LIMIT_ACCOUNT: Int(20, 1, 'upstream requests per window per account'),
   HOSTAWAY_RATE_WINDOW_MS: Int(10000, 1, 'upstream rate-limit window (ms)'),

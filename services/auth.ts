@@ -77,13 +77,10 @@ export function apiKeyOf (headers: IncomingHttpHeaders): string | undefined {
   return BEARER.exec(headers.authorization ?? '')?.[1]
 }
 
-/** /api: the X-API-Key header only. */
-export const X_API_KEY: KeySource = {
-  keyOf: (headers) => { const header = headers['x-api-key']; return typeof header === 'string' ? header : undefined },
-  missing: 'Missing or invalid X-API-Key header'
-}
-
-/** /mcp and /metrics: X-API-Key or a bearer token (what MCP clients and Prometheus send). */
+/**
+ * Every keyed route (/api, /mcp, /metrics): X-API-Key or a bearer token (what MCP clients,
+ * Prometheus and most HTTP clients send); one rule, said once in docs/api.md.
+ */
 export const API_KEY_OR_BEARER: KeySource = {
   keyOf: apiKeyOf,
   missing: 'Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>'

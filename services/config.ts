@@ -16,6 +16,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if ((config.HOSTAWAY_ACCOUNT_ID === undefined) !== (config.HOSTAWAY_API_KEY === undefined)) {
     throw new ConfigError('Invalid configuration: HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY must be set together (or both unset to use the sandbox)')
   }
+  if (!httpUrl(config.HOSTAWAY_BASE_URL)) {
+    throw new ConfigError(`Invalid configuration: HOSTAWAY_BASE_URL must be an http(s) URL with a host, e.g. https://api.hostaway.com/v1 (got ${JSON.stringify(config.HOSTAWAY_BASE_URL)})`)
+  }
+  // a base URL without credentials would be ignored (the embedded sandbox runs): refuse it rather than pretend
+  if (env.HOSTAWAY_BASE_URL !== undefined && env.HOSTAWAY_BASE_URL !== '' && config.HOSTAWAY_ACCOUNT_ID === undefined) {
+    throw new ConfigError('Invalid configuration: HOSTAWAY_BASE_URL is set but HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not: set them too, or unset HOSTAWAY_BASE_URL to use the embedded sandbox')
+  }
   if ((config.HOSTAWAY_WEBHOOK_USER === undefined) !== (config.HOSTAWAY_WEBHOOK_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration: HOSTAWAY_WEBHOOK_USER and HOSTAWAY_WEBHOOK_PASSWORD must be set together (or both unset: no webhook receiver)')
   }
@@ -48,6 +55,16 @@ function checked (name: string, hint: string, parse: () => unknown): void {
 /** The accepted API keys (as validated by loadConfig), or an empty list when the API is open. */
 export function apiKeys (config: Pick<Config, 'API_KEYS'>): string[] {
   return config.API_KEYS === undefined ? [] : parseApiKeys(config.API_KEYS).map((e) => e.key)
+}
+
+/** An http(s) URL with a host (`http://` alone is not one). */
+function httpUrl (url: string): boolean {
+  try {
+    const u = new URL(url)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
+  } catch {
+    return false
+  }
 }
 
 /** A REDIS_URL the Redis client can use: a host for redis(s)://, a path for unix://. */

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { FOREIGN_HOST_RESPONSE } from '../schemas/common.js'
 
@@ -8,8 +9,10 @@ import { FOREIGN_HOST_RESPONSE } from '../schemas/common.js'
  */
 
 const API_KEY_SCHEME = 'ApiKeyAuth'
-/** /mcp also takes the key as `Authorization: Bearer <key>` (MCP clients send that header). */
+/** Every keyed route also takes the key as `Authorization: Bearer <key>` (MCP clients and Prometheus send that header). */
 const BEARER_SCHEME = 'BearerAuth'
+/** POST /webhooks/hostaway: the login and password registered in Hostaway. */
+const BASIC_SCHEME = 'WebhookBasicAuth'
 
 /** What the scopes allow, as the document and README state it. */
 const SCOPE_TEXT = {
@@ -19,9 +22,22 @@ const SCOPE_TEXT = {
   metrics: 'GET /metrics (Prometheus): a scraper needs no access to data'
 } as const
 
-/** The security schemes of the document when API_KEYS is set. */
-export function securitySchemes () {
+/** The webhook receiver's scheme, documented whether API_KEYS is set or not. */
+const WEBHOOK_SCHEME = {
+  type: 'http' as const,
+  scheme: 'basic',
+  description: 'POST /webhooks/hostaway only: HOSTAWAY_WEBHOOK_USER and HOSTAWAY_WEBHOOK_PASSWORD, the login and password registered in Hostaway (401 with WWW-Authenticate: Basic otherwise)'
+}
+
+/**
+ * The security schemes of the document: the API key (as X-API-Key or a bearer token) when
+ * API_KEYS is set, the webhook's Basic credentials always.
+ */
+type SecurityScheme = { type: 'http', scheme: string, description: string } | { type: 'apiKey', in: 'header', name: string, description: string }
+export function securitySchemes ({ apiOpen }: { apiOpen: boolean }): Record<string, SecurityScheme> {
+  if (apiOpen) return { [BASIC_SCHEME]: WEBHOOK_SCHEME }
   return {
+    [BASIC_SCHEME]: WEBHOOK_SCHEME,
     [API_KEY_SCHEME]: {
       type: 'apiKey' as const,
       in: 'header' as const,
@@ -32,7 +48,7 @@ export function securitySchemes () {
     [BEARER_SCHEME]: {
       type: 'http' as const,
       scheme: 'bearer',
-      description: 'One of the keys of API_KEYS as a bearer token (/mcp, where each tool needs its scope, README "MCP endpoint"; /metrics, with the `metrics` scope)'
+      description: 'One of the keys of API_KEYS as a bearer token, the same as X-API-Key on every keyed route (the scope an operation needs is its x-required-scope)'
     }
   }
 }
@@ -60,12 +76,19 @@ const REQUEST_ID_HEADER = {
   schema: { type: 'string' }
 }
 
-interface Media { example?: unknown, examples?: Record<string, { value: unknown }> }
+interface Media { schema?: unknown, example?: unknown, examples?: Record<string, { value: unknown }> }
+interface Parameter { name: string, in: string, schema?: { maximum?: number } }
+interface ResponseObject { description?: string, headers?: Record<string, unknown>, content?: Record<string, Media> }
 interface OperationObject {
+  description?: string
+  parameters?: Parameter[]
   requestBody?: { content?: Record<string, Media> }
-  responses?: Record<string, { headers?: Record<string, unknown>, content?: Record<string, Media> }>
+  responses?: Record<string, ResponseObject>
+  security?: Array<Record<string, string[]>>
+  'x-required-scope'?: string
 }
 type Paths = Record<string, Record<string, OperationObject | undefined> | undefined>
+interface Components { schemas?: Record<string, { properties?: Record<string, { minItems?: number }>, required?: string[] }> }
 
 /** The examples of a schema (`examples` next to a `$ref`, see Documented in schemas/common.ts). */
 function examplesOf (schema: unknown): unknown[] | undefined {
@@ -75,37 +98,156 @@ function examplesOf (schema: unknown): unknown[] | undefined {
 
 /** An OpenAPI media object's example(s). */
 function withExamples (media: Media, examples: unknown[]): void {
+  delete media.example
+  delete media.examples
   if (examples.length === 1) media.example = examples[0]
   else media.examples = Object.fromEntries(examples.map((value, i) => [`example${i + 1}`, { value }]))
 }
+
+const isApi = (path: string) => path === '/api' || path.startsWith('/api/')
+/** The routes a key protects when API_KEYS is set (and the Host and Origin rule when it is not). */
+const isKeyed = (path: string) => isApi(path) || path === '/mcp' || path === '/metrics'
+const WEBHOOK_PATH = '/webhooks/hostaway'
+
+/**
+ * The first upstream call a gateway route makes for id 1, as its error messages name it
+ * (services/hostaway/endpoints.ts); the routes that call no upstream have none.
+ */
+export function upstreamCallOf (method: string, path: string): string | undefined {
+  if (method !== 'get') return undefined
+  const call: Record<string, string> = {
+    '/api/listings': 'GET /listings',
+    '/api/listings/{listingId}': 'GET /listings/1',
+    '/api/listings/{listingId}/calendar': 'GET /listings/1/calendar',
+    '/api/bookings': 'GET /reservations',
+    '/api/bookings/{bookingId}': 'GET /reservations/1',
+    // a reservation's messages: the reservation is looked up first (its conversations alongside)
+    '/api/bookings/{bookingId}/messages': 'GET /reservations/1'
+  }
+  return call[path]
+}
+
+/** The resource a by-id route looks up upstream, for its 404 (id 999999). */
+function notFoundOf (path: string): string | undefined {
+  if (path.startsWith('/api/listings/{listingId}')) return 'GET /listings/999999 → HTTP 404: Listing not found'
+  if (path.startsWith('/api/bookings/{bookingId}')) return 'GET /reservations/999999 → HTTP 404: Reservation not found'
+  return undefined
+}
+
+/** What a 400 of this operation says: its first path parameter, else its first bounded query parameter, else its body's first non-empty list. */
+function badRequestOf (path: string, operation: OperationObject, components: Components): string | undefined {
+  if (path === '/mcp') return 'Body is not valid JSON but content-type is set to \'application/json\''
+  const param = operation.parameters?.find((p) => p.in === 'path')
+  if (param !== undefined) return `params/${param.name} must be an integer written in plain decimal digits`
+  const bounded = operation.parameters?.find((p) => p.in === 'query' && p.schema?.maximum !== undefined)
+  if (bounded !== undefined) return `querystring/${bounded.name} must be <= ${bounded.schema?.maximum ?? ''}`
+  const ref = (operation.requestBody?.content?.['application/json']?.schema as { $ref?: string } | undefined)?.$ref
+  const body = ref === undefined ? undefined : components.schemas?.[ref.replace('#/components/schemas/', '')]
+  const list = body?.required?.find((name) => body.properties?.[name]?.minItems !== undefined)
+  if (list !== undefined) return `body/${list} must NOT have fewer than ${body?.properties?.[list]?.minItems ?? 1} items`
+  if (body !== undefined) return 'body must be object'
+  return operation.parameters?.some((p) => p.in === 'query') === true ? 'querystring/unknown is not an allowed field' : undefined
+}
+
+/**
+ * The error example of one status of one operation: what that operation answers (its parameters,
+ * its body, the upstream call it makes, its auth), never another route's message
+ * (test/openapi-examples.test.ts produces each and compares). `description` replaces the
+ * status' generic one where this route means something else by it.
+ */
+function errorExampleOf (method: string, path: string, status: string, operation: OperationObject, components: Components, apiOpen: boolean):
+{ message: string, errorType: string, description?: string } | undefined {
+  const upstream = upstreamCallOf(method, path)
+  const verb = method.toUpperCase()
+  switch (status) {
+    case '400': {
+      const message = badRequestOf(path, operation, components)
+      return message === undefined ? undefined : { message, errorType: 'validation_error' }
+    }
+    case '401': return path === WEBHOOK_PATH
+      ? { message: 'Missing or wrong Basic credentials for the Hostaway webhook', errorType: 'unauthorized', description: 'Missing or wrong Basic credentials (WWW-Authenticate: Basic)' }
+      : { message: 'Missing or invalid API key: send X-API-Key: <key> or Authorization: Bearer <key>', errorType: 'unauthorized', description: 'Missing or invalid API key (X-API-Key or Authorization: Bearer)' }
+    case '403': {
+      if (path === '/mcp' && !apiOpen) {
+        return {
+          message: 'Origin https://evil.example may not call /mcp: only pages served from localhost, 127.0.0.1, [::1] or an origin of MCP_ALLOWED_ORIGINS may, besides the gateway\'s own hosts (PUBLIC_BASE_URL, ALLOWED_HOSTS)',
+          errorType: 'forbidden',
+          description: 'The request\'s Origin may not call /mcp (the MCP specification\'s defence against DNS rebinding), or the key lacks a tool\'s scope'
+        }
+      }
+      if (apiOpen) return undefined // FOREIGN_HOST_RESPONSE's own example
+      return { message: `This API key lacks the "${operation['x-required-scope'] ?? 'read'}" scope`, errorType: 'forbidden' }
+    }
+    case '404': {
+      if (path === WEBHOOK_PATH) {
+        return {
+          message: 'Route POST /webhooks/hostaway not found (the webhook receiver is off: set HOSTAWAY_WEBHOOK_USER and HOSTAWAY_WEBHOOK_PASSWORD)',
+          errorType: 'not_found',
+          description: 'The webhook receiver is off (HOSTAWAY_WEBHOOK_USER and HOSTAWAY_WEBHOOK_PASSWORD are unset)'
+        }
+      }
+      const message = notFoundOf(path)
+      return message === undefined ? undefined : { message, errorType: 'not_found' }
+    }
+    case '405': return { message: `${verb} /mcp is not supported: this MCP endpoint is stateless, send every message as a POST`, errorType: 'method_not_allowed' }
+    case '409': return { message: 'A request with this Idempotency-Key is still being processed; retry later', errorType: 'conflict' }
+    case '413': return { message: 'Request body is too large', errorType: 'validation_error' }
+    case '414': return { message: 'A path parameter is longer than 100 characters', errorType: 'validation_error' }
+    case '415': return { message: 'Content-Type must be application/json', errorType: 'validation_error' }
+    case '417': return { message: 'Only "Expect: 100-continue" is supported', errorType: 'validation_error' }
+    case '422': return { message: 'Idempotency-Key was already used with a different request body', errorType: 'validation_error' }
+    case '431': return { message: 'The request line and headers are larger than the server accepts', errorType: 'validation_error' }
+    case '500': return { message: 'Internal server error - operation may have partially completed', errorType: 'TypeError' }
+    case '502': return upstream === undefined ? undefined : { message: `${upstream} → HTTP 500: Internal Server Error (after 4 attempts)`, errorType: 'upstream_error' }
+    case '503': {
+      if (path === '/ready') {
+        return { message: 'Not ready: POST /accessTokens → HTTP 500: Internal Server Error (after 4 attempts)', errorType: 'upstream_error', description: 'Not ready: Redis (with REDIS_URL) or the upstream cannot be reached, the circuit breaker is open, or the gateway is shutting down' }
+      }
+      if (upstream === undefined) {
+        return { message: 'The gateway is shutting down: send the request again (another instance can take it)', errorType: 'unprocessed', description: 'Not served: the gateway is shutting down or overloaded, or the shared state of several instances (Redis) is unavailable; nothing was done, send it again after Retry-After' }
+      }
+      return { message: `${upstream} was not sent: no rate-limit slot in time: its turn would come in about 20931 ms, its deadline is in 14990 ms`, errorType: 'rate_limit' }
+    }
+    case '504': return upstream === undefined ? undefined : { message: `${upstream} → no response within 10000 ms (after 4 attempts)`, errorType: 'timeout' }
+    default: return undefined
+  }
+}
+
+const EXAMPLE_REQUEST_ID = '5b0c3c0e-6f1a-4d0e-9a51-2b7a1f7e3c11'
+
+/** The 417 every operation with a body may answer: an Expect other than 100-continue (plugins/app/protocol.ts). */
+const EXPECTATION_FAILED = {
+  description: 'An Expect header other than 100-continue',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } }
+}
+
+/** What a 400 of an operation that answers JSON-RPC means, besides the gateway's own. */
+const JSON_RPC_400 = 'A body that is not JSON (ErrorResponse), or JSON that is not a JSON-RPC message (a JSON-RPC error, code -32600)'
 
 /**
  * Shapes the document @fastify/swagger builds from the route schemas so that it matches the
  * server: `route` is its per-route `transform`, `finish` its `transformObject`. @fastify/swagger
  * drops what sits next to a `$ref`, so the examples declared there are kept aside by `route` and
- * put on the media objects by `finish`.
+ * put on the media objects by `finish`, which also generates each operation's error examples.
  */
 export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
-  const examples = new Map<string, { body?: unknown[], responses: Map<string, unknown[]> }>()
+  const examples = new Map<string, { body?: unknown[], responses: Map<string, unknown[]>, scope: string }>()
 
   return {
     /**
-     * One route. Every route: query parameters with a default are optional. An /api route, when API
-     * keys are configured: its security names the scope it needs (OpenAPI 3.1 allows role names for
-     * apiKey schemes) and its description says so; when the API is open: no security, no 401, and
-     * a 403 that is the Host and Origin rule's.
+     * One route. Every route: query parameters with a default are optional. A keyed route (/api,
+     * /mcp, /metrics), when API keys are configured: its description names the scope it needs; when
+     * the API is open: no 401, and a 403 that is the Host and Origin rule's.
      */
     route<S extends RouteSchema> (schema: S, url: string, methods: string[], scope: string): S {
       const path = url.replace(/:(\w+)/g, '{$1}')
       const responses = new Map(Object.entries((schema.response ?? {}) as Record<string, unknown>)
         .flatMap(([status, response]) => examplesOf(response) === undefined ? [] : [[status, examplesOf(response) as unknown[]]]))
-      for (const method of methods) examples.set(`${method.toLowerCase()} ${path}`, { body: examplesOf(schema.body), responses })
+      for (const method of methods) examples.set(`${method.toLowerCase()} ${path}`, { body: examplesOf(schema.body), responses, scope })
 
       const out: S = { ...schema }
       if (schema.querystring !== undefined) out.querystring = defaultsOptional(schema.querystring)
-      const mcp = url === '/mcp'
-      const metrics = url === '/metrics'
-      if (!mcp && !metrics && !(url === '/api' || url.startsWith('/api/'))) return out
+      if (!isKeyed(url)) return out
       if (apiOpen) {
         if (schema.response !== undefined) {
           // no key to miss; a 403 is the Host and Origin rule's (DNS rebinding), not a scope's
@@ -114,24 +256,54 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
         }
         return out
       }
-      if (mcp) return { ...out, security: [{ [API_KEY_SCHEME]: [] }, { [BEARER_SCHEME]: [] }] }
-      const needs = `Needs an X-API-Key${metrics ? ' (or Authorization: Bearer)' : ''} with the \`${scope}\` scope.`
-      const security = metrics ? [{ [API_KEY_SCHEME]: [scope] }, { [BEARER_SCHEME]: [scope] }] : [{ [API_KEY_SCHEME]: [scope] }]
-      return { ...out, security, description: schema.description === undefined ? needs : `${schema.description}\n\n${needs}` }
+      if (url === '/mcp') return out
+      const needs = `Needs an API key (X-API-Key or Authorization: Bearer) with the \`${scope}\` scope.`
+      return { ...out, description: schema.description === undefined ? needs : `${schema.description}\n\n${needs}` }
     },
 
-    /** The finished document: the examples, X-Request-Id on every response of every operation, and its servers. */
-    finish<D extends { paths?: unknown }> (doc: D, servers: Array<{ url: string, description: string }>): D {
+    /**
+     * The finished document: security on every operation (the linters' rule: an open operation says
+     * `security: []`), the examples, the error examples generated per operation, 417 where a body
+     * is sent, X-Request-Id on every response of every operation, and its servers.
+     */
+    finish<D extends { paths?: unknown, components?: unknown }> (doc: D, servers: Array<{ url: string, description: string }>): D {
+      const components = (doc.components ?? {}) as Components
       for (const [path, item] of Object.entries((doc.paths ?? {}) as Paths)) {
         for (const [method, operation] of Object.entries(item ?? {})) {
+          if (operation === undefined) continue
           const declared = examples.get(`${method} ${path}`)
-          const body = operation?.requestBody?.content?.['application/json']
+          if (path === WEBHOOK_PATH) operation.security = [{ [BASIC_SCHEME]: [] }]
+          else if (apiOpen || !isKeyed(path)) operation.security = []
+          else {
+            operation.security = [{ [API_KEY_SCHEME]: [] }, { [BEARER_SCHEME]: [] }]
+            // the scope as an extension: OpenAPI scopes belong to OAuth2 schemes (linters refuse them elsewhere)
+            if (path !== '/mcp') operation['x-required-scope'] = declared?.scope ?? 'read'
+          }
+          const body = operation.requestBody?.content?.['application/json']
           if (body !== undefined && declared?.body !== undefined) withExamples(body, declared.body)
-          for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+          if (operation.requestBody !== undefined && operation.responses !== undefined) operation.responses['417'] ??= structuredClone(EXPECTATION_FAILED)
+          for (const [status, response] of Object.entries(operation.responses ?? {})) {
             response.headers = { 'X-Request-Id': REQUEST_ID_HEADER, ...response.headers }
+            if (path === WEBHOOK_PATH && status === '401') {
+              response.headers['WWW-Authenticate'] = { description: 'Basic realm="hostaway-webhooks", charset="UTF-8"', required: true, schema: { type: 'string' } }
+            }
             const media = response.content?.['application/json']
             const given = declared?.responses.get(status)
-            if (media !== undefined && given !== undefined) withExamples(media, given)
+            if (media === undefined) continue
+            if (path === '/mcp' && status === '400') response.description = JSON_RPC_400
+            if (path === '/mcp' && status === '200') {
+              // a call that sends progress (or any answer the transport streams) comes as server-sent events
+              response.content = { ...response.content, 'text/event-stream': { schema: { type: 'string', description: 'Server-sent events: `event: message` lines whose `data` is a JSON-RPC message (progress notifications, then the answer)' } } }
+            }
+            if (Number(status) >= 400 && (media.schema as { $ref?: string } | undefined)?.$ref === '#/components/schemas/ErrorResponse') {
+              const generated = errorExampleOf(method, path, status, operation, components, apiOpen)
+              if (generated !== undefined) {
+                if (generated.description !== undefined) response.description = generated.description
+                withExamples(media, [{ statusCode: Number(status), error: STATUS_CODES[status] ?? '', message: generated.message, error_type: generated.errorType, request_id: EXAMPLE_REQUEST_ID }])
+                continue
+              }
+            }
+            if (given !== undefined) withExamples(media, given)
           }
         }
       }

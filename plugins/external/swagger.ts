@@ -22,17 +22,22 @@ export default fp<AppOptions>(async (fastify, { config }) => {
       info: {
         title: 'hostaway-gateway',
         description: 'A fast, resilient REST gateway to the Hostaway Public API, with batch operations that report partial failures item by item. ' +
-          'Every non-2xx response has the ErrorResponse body, including rejections before routing (malformed HTTP 400, 408, 413, 414, 417, 431).',
-        version: pkg.version
+          'Every non-2xx response of the REST routes has the ErrorResponse body, including rejections before routing (malformed HTTP 400, 408, 413, 414, 417, 431). ' +
+          'One route answers JSON-RPC instead past the gateway\'s own checks: POST /mcp (the Model Context Protocol), whose protocol errors are JSON-RPC errors (docs/mcp.md). ' +
+          'Keyed routes (/api, /mcp, /metrics) take the API key as X-API-Key or Authorization: Bearer when API_KEYS is set; GET and DELETE /mcp answer 405 (stateless endpoint).',
+        version: pkg.version,
+        contact: { name: 'hostaway-gateway maintainers', url: 'https://github.com/hostaway-gateway/hostaway-gateway' },
+        license: { name: 'MIT', identifier: 'MIT' }
       },
       tags: [
         { name: 'listings', description: 'Hostaway listings and their calendars' },
         { name: 'bookings', description: 'Hostaway reservations and their messages' },
         { name: 'batch', description: 'Many items in one request, with a PartialFailureResponse' },
         { name: 'mcp', description: 'The Model Context Protocol endpoint for AI agents (README, "MCP endpoint")' },
-        { name: 'health', description: 'Liveness, readiness and metrics' }
+        { name: 'health', description: 'Liveness, readiness and metrics' },
+        { name: 'webhooks', description: 'Hostaway\'s unified webhooks, which keep the read cache fresh' }
       ],
-      components: apiOpen ? {} : { securitySchemes: securitySchemes() }
+      components: { securitySchemes: securitySchemes({ apiOpen }) }
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
-import { X_API_KEY } from '../../services/auth.js'
+import { API_KEY_OR_BEARER } from '../../services/auth.js'
 
 /**
  * The API-key check of every route under /api (see plugins/app/auth.ts): 401 without a valid
- * X-API-Key, 403 when the key lacks the route's scope (`config.scope`, default `read`).
+ * X-API-Key (or Authorization: Bearer), 403 when the key lacks the route's scope (`config.scope`, default `read`).
  */
 export default async function apiAuth (fastify: FastifyInstance) {
   fastify.addHook('onRequest', async (request) => {
-    fastify.authenticate(request, X_API_KEY, request.routeOptions.config.scope ?? 'read')
+    fastify.authenticate(request, API_KEY_OR_BEARER, request.routeOptions.config.scope ?? 'read')
   })
 }

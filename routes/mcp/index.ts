@@ -89,6 +89,7 @@ const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'mcpPreflight',
       summary: 'CORS preflight: what a page from an allowed origin may send',
+      description: 'No key needed. For an allowed Origin (the gateway\'s own names, MCP_ALLOWED_ORIGINS) 204 with Access-Control-Allow-Methods and -Headers; any other Origin is 403.',
       tags: ['mcp'],
       response: { 204: Type.Null({ description: 'Allowed: the Access-Control-Allow-* headers say what' }), ...errorResponses(403) }
     }
@@ -107,7 +108,8 @@ const mcpRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     reply.header('allow', ALLOW)
     throw httpErrors.methodNotAllowed(`${request.method} /mcp is not supported: this MCP endpoint is stateless, send every message as a POST`)
   }
-  const refused = { tags: ['mcp'], response: errorResponses(401, 403, 405) }
+  // hidden from the OpenAPI document (an operation with no success is no operation; POST /mcp's and info's descriptions say it)
+  const refused = { tags: ['mcp'], hide: true, response: errorResponses(401, 403, 405) }
   const refusesMethod = { refusesMethod: true } as const
   fastify.get('', { exposeHeadRoute: false, config: refusesMethod, schema: { ...refused, operationId: 'mcpOpenStream', summary: 'Not supported (405): no server-initiated stream' } }, notAllowed)
   fastify.delete('', { config: refusesMethod, schema: { ...refused, operationId: 'mcpEndSession', summary: 'Not supported (405): no session to end' } }, notAllowed)

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigSchema } from '../../schemas/config.js'
 
-// Config honesty, auditable: every variable of README's Configuration table names the test that
-// shows a change of it changes the gateway's behaviour. Adding a variable = a README row, a
+// Config honesty, auditable: every variable of docs/configuration.md's table names the test that
+// shows a change of it changes the gateway's behaviour. Adding a variable = a docs/configuration.md row, a
 // schemas/config.ts entry and a row here (this test fails until all three exist).
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -70,9 +70,9 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   SANDBOX_LISTING_COUNT: { file: 'test/reliability/server.test.ts', test: 'HOSTAWAY_SANDBOX=1 in production embeds the sandbox, which honours every SANDBOX_* variable' }
 }
 
-/** The variables named in the first column of README's Configuration table. */
+/** The variables named in the first column of docs/configuration.md's table. */
 function readmeVariables (): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const readme = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8')
   const section = readme.slice(readme.indexOf('\n## Configuration\n'))
   const table = section.slice(0, section.indexOf('\n\n', section.indexOf('\n| variable |')))
   return table.split('\n').filter((line) => line.startsWith('| `')).flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]))
@@ -81,13 +81,13 @@ function readmeVariables (): string[] {
 /** Escape a test title for a search in its source, quoted as the file writes it. */
 const quoted = (title: string) => [`'${title.replace(/'/g, "\\'")}'`, `"${title}"`, `\`${title}\``]
 
-t.test('README\'s Configuration table and schemas/config.ts name the same variables', async (t) => {
+t.test('docs/configuration.md\'s table and schemas/config.ts name the same variables', async (t) => {
   const documented = readmeVariables()
   t.ok(documented.length >= 40, `${documented.length} variables read from the table`)
   t.same([...new Set(documented)].sort(), Object.keys(ConfigSchema.properties).sort())
 })
 
-t.test('every variable of the README names a test that changes it and asserts the effect', async (t) => {
+t.test('every variable of docs/configuration.md names a test that changes it and asserts the effect', async (t) => {
   const sources = new Map<string, string>()
   for (const variable of readmeVariables()) {
     const effect = EFFECTS[variable]

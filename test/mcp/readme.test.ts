@@ -3,18 +3,18 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, run, serve } from './helper.js'
 
-// The README's "Connecting a client" commands, run as written (bash, from the repository's root) against
+// docs/mcp.md's "Connecting a client" commands, run as written (bash, from the repository's root) against
 // a gateway on the embedded sandbox's data, only the port changed; the curl answer shown must be the answer.
 
-/** The fenced blocks of the README's "### Connecting a client" up to the manual checks (Inspector, desktop clients). */
+/** The fenced blocks of docs/mcp.md's "### Connecting a client" up to the manual checks (Inspector, desktop clients). */
 function blocks (): Array<{ lang: string, body: string }> {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const readme = readFileSync(join(ROOT, 'docs', 'mcp.md'), 'utf8')
   const start = readme.indexOf('\n### Connecting a client\n')
   const section = readme.slice(start, readme.indexOf('\n**MCP Inspector**', start))
   return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], body: m[2].trimEnd() }))
 }
 
-test('the README\'s MCP commands run as written and answer what it shows', async (t) => {
+test('docs/mcp.md\'s MCP commands run as written and answer what it shows', async (t) => {
   const found = blocks()
   const curl = found.findIndex((b) => b.lang === 'sh' && b.body.startsWith('curl '))
   t.ok(curl >= 0, 'a curl example')
@@ -27,7 +27,7 @@ test('the README\'s MCP commands run as written and answer what it shows', async
 
   const answer = await run(t, 'bash', ['-c', here(found[curl].body)])
   t.equal(answer.code, 0)
-  t.equal(answer.out.trimEnd(), found[curl + 1].body, 'the answer the README shows')
+  t.equal(answer.out.trimEnd(), found[curl + 1].body, 'the answer docs/mcp.md shows')
 
   for (const command of scripts) {
     const { code, out } = await run(t, 'bash', ['-c', here(command)])

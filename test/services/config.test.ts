@@ -29,6 +29,8 @@ test('values are converted from strings and blanks count as unset', async (t) =>
   t.equal(c.LOG_LEVEL, 'debug')
 })
 
+const CREDENTIALS = { HOSTAWAY_ACCOUNT_ID: '1', HOSTAWAY_API_KEY: 'secret' }
+
 test('an invalid value names the variable and the rule', async (t) => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'abc' }, /^Invalid configuration: PORT .*integer/],
@@ -38,7 +40,12 @@ test('an invalid value names the variable and the rule', async (t) => {
     [{ PORT: '70000' }, /^Invalid configuration: PORT .*65535/],
     [{ BATCH_MAX_ITEMS: '0' }, /^Invalid configuration: BATCH_MAX_ITEMS .*1/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL .*one of fatal, error/],
-    [{ HOSTAWAY_BASE_URL: 'ftp://x' }, /^Invalid configuration: HOSTAWAY_BASE_URL/],
+    [{ HOSTAWAY_BASE_URL: 'ftp://x', ...CREDENTIALS }, /^Invalid configuration: HOSTAWAY_BASE_URL must be an http\(s\) URL with a host/],
+    [{ HOSTAWAY_BASE_URL: 'not-a-url', ...CREDENTIALS }, /^Invalid configuration: HOSTAWAY_BASE_URL must be an http\(s\) URL with a host, e\.g\. https:\/\/api\.hostaway\.com\/v1 \(got "not-a-url"\)$/],
+    // passed the old pattern check, then failed only in /ready
+    [{ HOSTAWAY_BASE_URL: 'http://', ...CREDENTIALS }, /^Invalid configuration: HOSTAWAY_BASE_URL must be an http\(s\) URL/],
+    // was silently ignored: the embedded sandbox ran instead
+    [{ HOSTAWAY_BASE_URL: 'https://api.example.com/v1' }, /^Invalid configuration: HOSTAWAY_BASE_URL is set but HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY are not/],
     [{ HOSTAWAY_API_KEY: 'only-the-secret' }, /HOSTAWAY_ACCOUNT_ID and HOSTAWAY_API_KEY must be set together/]
   ]
   for (const [env, re] of cases) {

@@ -139,4 +139,8 @@ test('listings: API key required when API_KEYS is set', async (t) => {
   isError(t, await app.inject({ url: '/api/listings/1', headers: { 'x-api-key': 'wrong' } }), 401)
   const ok = await app.inject({ url: '/api/listings/1', headers: { 'x-api-key': 'key-two' } })
   t.equal(ok.statusCode, 200)
+  // the same key as a bearer token, as on /mcp and /metrics: one rule for every keyed route
+  t.equal((await app.inject({ url: '/api/listings/1', headers: { authorization: 'Bearer key-two' } })).statusCode, 200, 'Authorization: Bearer')
+  isError(t, await app.inject({ url: '/api/listings/1', headers: { authorization: 'Bearer wrong' } }), 401, /Authorization: Bearer/)
+  isError(t, await app.inject({ url: '/api/listings/1', headers: { authorization: 'Basic a2V5LXR3bzo=' } }), 401)
 })
