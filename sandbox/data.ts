@@ -4,7 +4,7 @@ import {
 } from './catalog.js'
 import { dayToMs, formatDateTime, formatDay, month, parseDay, weekday } from './dates.js'
 import { deriveSeed, float, int, mulberry32, pick, weighted, type Rng } from './prng.js'
-import { hostProxyEmail, seedResources } from './resources.js'
+import { hasConversation, hostProxyEmail, seedResources } from './resources.js'
 import type { ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
 
 /** Default number of listings (the `listingCount` option). */
@@ -61,7 +61,8 @@ export function generateData (seed: number, baseDate: string, accountId: string,
     reservations: new Map(reservations.map((r) => [r.id, r])),
     conversations,
     messages,
-    nextMessageId
+    nextMessageId,
+    calendar: new Map()
   }
 }
 
@@ -357,6 +358,9 @@ function generateConversations (rng: Rng, listings: ListingRecord[], reservation
       t += int(rng, 20, 30 * 60) * 60_000
       if (rng() < 0.8) incoming = !incoming
     }
+    // An owner stay has no guest to write to, so no conversation (drawn all the same, so that the
+    // other conversations do not change with it): the reservations a message cannot reach.
+    if (!hasConversation(r)) continue
     messages.set(conversationId, list)
     conversations.set(conversationId, conversation(conversationId, r, list, accountId))
   }

@@ -3,16 +3,22 @@ import { Value } from '@sinclair/typebox/value'
 import { badRequest } from './errors.js'
 import { deriveSeed, mulberry32, type Rng } from './prng.js'
 
-/** How an injected fault answers: an HTTP status, or hang / reset / HTTP 200 with a fail body. */
-export const FAULT_MODES = ['500', '502', '503', '429', '404', 'hang', 'reset', 'fail_200'] as const
+/**
+ * How an injected fault answers: an HTTP status, or hang / reset / HTTP 200 with a fail body — all
+ * before the request is handled — or, for a write, `*_after_write`: the write is applied (stored,
+ * counted) and then the answer is lost: the connection hangs, is reset, or a 500 comes back. That is
+ * the send a client cannot tell from one that never arrived. On a read they act as hang / reset / 500.
+ */
+export const FAULT_MODES = ['500', '502', '503', '429', '404', 'hang', 'reset', 'fail_200', 'hang_after_write', 'reset_after_write', '500_after_write'] as const
 export type FaultMode = typeof FAULT_MODES[number]
+export type AfterWriteMode = Extract<FaultMode, `${string}_after_write`>
+export const isAfterWrite = (mode: FaultMode): mode is AfterWriteMode => mode.endsWith('_after_write')
 
 const Rate = Type.Number({ minimum: 0, maximum: 1 })
 const IdList = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100000 })
 /** A list per fault mode: which ids (or routes) answer with that fault. */
-const byMode = <T extends TSchema>(list: T) => Type.Partial(Type.Object({
-  500: list, 502: list, 503: list, 429: list, 404: list, hang: list, reset: list, fail_200: list
-}), { additionalProperties: false })
+const byMode = <T extends TSchema>(list: T) =>
+  Type.Partial(Type.Object(Object.fromEntries(FAULT_MODES.map((m) => [m, list])) as Record<FaultMode, T>), { additionalProperties: false })
 const IdsByMode = byMode(IdList)
 const Ms = Type.Integer({ minimum: 0, maximum: 600000 })
 /** Routes as the stats name them: "GET /v1/listings", "GET /v1/reservations/:id". */

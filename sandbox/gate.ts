@@ -1,12 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RATE_LIMIT_MESSAGE, failBody } from './errors.js'
-import type { FaultMode } from './faults.js'
+import { isAfterWrite, type FaultMode } from './faults.js'
 import type { SandboxState } from './state.js'
 
 const TOKEN_ROUTE = '/v1/accessTokens'
 /** Routes whose `:id` the `fail_ids` and `fail_ids_once` faults match. */
-const ID_ROUTES = new Set(['/v1/listings/:id', '/v1/listings/:id/calendar', '/v1/reservations/:id'])
+const ID_ROUTES = new Set([
+  '/v1/listings/:id', '/v1/listings/:id/calendar', '/v1/listings/:id/calendarIntervals',
+  '/v1/reservations/:id', '/v1/reservations/:id/conversations',
+  // the id of these is the conversation's
+  '/v1/conversations/:id', '/v1/conversations/:id/messages', '/v1/conversations/:id/messages/:messageId'
+])
+const WRITE_METHODS = new Set(['PUT', 'POST'])
 
 const nginxPage = (code: number, text: string) =>
   `<html>\r\n<head><title>${code} ${text}</title></head>\r\n<body>\r\n<center><h1>${code} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
@@ -96,8 +102,16 @@ async function injectFault (state: SandboxState, request: FastifyRequest, reply:
       return
     }
   }
-  const mode = state.faults.pick(idOf(request, route), `${request.method} ${route}`)
+  let mode = state.faults.pick(idOf(request, route), `${request.method} ${route}`)
   if (mode === undefined) return
+  if (isAfterWrite(mode)) {
+    // A write runs and the fault fires after it (after-write.ts); a read gets the plain fault.
+    if (WRITE_METHODS.has(request.method)) {
+      state.afterWrite.set(request.raw, mode)
+      return
+    }
+    mode = mode === 'hang_after_write' ? 'hang' : mode === 'reset_after_write' ? 'reset' : '500'
+  }
   state.stats.fault(mode)
   request.log.debug({ fault: mode }, 'sandbox: injecting fault')
   answerWithFault(mode, state, request, reply, route)
@@ -126,10 +140,14 @@ function answerWithFault (mode: FaultMode, state: SandboxState, request: Fastify
       reply.code(429).send(failBody(RATE_LIMIT_MESSAGE))
       return
     case '404':
-      reply.code(404).send(failBody(`${route.startsWith('/v1/reservations') ? 'Reservation' : 'Listing'} not found`))
+      reply.code(404).send(failBody(`${route.startsWith('/v1/reservations') ? 'Reservation' : route.startsWith('/v1/conversations') ? 'Conversation' : 'Listing'} not found`))
       return
     case 'fail_200':
       // Pre-serialized: bypasses the route's 200 response schema.
       reply.code(200).type('application/json').send(JSON.stringify({ status: 'fail', result: 'An error occurred while processing your request. Please try again later.' }))
+      return
+    default:
+      // after-write modes never get here (handled in injectFault)
+      throw new Error(`unexpected fault mode ${mode}`)
   }
 }

@@ -21,6 +21,7 @@ const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
 const Opt = Type.Optional
 
 export const IdParams = Type.Object({ id: Id })
+export const MessageParams = Type.Object({ id: Id, messageId: Id })
 
 /** limit / offset of every list endpoint */
 const Paging = { limit: Opt(Limit), offset: Opt(Offset) }
@@ -30,6 +31,9 @@ export const ListingsQuerySchema = Type.Object({
   city: Opt(Type.String()),
   country: Opt(Type.String()),
   match: Opt(Type.String({ description: 'Case-insensitive substring of the listing name' })),
+  availabilityDateStart: Opt(Type.String({ format: 'date', description: 'With availabilityDateEnd: only listings open on every day from this one…' })),
+  availabilityDateEnd: Opt(Type.String({ format: 'date', description: '…to this one, both included (the sandbox\'s reading; Hostaway does not say)' })),
+  availabilityGuestNumber: Opt(Type.Integer({ minimum: 1, description: 'Only listings whose personCapacity is at least this' })),
   includeResources: Opt(Flag)
 })
 export type ListingsQuery = Static<typeof ListingsQuerySchema>
@@ -112,6 +116,34 @@ export const ReservationUpdateBodySchema = Type.Object({
 }, { additionalProperties: true })
 export type ReservationUpdateBody = Static<typeof ReservationUpdateBodySchema>
 
+/**
+ * One interval of a calendar write (calendar_calendarDayObject.md plus the two dates): the body of
+ * PUT /listings/:id/calendar, an element of PUT /listings/:id/calendarIntervals. Booleans are 0/1;
+ * other day-object fields (id, date, status, …) are accepted and ignored.
+ */
+export const CalendarIntervalSchema = Type.Object({
+  startDate: Day,
+  endDate: Day,
+  isAvailable: Opt(Flag),
+  price: Opt(Type.Number({ minimum: 0 })),
+  minimumStay: Opt(Type.Integer({ minimum: 1 })),
+  maximumStay: Opt(Type.Integer({ minimum: 1 })),
+  closedOnArrival: Opt(Nullable(Flag)),
+  closedOnDeparture: Opt(Nullable(Flag)),
+  note: Opt(Nullable(Type.String())),
+  isProcessed: Opt(Nullable(Flag)),
+  desiredUnitsToSell: Opt(Nullable(Type.Integer({ minimum: 0 })))
+}, { additionalProperties: true })
+export type CalendarInterval = Static<typeof CalendarIntervalSchema>
+
+/** The documented maximum of PUT /listings/:id/calendarIntervals. */
+export const MAX_CALENDAR_INTERVALS = 200
+export const CalendarIntervalsBodySchema = Type.Array(CalendarIntervalSchema, { minItems: 1, maxItems: MAX_CALENDAR_INTERVALS })
+
+export const ReservationUpdateQuerySchema = Type.Object({
+  forceOverbooking: Opt(Flag)
+})
+
 export const MessageBodySchema = Type.Object({
   body: Type.String({ minLength: 1 }),
   communicationType: Opt(Type.Union(['email', 'channel', 'sms', 'whatsapp'].map((c) => Type.Literal(c))))
@@ -121,7 +153,8 @@ export type MessageBody = Static<typeof MessageBodySchema>
 /** POST /accessTokens — all optional here: missing or wrong credentials answer 403, as Hostaway does. */
 export const TokenBodySchema = Type.Object({
   grant_type: Opt(Type.String()),
-  client_id: Opt(Type.String()),
+  // an account id: form bodies send text, JSON bodies may send the number
+  client_id: Opt(Type.Union([Type.String(), Type.Integer()])),
   client_secret: Opt(Type.String()),
   scope: Opt(Type.String())
 })

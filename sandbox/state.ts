@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events'
+import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { generateData } from './data.js'
-import { FaultEngine, type Faults } from './faults.js'
+import { FaultEngine, type AfterWriteMode, type Faults } from './faults.js'
 import { resolveOptions } from './options.js'
 import { SlidingWindowLimiter } from './rate-limit.js'
 import { StatsCollector } from './stats.js'
@@ -19,6 +20,8 @@ export interface SandboxState {
   readonly stats: StatsCollector
   /** Aborted at close: pending latency delays end and hanging sockets are destroyed. */
   readonly closing: AbortSignal
+  /** Writes whose answer an `*_after_write` fault replaces once the write is applied (after-write.ts). */
+  readonly afterWrite: WeakMap<IncomingMessage, AfterWriteMode>
   /** Hold a socket open without answering until the client gives up or the sandbox closes. */
   hang (socket: Socket): void
   /** Replace the fault config (validated; throws a 400 SandboxError). */
@@ -47,6 +50,7 @@ export function createSandboxState (input: Partial<SandboxOptions> = {}): Sandbo
     faults,
     stats,
     closing: closing.signal,
+    afterWrite: new WeakMap(),
     hang (socket) {
       if (closing.signal.aborted) {
         socket.destroy()

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import { FAULT_MODES, type FaultMode } from './faults.js'
 import type { Admission } from './rate-limit.js'
@@ -16,15 +17,20 @@ export const StatsSchema = Type.Object({
   max_in_window_ip: Type.Integer({ minimum: 0, description: 'Most requests admitted within one sliding window for one IP' }),
   max_in_window_account: Type.Integer({ minimum: 0, description: 'Most requests admitted within one sliding window for one account' }),
   auth_failures: Type.Integer({ minimum: 0, description: 'Requests answered 403: missing/unknown/expired/revoked token, bad client credentials' }),
-  writes: Type.Integer({ minimum: 0, description: 'Successful PUT listing, PUT reservation and POST message' }),
-  faults_injected: Type.Object({
-    500: Count, 502: Count, 503: Count, 429: Count, 404: Count, hang: Count, reset: Count, fail_200: Count, latency: Count
-  })
+  writes: Type.Integer({ minimum: 0, description: 'Writes applied: PUT listing, PUT reservation, PUT calendar, PUT calendarIntervals, POST message (an *_after_write fault still counts: the write was applied)' }),
+  writes_by_kind: Type.Object({
+    listing: Count, reservation: Count, calendar: Count, calendar_intervals: Count, message: Count
+  }, { description: 'The writes, by kind: one per request applied' }),
+  calendar_days_written: Type.Integer({ minimum: 0, description: 'Days set by calendar writes (a day set by two intervals counts twice)' }),
+  messages_duplicated: Type.Integer({ minimum: 0, description: 'Messages sent with the body of an earlier message sent to the same conversation since the last reset: what the gateway must never cause' }),
+  faults_injected: Type.Object(Object.fromEntries([...FAULT_MODES, 'latency'].map((m) => [m, Count])) as Record<FaultCounter, typeof Count>)
 })
 export type SandboxStats = Static<typeof StatsSchema>
 
 type FaultCounter = FaultMode | 'latency'
+export type WriteKind = keyof SandboxStats['writes_by_kind']
 
+const zeroWrites = (): Record<WriteKind, number> => ({ listing: 0, reservation: 0, calendar: 0, calendar_intervals: 0, message: 0 })
 const zeroFaults = () => Object.fromEntries([...FAULT_MODES, 'latency'].map((m) => [m, 0])) as Record<FaultCounter, number>
 
 /** Counters behind GET /__sandbox/stats. */
@@ -36,7 +42,10 @@ export class StatsCollector {
   #maxIp = 0
   #maxAccount = 0
   #authFailures = 0
-  #writes = 0
+  #writes = zeroWrites()
+  #calendarDays = 0
+  #sentBodies = new Set<string>()
+  #duplicated = 0
   #faults = zeroFaults()
 
   request (route: string): void {
@@ -55,7 +64,15 @@ export class StatsCollector {
 
   tokenIssued (): void { this.#tokensIssued++ }
   authFailure (): void { this.#authFailures++ }
-  write (): void { this.#writes++ }
+  write (kind: WriteKind): void { this.#writes[kind]++ }
+  calendarDays (n: number): void { this.#calendarDays += n }
+  /** A message sent to a conversation: counts a duplicate when that conversation already got this body. */
+  messageSent (conversationId: number, body: string): void {
+    const key = `${conversationId}:${createHash('sha256').update(body).digest('hex')}`
+    if (this.#sentBodies.has(key)) this.#duplicated++
+    this.#sentBodies.add(key)
+  }
+
   fault (mode: FaultCounter): void { this.#faults[mode]++ }
 
   snapshot (): SandboxStats {
@@ -67,7 +84,10 @@ export class StatsCollector {
       max_in_window_ip: this.#maxIp,
       max_in_window_account: this.#maxAccount,
       auth_failures: this.#authFailures,
-      writes: this.#writes,
+      writes: Object.values(this.#writes).reduce((a, b) => a + b, 0),
+      writes_by_kind: { ...this.#writes },
+      calendar_days_written: this.#calendarDays,
+      messages_duplicated: this.#duplicated,
       faults_injected: { ...this.#faults }
     }
   }
@@ -80,7 +100,10 @@ export class StatsCollector {
     this.#maxIp = 0
     this.#maxAccount = 0
     this.#authFailures = 0
-    this.#writes = 0
+    this.#writes = zeroWrites()
+    this.#calendarDays = 0
+    this.#sentBodies.clear()
+    this.#duplicated = 0
     this.#faults = zeroFaults()
   }
 }

@@ -5,9 +5,9 @@ import { badRequest, notFound } from './errors.js'
 import { orderReservations } from './reservation-order.js'
 import { listView } from './resources.js'
 import type {
-  CalendarQuery, ConversationsQuery, ListingsQuery, ListingUpdateBody, MessageBody, MessagesQuery, ReservationsQuery, ReservationUpdateBody
+  CalendarInterval, CalendarQuery, ConversationsQuery, ListingsQuery, ListingUpdateBody, MessageBody, MessagesQuery, ReservationsQuery, ReservationUpdateBody
 } from './schemas.js'
-import type { ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
+import type { CalendarOverride, ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
 
 /** A page of a list, before it is wrapped in Hostaway's envelope. */
 export interface Page<T> {
@@ -24,13 +24,48 @@ export interface Page<T> {
 
 export interface CalendarDay { id: number, date: string, isAvailable: number, status: string, price: number, minimumStay: number, maximumStay: number, [field: string]: unknown }
 
-const MAX_CALENDAR_DAYS = 1096
+/** Longest range a calendar read, write or availability filter takes (Hostaway documents none). */
+export const MAX_CALENDAR_DAYS = 1096
+/** The day fields a calendar write sets (calendar_calendarDayObject.md). */
+const DAY_FIELDS = ['isAvailable', 'price', 'minimumStay', 'maximumStay', 'closedOnArrival', 'closedOnDeparture', 'note'] as const
 const ci = (s: unknown) => String(s ?? '').toLowerCase()
 
 function paginate<T> (all: T[], limit: number | undefined, offset: number | undefined): Page<T> {
   const start = offset ?? 0
   const items = limit === undefined ? all.slice(start) : all.slice(start, start + limit)
   return { items, count: all.length, limit: limit ?? null, offset: start }
+}
+
+function checkRange (start: number | undefined, end: number | undefined, names: string): { start: number, end: number } {
+  if (start === undefined || end === undefined) throw badRequest(`${names} must be dates (YYYY-MM-DD)`)
+  if (end < start) throw badRequest(`${names}: the end must not be before the start`)
+  if (end - start + 1 > MAX_CALENDAR_DAYS) throw badRequest(`${names}: the range must not exceed ${MAX_CALENDAR_DAYS} days`)
+  return { start, end }
+}
+
+/** One calendar write interval, checked: its days and the fields it sets. */
+function checkInterval (interval: CalendarInterval, label: string): { start: number, end: number, fields: CalendarOverride } {
+  const { start, end } = checkRange(parseDay(interval.startDate), parseDay(interval.endDate), `${label}startDate and endDate`)
+  if (interval.desiredUnitsToSell !== undefined && interval.desiredUnitsToSell !== null) {
+    throw badRequest(`${label}desiredUnitsToSell is for multi-unit listings; use isAvailable`)
+  }
+  const fields: CalendarOverride = {}
+  for (const key of DAY_FIELDS) {
+    if (interval[key] !== undefined) Object.assign(fields, { [key]: interval[key] })
+  }
+  if (Object.keys(fields).length === 0) throw badRequest(`${label}nothing to update: give at least one of ${DAY_FIELDS.join(', ')}`)
+  const min = fields.minimumStay
+  const max = fields.maximumStay
+  if (min !== undefined && max !== undefined && min > max) throw badRequest(`${label}minimumStay must not exceed maximumStay`)
+  return { start, end, fields }
+}
+
+/** The days of the listings availability filter, or undefined when it is not used. */
+function availabilityRange (q: ListingsQuery): { start: number, end: number } | undefined {
+  const { availabilityDateStart: from, availabilityDateEnd: to } = q
+  if (from === undefined && to === undefined) return undefined
+  if (from === undefined || to === undefined) throw badRequest('availabilityDateStart and availabilityDateEnd go together')
+  return checkRange(parseDay(from), parseDay(to), 'availabilityDateStart and availabilityDateEnd')
 }
 
 /** The sandbox's records and what the routes do with them. */
@@ -47,15 +82,26 @@ export class SandboxStore {
 
   // ── listings ──
 
-  /** `omitted`: ids the list leaves out (the `omit_from_lists` fault), though they answer by id. */
+  /**
+   * `omitted`: ids the list leaves out (the `omit_from_lists` fault), though they answer by id.
+   * Availability filter (listing_retrieveListingsList.md; its semantics are not documented, these are
+   * the sandbox's): `availabilityDateStart` and `availabilityDateEnd` together keep the listings open
+   * on every day from the one to the other, both included (not reserved, not blocked by a calendar
+   * write; minimum stay and closed-to-arrival are not considered); `availabilityGuestNumber` keeps
+   * those whose personCapacity is at least that.
+   */
   listListings (q: ListingsQuery, omitted: ReadonlySet<number> = new Set()): Page<ListingRecord> {
     const city = q.city === undefined ? undefined : ci(q.city)
     const country = q.country === undefined ? undefined : ci(q.country)
     const match = q.match === undefined ? undefined : ci(q.match)
+    const free = availabilityRange(q)
+    const guests = q.availabilityGuestNumber
     const all = [...this.#data.listings.values()].filter((l) => !omitted.has(l.id) &&
       (city === undefined || ci(l.city) === city) &&
       (country === undefined || ci(l.country) === country || ci(l.countryCode) === country) &&
-      (match === undefined || ci(l.name).includes(match)))
+      (match === undefined || ci(l.name).includes(match)) &&
+      (guests === undefined || Number(l.personCapacity ?? 0) >= guests) &&
+      (free === undefined || this.#freeThrough(l, free.start, free.end)))
     return paginate(all, q.limit, q.offset)
   }
 
@@ -77,38 +123,72 @@ export class SandboxStore {
     const listing = this.getListing(id)
     const start = parseDay(q.startDate ?? baseDate)
     const end = q.endDate === undefined ? (start ?? 0) + 30 : parseDay(q.endDate)
-    if (start === undefined || end === undefined) throw badRequest('startDate and endDate must be dates (YYYY-MM-DD)')
-    if (end < start) throw badRequest('endDate must not be before startDate')
-    if (end - start + 1 > MAX_CALENDAR_DAYS) throw badRequest(`the calendar range must not exceed ${MAX_CALENDAR_DAYS} days`)
-    const stays = [...this.#data.reservations.values()]
-      .filter((r) => r.listingMapId === id && BLOCKING_STATUSES.has(r.status))
-      .map((r) => ({ r, from: parseDay(r.arrivalDate) ?? 0, to: parseDay(r.departureDate) ?? 0 }))
+    const range = checkRange(start, end, 'startDate and endDate')
+    return this.#days(listing, range.start, range.end, q.includeResources === 1)
+  }
+
+  /**
+   * PUT /listings/:id/calendar (one interval) and PUT /listings/:id/calendarIntervals (many). Every
+   * interval is checked before any is applied, so a bad one rejects the whole request; intervals are
+   * then applied in order (a later one wins where two overlap). Fields not given keep their value;
+   * `null` clears closedOnArrival, closedOnDeparture and note. Returns the days of the intervals as
+   * they read now.
+   */
+  updateCalendar (id: number, intervals: CalendarInterval[]): CalendarDay[] {
+    const listing = this.getListing(id)
+    const checked = intervals.map((interval, i) => checkInterval(interval, intervals.length > 1 ? `intervals[${i}]: ` : ''))
+    let overrides = this.#data.calendar.get(id)
+    if (overrides === undefined) this.#data.calendar.set(id, overrides = new Map())
+    for (const { start, end, fields } of checked) {
+      for (let d = start; d <= end; d++) overrides.set(d, { ...overrides.get(d), ...fields })
+    }
+    return checked.flatMap(({ start, end }) => this.#days(listing, start, end, false))
+  }
+
+  /** Days `start`..`end` of a listing: generated values, then what calendar writes set, then reservations. */
+  #days (listing: ListingRecord, start: number, end: number, withReservations: boolean): CalendarDay[] {
+    const stays = this.#blockingStays(listing.id)
+    const overrides = this.#data.calendar.get(listing.id)
     const days: CalendarDay[] = []
     for (let d = start; d <= end; d++) {
       const covering = stays.filter((s) => s.from <= d && d < s.to)
       const reserved = covering.length > 0
+      const set = overrides?.get(d) ?? {}
+      // A reservation holds its days whatever a write set on them (the write still shows once it is gone).
+      const blocked = !reserved && set.isAvailable === 0
       days.push({
-        id: id * 100_000 + (d % 100_000),
+        id: listing.id * 100_000 + (d % 100_000),
         date: formatDay(d),
-        isAvailable: reserved ? 0 : 1,
+        isAvailable: reserved || blocked ? 0 : 1,
         isProcessed: 1,
-        status: reserved ? 'reserved' : 'available',
-        price: nightlyPrice(listing, d),
-        minimumStay: Number(listing.minNights),
-        maximumStay: Number(listing.maxNights),
-        closedOnArrival: null,
-        closedOnDeparture: null,
-        note: null,
+        status: reserved ? 'reserved' : blocked ? 'blocked' : 'available',
+        price: set.price ?? nightlyPrice(listing, d),
+        minimumStay: set.minimumStay ?? Number(listing.minNights),
+        maximumStay: set.maximumStay ?? Number(listing.maxNights),
+        closedOnArrival: set.closedOnArrival ?? null,
+        closedOnDeparture: set.closedOnDeparture ?? null,
+        note: set.note ?? null,
         countAvailableUnits: null,
         availableUnitsToSell: null,
         countPendingUnits: null,
         countBlockingReservations: null,
         countBlockedUnits: null,
         desiredUnitsToSell: null,
-        reservations: q.includeResources === 1 ? covering.map((s) => s.r) : []
+        reservations: withReservations ? covering.map((s) => s.r) : []
       })
     }
     return days
+  }
+
+  #blockingStays (listingId: number) {
+    return [...this.#data.reservations.values()]
+      .filter((r) => r.listingMapId === listingId && BLOCKING_STATUSES.has(r.status))
+      .map((r) => ({ r, from: parseDay(r.arrivalDate) ?? 0, to: parseDay(r.departureDate) ?? 0 }))
+  }
+
+  /** Whether every day from `start` to `end` (inclusive) is open: not reserved, not blocked by a write. */
+  #freeThrough (listing: ListingRecord, start: number, end: number): boolean {
+    return this.#days(listing, start, end, false).every((d) => d.isAvailable === 1)
   }
 
   // ── reservations ──
@@ -152,7 +232,11 @@ export class SandboxStore {
     return reservation
   }
 
-  updateReservation (id: number, fields: ReservationUpdateBody): ReservationRecord {
+  /**
+   * PUT /reservations/:id: the fields given are merged. New dates that overlap another reservation
+   * holding the listing's calendar are refused (400) unless `force` (forceOverbooking=1).
+   */
+  updateReservation (id: number, fields: ReservationUpdateBody, force = false): ReservationRecord {
     const r = this.getReservation(id)
     // Not writable: the ids, the listing, and the record's own timestamps.
     const { id: _id, listingMapId: _l, hostawayReservationId: _h, insertedOn: _i, updatedOn: _u, ...rest } = fields as ReservationUpdateBody & Record<string, unknown>
@@ -162,6 +246,12 @@ export class SandboxStore {
     const to = parseDay(departure) ?? 0
     if (to <= from) throw badRequest('departureDate must be after arrivalDate')
     const datesChanged = arrival !== r.arrivalDate || departure !== r.departureDate
+    if (datesChanged && !force && BLOCKING_STATUSES.has(String(rest.status ?? r.status))) {
+      const clash = this.#blockingStays(r.listingMapId).find((s) => s.r.id !== id && s.from < to && from < s.to)
+      if (clash !== undefined) {
+        throw badRequest(`Overbooking: listing ${r.listingMapId} is booked from ${clash.r.arrivalDate} to ${clash.r.departureDate} (reservation ${clash.r.id}); use forceOverbooking=1 to override`)
+      }
+    }
     const modified = datesChanged ||
       (rest.numberOfGuests !== undefined && rest.numberOfGuests !== r.numberOfGuests) ||
       (rest.totalPrice !== undefined && rest.totalPrice !== r.totalPrice)
@@ -189,6 +279,24 @@ export class SandboxStore {
         ? { ...c, conversationMessages: (this.#data.messages.get(c.id) ?? []).slice(-1), Reservation: this.#reservationWithListing(c.reservationId) }
         : { ...c, conversationMessages: [] })
     return paginate(all, q.limit, q.offset)
+  }
+
+  /** GET /reservations/:id/conversations: 404 for an unknown reservation, [] for one without a conversation. */
+  conversationsOf (reservationId: number): ConversationRecord[] {
+    this.getReservation(reservationId)
+    return this.listConversations({ reservationId }).items
+  }
+
+  getConversation (id: number): ConversationRecord {
+    const c = this.#data.conversations.get(id)
+    if (c === undefined) throw notFound('Conversation')
+    return { ...c, conversationMessages: (this.#data.messages.get(id) ?? []).slice(-1) }
+  }
+
+  getMessage (conversationId: number, messageId: number): MessageRecord {
+    const message = this.#messagesOf(conversationId).find((m) => m.id === messageId)
+    if (message === undefined) throw notFound('Message')
+    return message
   }
 
   listMessages (conversationId: number, q: MessagesQuery): Page<MessageRecord> {

@@ -94,6 +94,21 @@ export interface MessageRecord {
   [field: string]: unknown
 }
 
+/**
+ * What calendar writes set on one day of a listing (PUT /listings/:id/calendar or calendarIntervals).
+ * A field not set keeps the generated value (listing price with weekend and season factors, the
+ * listing's min/max nights, open unless reserved).
+ */
+export interface CalendarOverride {
+  isAvailable?: number
+  price?: number
+  minimumStay?: number
+  maximumStay?: number
+  closedOnArrival?: number | null
+  closedOnDeparture?: number | null
+  note?: string | null
+}
+
 export interface SandboxData {
   listings: Map<number, ListingRecord>
   reservations: Map<number, ReservationRecord>
@@ -101,6 +116,8 @@ export interface SandboxData {
   /** Messages of each conversation, oldest first. */
   messages: Map<number, MessageRecord[]>
   nextMessageId: number
+  /** Calendar writes: listing id → day (days since 1970-01-01) → what was set. */
+  calendar: Map<number, Map<number, CalendarOverride>>
 }
 
 export interface RunningSandbox {

@@ -24,7 +24,7 @@ const authRoutes: FastifyPluginAsyncTypebox<{ state: SandboxState }> = async (fa
       ? 'grant_type must be client_credentials'
       : scope !== 'general'
         ? 'scope must be general'
-        : clientId !== options.accountId || secret !== options.apiKey ? 'Invalid client credentials' : undefined
+        : String(clientId) !== options.accountId || secret !== options.apiKey ? 'Invalid client credentials' : undefined
     if (problem !== undefined) {
       stats.authFailure()
       throw new SandboxError(403, problem)

@@ -1,0 +1,263 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Nullable, PositiveId, StringEnum } from './common.js'
+import { MAX_BATCH_TIMEOUT_MS } from './batch.js'
+
+/**
+ * The write operations of issue #23 — calendar updates, guest messages, reservation updates — and the
+ * availability search: request bodies, per-item results and the dry-run answer. Contract
+ * (docs/contract.md, "Write operations"); the routes that use them are not wired yet.
+ *
+ * Field names: the gateway's own (snake_case) for the calendar and messages, which are new shapes;
+ * Hostaway's own for reservation fields, as listing updates do (an update is a patch of the Hostaway
+ * object). The schemas check types; the per-item rules (services/writes/*-rules.ts) check the rest,
+ * so an item that breaks one fails alone as validation_error with attempts 0.
+ */
+
+/** Most updates one calendar batch may carry. */
+export const MAX_CALENDAR_UPDATES = 500
+/** Most messages one batch may send. */
+export const MAX_BATCH_MESSAGES = 100
+/** Hostaway's communication types for a sent message (conversation_sendConversationMessage.md). */
+export const COMMUNICATION_TYPES = ['email', 'channel', 'sms', 'whatsapp'] as const
+export type CommunicationType = typeof COMMUNICATION_TYPES[number]
+
+const TimeoutMs = (what: string) => Type.Integer({ minimum: 1, maximum: MAX_BATCH_TIMEOUT_MS, description: `Deadline for the whole batch in ms (1..${MAX_BATCH_TIMEOUT_MS}; default BATCH_TIMEOUT_MS): ${what}` })
+const DryRun = Type.Boolean({
+  default: false,
+  description: 'true: validate and plan, send nothing; the answer is a DryRunResponse (items, the upstream calls that would be made, the earliest finish at the current budget)'
+})
+const DateField = (description: string) => Type.String({ format: 'date', description: `${description} (YYYY-MM-DD)`, example: '2027-01-15' })
+
+// ── calendar ───────────────────────────────────────────────────────────────────────────────────
+
+/** Bounds of the calendar fields (per-item rules, services/writes/calendar-rules.ts). */
+export const CALENDAR_UPDATE_BOUNDS = {
+  price: { min: 0, max: 1_000_000 },
+  minimum_stay: { min: 1, max: 1125 },
+  maximum_stay: { min: 1, max: 1125 },
+  note: { min: 0, max: 2000 }
+} as const
+/** How far ahead a range may end (years after today, UTC). */
+export const CALENDAR_MAX_YEARS_AHEAD = 2
+
+export const CALENDAR_RULES_TEXT = 'Per-item rules: start_date and end_date real days, end_date >= start_date, end_date at most ' +
+  `${CALENDAR_MAX_YEARS_AHEAD} years after today (UTC), at least one field besides the dates, minimum_stay <= maximum_stay, ` +
+  'each field within its bounds; two updates of one listing whose ranges overlap are both refused, each naming the other. ' +
+  'An item that breaks a rule fails alone as validation_error with attempts 0; the other items proceed.'
+
+/** The fields a calendar update sets on every day of its range; what is not given is left as it is. */
+export const CalendarUpdateFieldsSchema = Type.Object({
+  price: Type.Optional(Type.Number({ description: `Nightly price: ${CALENDAR_UPDATE_BOUNDS.price.min}..${CALENDAR_UPDATE_BOUNDS.price.max} in the listing currency`, example: 180 })),
+  is_available: Type.Optional(Type.Boolean({ description: 'false blocks the days, true opens them (days a reservation holds stay reserved)', example: false })),
+  minimum_stay: Type.Optional(Type.Integer({ description: 'Minimum nights of a stay starting on the day: 1..1125, not above maximum_stay', example: 2 })),
+  maximum_stay: Type.Optional(Type.Integer({ description: 'Maximum nights: 1..1125, not below minimum_stay', example: 30 })),
+  closed_on_arrival: Type.Optional(Type.Boolean({ description: 'No arrival on the day' })),
+  closed_on_departure: Type.Optional(Type.Boolean({ description: 'No departure on the day' })),
+  note: Type.Optional(Type.String({ description: 'Note on the day: 0..2000 characters ("" clears it)' }))
+}, { additionalProperties: false })
+export type CalendarUpdateFields = Static<typeof CalendarUpdateFieldsSchema>
+export type CalendarUpdateField = keyof CalendarUpdateFields
+
+export const CalendarUpdateItemSchema = Type.Object({
+  listing_id: PositiveId('The listing whose calendar to change'),
+  start_date: DateField('First day of the range'),
+  end_date: DateField('Last day of the range, included'),
+  ...CalendarUpdateFieldsSchema.properties
+}, { additionalProperties: false, description: `A date range of one listing and the fields to set on each of its days. ${CALENDAR_RULES_TEXT}` })
+export type CalendarUpdateItem = Static<typeof CalendarUpdateItemSchema>
+
+/** Body of PATCH /api/calendar/batch. */
+export const BatchCalendarUpdateBodySchema = Type.Object({
+  updates: Type.Array(CalendarUpdateItemSchema, {
+    minItems: 1,
+    maxItems: MAX_CALENDAR_UPDATES,
+    description: `Ranges to update (1..${MAX_CALENDAR_UPDATES}); the ranges of one listing go upstream together, in as few calls as Hostaway allows`
+  }),
+  timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown')),
+  dry_run: Type.Optional(DryRun)
+}, { $id: 'BatchCalendarUpdateRequest', additionalProperties: false })
+export type BatchCalendarUpdateBody = Static<typeof BatchCalendarUpdateBodySchema>
+
+/** `data` of a calendar update that was applied: what was set, and which upstream call carried it. */
+export const CalendarUpdateResultSchema = Type.Object({
+  listing_id: Type.Integer({ minimum: 1, example: 12 }),
+  start_date: Type.String({ format: 'date', example: '2027-01-15' }),
+  end_date: Type.String({ format: 'date', example: '2027-01-17' }),
+  days: Type.Integer({ minimum: 1, description: 'Days in the range', example: 3 }),
+  fields: Type.Array(Type.String(), { description: 'The fields set, with Hostaway names (e.g. price, minimumStay)', example: ['price'] }),
+  call: Type.Object({
+    method: Type.Literal('PUT'),
+    path: Type.String({ description: 'The upstream path, e.g. /listings/12/calendarIntervals', example: '/listings/12/calendarIntervals' }),
+    items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Indexes of every update this call carried (a failed call fails them all alike)', example: [0, 3] })
+  }, { additionalProperties: false })
+}, { $id: 'CalendarUpdateResult', additionalProperties: false, description: 'A calendar range applied' })
+export type CalendarUpdateResult = Static<typeof CalendarUpdateResultSchema>
+
+// ── messages ───────────────────────────────────────────────────────────────────────────────────
+
+export const MESSAGE_BODY_MAX = 20_000
+
+export const MessageItemSchema = Type.Object({
+  booking_id: PositiveId('The reservation whose guest to write to'),
+  body: Type.String({ minLength: 1, maxLength: MESSAGE_BODY_MAX, description: `Message text: 1..${MESSAGE_BODY_MAX} characters, not blank. Never logged nor audited (only its length and hash)`, example: 'Hi! Check-in is from 15:00; the door code follows on the day.' }),
+  communication_type: Type.Optional(StringEnum(COMMUNICATION_TYPES, { description: 'How Hostaway delivers it (Hostaway default: email)' }))
+}, { additionalProperties: false })
+export type MessageItem = Static<typeof MessageItemSchema>
+
+/** Body of POST /api/batch/messages (Idempotency-Key required). */
+export const BatchMessagesBodySchema = Type.Object({
+  messages: Type.Array(MessageItemSchema, { minItems: 1, maxItems: MAX_BATCH_MESSAGES, description: `Messages to send (1..${MAX_BATCH_MESSAGES}); each is sent at most once, never retried once it may have reached Hostaway` }),
+  timeout_ms: Type.Optional(TimeoutMs('a send not answered by then fails as outcome_unknown; one not started fails as unprocessed')),
+  dry_run: Type.Optional(DryRun)
+}, { $id: 'BatchMessagesRequest', additionalProperties: false })
+export type BatchMessagesBody = Static<typeof BatchMessagesBodySchema>
+
+/** `data` of a message sent: where it went; the body is not echoed (its length and hash identify it). */
+export const MessageSendResultSchema = Type.Object({
+  booking_id: Type.Integer({ minimum: 1, example: 1 }),
+  conversation_id: Type.Integer({ minimum: 1, example: 1001 }),
+  message_id: Type.Integer({ minimum: 1, example: 5120 }),
+  communication_type: Nullable(Type.String({ example: 'email' })),
+  status: Nullable(Type.String({ description: "Hostaway's status of the new message (sent, awaiting, …)", example: 'sent' })),
+  body_length: Type.Integer({ minimum: 1, description: 'Characters in the body', example: 61 }),
+  body_sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the body (UTF-8), hex' })
+}, { $id: 'MessageSendResult', additionalProperties: false, description: 'A message sent' })
+export type MessageSendResult = Static<typeof MessageSendResultSchema>
+
+// ── reservations ───────────────────────────────────────────────────────────────────────────────
+
+/** Bounds of the reservation fields a batch update may change (services/writes/booking-rules.ts). */
+export const BOOKING_UPDATE_BOUNDS = {
+  guestName: { min: 1, max: 255, unit: 'characters, not blank' },
+  guestFirstName: { min: 1, max: 255, unit: 'characters, not blank' },
+  guestLastName: { min: 1, max: 255, unit: 'characters, not blank' },
+  guestEmail: { min: 3, max: 255, unit: 'characters, an e-mail address' },
+  phone: { min: 3, max: 50, unit: 'characters' },
+  guestAddress: { min: 0, max: 500, unit: 'characters' },
+  guestCity: { min: 0, max: 255, unit: 'characters' },
+  guestCountry: { min: 0, max: 255, unit: 'characters' },
+  guestZipCode: { min: 0, max: 50, unit: 'characters' },
+  numberOfGuests: { min: 1, max: 100, unit: 'guests, at least adults + children when those are given' },
+  adults: { min: 1, max: 100, unit: 'adults' },
+  children: { min: 0, max: 100, unit: 'children' },
+  infants: { min: 0, max: 100, unit: 'infants' },
+  pets: { min: 0, max: 100, unit: 'pets' },
+  checkInTime: { min: 0, max: 23, unit: 'hour of the day' },
+  checkOutTime: { min: 0, max: 23, unit: 'hour of the day' },
+  hostNote: { min: 0, max: 10_000, unit: 'characters' },
+  guestNote: { min: 0, max: 10_000, unit: 'characters' },
+  comment: { min: 0, max: 10_000, unit: 'characters' },
+  doorCode: { min: 0, max: 100, unit: 'characters' },
+  doorCodeInstruction: { min: 0, max: 10_000, unit: 'characters' }
+} as const
+export type BookingBoundedField = keyof typeof BOOKING_UPDATE_BOUNDS
+
+export const BOOKING_UPDATE_RULES_TEXT = 'Per-item rules: every field within the bounds its description gives, guestEmail an e-mail address, ' +
+  'departureDate after arrivalDate (checked against the current reservation when only one is given), numberOfGuests >= adults + children when given together. ' +
+  'An item that breaks a rule fails alone as validation_error naming the field, with attempts 0; the other items proceed. ' +
+  "Hostaway's update takes a whole reservation: the gateway reads it, merges these fields and writes it back."
+
+function bounded (field: BookingBoundedField, what: string) {
+  const { min, max, unit } = BOOKING_UPDATE_BOUNDS[field]
+  return { description: `${what}: ${min}..${max} ${unit} (a per-item rule)` }
+}
+const Str = (field: BookingBoundedField, what: string) => Type.Optional(Type.String(bounded(field, what)))
+const Int = (field: BookingBoundedField, what: string) => Type.Optional(Type.Integer(bounded(field, what)))
+
+/** Reservation fields a batch update may change, with Hostaway's names. Status, listing and money are not among them. */
+export const BookingUpdateFieldsSchema = Type.Object({
+  guestName: Str('guestName', 'Guest full name'),
+  guestFirstName: Str('guestFirstName', 'Guest first name'),
+  guestLastName: Str('guestLastName', 'Guest last name'),
+  guestEmail: Str('guestEmail', 'Guest e-mail'),
+  phone: Str('phone', 'Guest phone'),
+  guestAddress: Str('guestAddress', 'Guest address'),
+  guestCity: Str('guestCity', 'Guest city'),
+  guestCountry: Str('guestCountry', 'Guest country'),
+  guestZipCode: Str('guestZipCode', 'Guest zip code'),
+  numberOfGuests: Int('numberOfGuests', 'Guests'),
+  adults: Int('adults', 'Adults'),
+  children: Int('children', 'Children'),
+  infants: Int('infants', 'Infants'),
+  pets: Int('pets', 'Pets'),
+  arrivalDate: Type.Optional(Type.String({ format: 'date', description: 'Arrival day (YYYY-MM-DD); before departureDate (a per-item rule)' })),
+  departureDate: Type.Optional(Type.String({ format: 'date', description: 'Departure day (YYYY-MM-DD); after arrivalDate (a per-item rule)' })),
+  checkInTime: Int('checkInTime', 'Check-in hour'),
+  checkOutTime: Int('checkOutTime', 'Check-out hour'),
+  hostNote: Str('hostNote', 'Note for the host team'),
+  guestNote: Str('guestNote', "The guest's note"),
+  comment: Str('comment', 'Internal comment'),
+  doorCode: Str('doorCode', 'Door code'),
+  doorCodeInstruction: Str('doorCodeInstruction', 'How to use the door code')
+}, { additionalProperties: false })
+export type BookingUpdateFields = Static<typeof BookingUpdateFieldsSchema>
+export type BookingUpdateField = keyof BookingUpdateFields
+
+export const BookingUpdateItemSchema = Type.Object({
+  booking_id: PositiveId('The reservation to update'),
+  ...BookingUpdateFieldsSchema.properties
+}, { additionalProperties: false, minProperties: 2, description: `booking_id plus at least one field to change (Hostaway field names). ${BOOKING_UPDATE_RULES_TEXT}` })
+export type BookingUpdateItem = Static<typeof BookingUpdateItemSchema>
+
+/** Body of PATCH /api/bookings/batch; its size limit is BATCH_MAX_ITEMS, as for listing updates. Answer: PartialFailureResponse_Booking. */
+export function BatchBookingUpdateBodySchema (maxItems: number) {
+  return Type.Object({
+    updates: Type.Array(BookingUpdateItemSchema, { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems} of them); each booking_id at most once` }),
+    timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown')),
+    dry_run: Type.Optional(DryRun)
+  }, { $id: 'BatchBookingUpdateRequest', additionalProperties: false })
+}
+export type BatchBookingUpdateBody = Static<ReturnType<typeof BatchBookingUpdateBodySchema>>
+
+// ── availability ───────────────────────────────────────────────────────────────────────────────
+
+/** Longest range an availability search may span (days, both ends included). */
+export const MAX_AVAILABILITY_DAYS = 366
+
+/** Query of GET /api/listings/available; the answer is a ListingPage. */
+export const AvailableListingsQuerySchema = Type.Object({
+  start_date: Type.String({ format: 'date', description: 'First night wanted (YYYY-MM-DD)', examples: ['2027-01-15'] }),
+  end_date: Type.String({ format: 'date', description: `Last night wanted, included (the departure is the day after); not before start_date, at most ${MAX_AVAILABILITY_DAYS} days in all`, examples: ['2027-01-17'] }),
+  guests: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Only listings that hold at least this many guests', examples: [4] })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page (1..100)' }),
+  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0, description: 'Items to skip' })
+}, { additionalProperties: false })
+export type AvailableListingsQuery = Static<typeof AvailableListingsQuerySchema>
+
+// ── dry run ────────────────────────────────────────────────────────────────────────────────────
+
+export const WRITE_OPERATIONS = ['calendar_update', 'message_send', 'booking_update', 'listing_update'] as const
+export type WriteOperation = typeof WRITE_OPERATIONS[number]
+
+export const PlannedCallSchema = Type.Object({
+  kind: StringEnum(['read', 'write'] as const, { description: 'read: a lookup before the write (may be served from the cache); write: what changes Hostaway' }),
+  method: Type.String({ example: 'PUT' }),
+  path: Type.String({ description: 'The upstream path', example: '/listings/12/calendarIntervals' }),
+  items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Indexes of the items the call serves' })
+}, { additionalProperties: false })
+export type PlannedCall = Static<typeof PlannedCallSchema>
+
+export const DryRunItemSchema = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  operation_id: Type.String(),
+  valid: Type.Boolean({ description: 'false: the item breaks a per-item rule and would fail as validation_error' }),
+  error: Nullable(Type.String({ description: 'The rule broken, as the real run would report it' })),
+  calls: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Indexes into upstream_calls of the calls that would carry the item' })
+}, { additionalProperties: false })
+export type DryRunItem = Static<typeof DryRunItemSchema>
+
+/** The answer of a write with dry_run: true — nothing was sent. */
+export const DryRunResponseSchema = Type.Object({
+  dry_run: Type.Literal(true),
+  operation: StringEnum(WRITE_OPERATIONS, { description: 'The write that would run' }),
+  total_count: Type.Integer({ minimum: 0 }),
+  valid_count: Type.Integer({ minimum: 0 }),
+  invalid_count: Type.Integer({ minimum: 0 }),
+  items: Type.Array(DryRunItemSchema, { description: 'Every item once, in request order' }),
+  upstream_calls: Type.Array(PlannedCallSchema, { description: 'The upstream calls the run would make, reads (at most) first' }),
+  upstream_call_count: Type.Integer({ minimum: 0 }),
+  write_call_count: Type.Integer({ minimum: 0 }),
+  earliest_finish_ms: Type.Integer({ minimum: 0, description: 'From now, the earliest the last call could start at the current upstream budget, plus the nominal call time: a lower bound' }),
+  earliest_finish_at: Type.String({ format: 'date-time', description: 'The same as a time (ISO 8601, UTC)' })
+}, { $id: 'DryRunResponse', additionalProperties: false, description: 'What a write would send: checked and planned, not sent' })
+export type DryRunResponse = Static<typeof DryRunResponseSchema>
