@@ -111,7 +111,7 @@ export function createHostaway ({ config, log, telemetry, limiter, store, shared
   })
   const caller = createCaller({ run, tokens, breaker, clientSecret, maxDepth: config.JSON_MAX_DEPTH, log })
   const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log, telemetry })
-  const planner = { enabled: config.BATCH_PLANNER === 'on', concurrency: config.BATCH_CONCURRENCY }
+  const planner = { enabled: config.BATCH_PLANNER === 'on' }
   const client = createHostawayClient({ caller, reads, planner, log, telemetry })
   telemetry.watch({ limiter: () => limiter.stats(), breaker: () => breaker.state() })
 

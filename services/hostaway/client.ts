@@ -13,8 +13,8 @@ import type { CallOptions } from './types.js'
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
   reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'lookup' | 'share' | 'primeAll' | 'epoch' | 'replace'>
-  /** the batch lookup planner: on or off (BATCH_PLANNER), per-id GETs in flight per batch (BATCH_CONCURRENCY) */
-  planner: Pick<LookupsDeps, 'enabled' | 'concurrency'>
+  /** the batch lookup planner: on or off (BATCH_PLANNER) */
+  planner: Pick<LookupsDeps, 'enabled'>
   log: LookupsDeps['log']
   telemetry: LookupsDeps['telemetry']
 }
@@ -76,7 +76,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     getListing,
 
-    /** The listings of one batch, planned (cache, list pages, then by id): one `get` per distinct id. */
+    /** The strategy of a batch of listing lookups (services/batch/run.ts): planned (cache, list pages, then by id). */
     lookupListings: lookups.listings,
 
     async getListingCalendar (id: number, query: CalendarQuery, opts?: CallOptions): Promise<CalendarDay[]> {
@@ -104,7 +104,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     getReservation,
 
-    /** The reservations of one batch, planned (cache, pages of recent changes, then by id). */
+    /** The strategy of a batch of reservation lookups: planned (cache, pages of recent changes, then by id). */
     lookupReservations: lookups.reservations,
 
     listConversations (query: { reservation_id: number }, opts?: CallOptions): Promise<Conversation[]> {

@@ -8,15 +8,9 @@ import { abortedError } from './classify.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
 import type { ReadThrough } from './read-through.js'
 import { idOf, scanListings, walkReservations, type ListingMemo, type ScanContext } from './scans.js'
-import type { BoundCallOptions, CallOptions } from './types.js'
+import type { CallOptions } from './types.js'
+import type { PlanRun, Strategy } from '../batch/run.js'
 import type { Telemetry } from '../telemetry.js'
-
-/** How one batch lookup answers for each of its ids: runBatch gets one `get` per distinct id. */
-export interface BatchLookup<T> {
-  /** items to run at once: all of them when a plan answers for them (it bounds its own GETs) */
-  concurrency?: number
-  get (id: number, opts: BoundCallOptions): Promise<T>
-}
 
 /** A read by id; `reported`: its cache lookup was reported already (by the plan) */
 type FetchOne<T> = (id: number, opts: CallOptions, reported?: boolean) => Promise<T>
@@ -29,8 +23,6 @@ export interface LookupsDeps {
   fetchReservation: FetchOne<Booking>
   /** false: one GET per uncached id, the path before the planner (BATCH_PLANNER=off) */
   enabled: boolean
-  /** per-id GETs of one plan in flight at once (BATCH_CONCURRENCY) */
-  concurrency: number
   log: Pick<FastifyBaseLogger, 'warn' | 'debug'>
   /** reports each plan: list pages read, ids they answered */
   telemetry: Pick<Telemetry, 'plannerPlan'>
@@ -45,14 +37,6 @@ interface Kind<T> {
   list: string
   fetchOne: FetchOne<T>
   scan (ctx: ScanContext): Promise<void>
-}
-
-interface Item<T> {
-  promise: Promise<T>
-  resolve: (value: T) => void
-  reject: (err: unknown) => void
-  done: boolean
-  listeners: Array<() => void>
 }
 
 /** An item a page was to answer for, when the batch stopped: timeout if that page was sent, else unprocessed. */
@@ -80,33 +64,30 @@ function pageRefused (kind: Kind<unknown>, id: number, err: HostawayError): Host
  * page reports that page's attempts. A page that fails sends its ids to the per-id GETs; at the
  * batch deadline, ids waiting for a page fail as `timeout` (the page was sent) or `unprocessed`.
  */
-export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, concurrency, log, telemetry }: LookupsDeps) {
+export function createLookups ({ reads, call, fetchListing, fetchReservation, enabled, log, telemetry }: LookupsDeps) {
   const listingMemo: ListingMemo = { count: undefined, pages: new Map() }
 
-  function plan<T> (kind: Kind<T>, ids: readonly number[]): BatchLookup<T> {
-    const items = new Map<number, Item<T>>()
-    for (const id of ids) {
-      if (items.has(id)) continue
-      const item = { done: false, listeners: [] } as unknown as Item<T>
-      item.promise = new Promise<T>((resolve, reject) => { item.resolve = resolve; item.reject = reject })
-      items.set(id, item)
+  /**
+   * The plan for the positions of one batch (distinct ids): every position is settled exactly once,
+   * with the attempts of the page or the GET that answered it (0 from the cache).
+   */
+  async function plan<T> (kind: Kind<T>, ids: readonly number[], indexes: readonly number[], run: PlanRun<T>): Promise<void> {
+    const { signal } = run
+    /** the ids not settled yet, and their positions */
+    const open = new Map<number, number>()
+    for (const index of indexes) open.set(ids[index], index)
+    const settle = (id: number, outcome: Parameters<PlanRun<T>['settle']>[1]) => {
+      const index = open.get(id)
+      if (index === undefined) return
+      open.delete(id)
+      run.settle(index, outcome)
     }
+    const failAll = (error: (id: number) => unknown) => { for (const id of [...open.keys()]) settle(id, { ok: false, error: error(id), attempts: 0 }) }
     const stats = { cached: 0, pages: 0, from_pages: 0, by_id: 0 }
-    const open = () => [...items].filter(([, item]) => !item.done)
-    const wanted = () => open().map(([id]) => id)
-    const succeed = (item: Item<T>, value: T, attempts: number) => {
-      item.done = true
-      for (let i = 0; i < attempts; i++) for (const listener of item.listeners) listener()
-      item.resolve(value)
-    }
-    const fail = (item: Item<T>, err: unknown) => {
-      item.done = true
-      item.reject(err)
-    }
 
-    async function scan ({ signal, admission }: CallOptions & { signal: AbortSignal }): Promise<void> {
+    async function scan (): Promise<void> {
       const ctx: ScanContext = {
-        pending: wanted,
+        pending: () => [...open.keys()],
         read: async (spec, shareKey) => {
           let attempts = 0
           stats.pages++
@@ -119,93 +100,66 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
               return id === undefined ? undefined : kind.key(id)
             }, since)
             return body
-          }, { signal, admission, onAttempt: () => { attempts++ } })
+          }, { signal, admission: run.admission, onAttempt: () => { attempts++ } })
           return { items: envelope.result as unknown[], count: typeof envelope.count === 'number' ? envelope.count : undefined, attempts }
         },
         take: (page) => {
-          let taken = 0
+          const before = open.size
           for (const value of page.items) {
-            const item = items.get(idOf(value) ?? 0)
-            if (item === undefined || item.done) continue
-            succeed(item, value as T, page.attempts)
-            taken++
+            const id = idOf(value)
+            if (id !== undefined) settle(id, { ok: true, value: value as T, attempts: page.attempts })
           }
-          stats.from_pages += taken
-          return taken
+          stats.from_pages += before - open.size
+          return before - open.size
         }
       }
       try {
         await kind.scan(ctx)
       } catch (err) {
         if (signal.aborted && err instanceof HostawayError && (err.error_type === 'unprocessed' || err.error_type === 'timeout')) {
-          for (const [id, item] of open()) fail(item, pageAborted(kind as Kind<unknown>, id, err, signal))
+          failAll((id) => pageAborted(kind as Kind<unknown>, id, err, signal))
           return
         }
         if (err instanceof HostawayError && err.error_type === 'unprocessed' && err.attempts === 0) {
-          for (const [id, item] of open()) fail(item, pageRefused(kind as Kind<unknown>, id, err))
+          failAll((id) => pageRefused(kind as Kind<unknown>, id, err))
           return
         }
         log.warn({ err, list: kind.list }, 'batch lookup page failed, reading its ids one by one')
       }
     }
 
-    async function byId ({ signal, admission }: CallOptions & { signal: AbortSignal }): Promise<void> {
-      const queue = open()
-      stats.by_id = queue.length
-      // the ids not fetched yet: the rate limiter keeps turns for them
-      const perId = admission === undefined ? undefined : { ...admission, backlog: () => queue.length }
-      const worker = async () => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-          const [id, item] = next
-          if (signal.aborted) {
-            fail(item, abortedError({ method: 'GET', label: kind.label(id), attempts: 0 }, `${abortMessage(signal)} before the request was sent`, null))
-            continue
-          }
-          try {
-            succeed(item, await kind.fetchOne(id, { signal, admission: perId, onAttempt: () => { for (const l of item.listeners) l() } }, true), 0)
-          } catch (err) {
-            fail(item, err)
-          }
+    /** One GET per id left, in the run's pool (the ids waiting there are the run's backlog). */
+    async function byId (): Promise<void> {
+      const left = [...open.keys()]
+      stats.by_id = left.length
+      await run.pool(left, async (id) => {
+        if (signal.aborted) {
+          settle(id, { ok: false, error: abortedError({ method: 'GET', label: kind.label(id), attempts: 0 }, `${abortMessage(signal)} before the request was sent`, null), attempts: 0 })
+          return
         }
-      }
-      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker))
+        let attempts = 0
+        try {
+          settle(id, { ok: true, value: await kind.fetchOne(id, { signal, admission: run.admission, onAttempt: () => { attempts++ } }, true), attempts })
+        } catch (error) {
+          settle(id, { ok: false, error, attempts })
+        }
+      })
     }
 
-    /** The plan, run on behalf of the whole batch: its signal, and its place in the rate-limiter queue. */
-    async function run (opts: CallOptions & { signal: AbortSignal }): Promise<void> {
-      const { signal } = opts
-      try {
-        await Promise.all([...items].map(async ([id, item]) => {
-          const known = await reads.lookup<T>(kind.key(id))
-          if (known === undefined) return
-          stats.cached++
-          if ('error' in known) fail(item, known.error)
-          else succeed(item, known.value, 0)
-        }))
-        if (!signal.aborted) await scan(opts)
-        await byId(opts)
-        log.debug({ list: kind.list, ids: items.size, ...stats }, 'batch lookup plan')
-        telemetry.plannerPlan(kind.resource, stats.pages, stats.from_pages)
-      } catch (err) {
-        // a bug of ours: nothing may hang, every open item fails (internal_error)
-        for (const [, item] of open()) fail(item, err)
-      }
-    }
-
-    let started = false
-    return {
-      concurrency: items.size,
-      get (id, opts) {
-        const item = items.get(id)
-        if (item === undefined) return kind.fetchOne(id, opts)
-        item.listeners.push(opts.onAttempt)
-        if (!started) {
-          started = true
-          // every item of a batch shares its signal: the first one starts the plan for all (run never rejects)
-          run(opts).catch(() => {})
-        }
-        return item.promise
-      }
+    try {
+      await Promise.all([...open.keys()].map(async (id) => {
+        const known = await reads.lookup<T>(kind.key(id))
+        if (known === undefined) return
+        stats.cached++
+        settle(id, 'error' in known ? { ok: false, error: known.error, attempts: 0 } : { ok: true, value: known.value, attempts: 0 })
+      }))
+      if (!signal.aborted) await scan()
+      await byId()
+      log.debug({ list: kind.list, ids: indexes.length, ...stats }, 'batch lookup plan')
+      telemetry.plannerPlan(kind.resource, stats.pages, stats.from_pages)
+    } catch (err) {
+      // a bug of ours: nothing may hang, every open item fails (internal_error)
+      failAll(() => err)
     }
   }
 
@@ -227,17 +181,18 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
     scan: walkReservations
   }
 
-  const perId = <T>(fetchOne: FetchOne<T>): BatchLookup<T> => ({ get: (id, opts) => fetchOne(id, opts) })
+  /** The strategy of one batch lookup: planned, or one GET per uncached id when the planner is off (BATCH_PLANNER=off). */
+  function strategy<T> (kind: Kind<T>, ids: readonly number[]): Strategy<T> {
+    if (!enabled) return { each: (index, opts) => kind.fetchOne(ids[index], opts) }
+    return { plan: (indexes, run) => plan(kind, ids, indexes, run) }
+  }
 
   return {
-    /** Answers for the listings of one batch: planned, or one GET per uncached id when the planner is off. */
-    listings (ids: readonly number[]): BatchLookup<Listing> {
-      return enabled ? plan(listings, ids) : perId(fetchListing)
-    },
+    /** The listings of one batch (the ids of its positions): cache, list pages, then by id. */
+    listings: (ids: readonly number[]): Strategy<Listing> => strategy(listings, ids),
 
-    reservations (ids: readonly number[]): BatchLookup<Booking> {
-      return enabled ? plan(reservations, ids) : perId(fetchReservation)
-    },
+    /** The reservations of one batch: cache, pages of recent changes, then by id. */
+    reservations: (ids: readonly number[]): Strategy<Booking> => strategy(reservations, ids),
 
     /** The account's listing count, seen in an unfiltered list envelope (GET /api/listings). */
     rememberListingCount (count: number): void {

@@ -9,7 +9,7 @@ import {
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../../schemas/page.js'
 import { MAX_CALENDAR_DAYS } from '../../schemas/query.js'
 import type { Scope } from '../auth.js'
-import { settleUnserializable } from '../batch-json.js'
+import { settleUnserializable } from '../batch/json.js'
 import { abortError, linkSignals } from '../hostaway/abort.js'
 import type { CallerContext, Operations } from '../operations.js'
 import { fieldsNote, fitBatch, fitList, project, selectFields, type Shaped } from './results.js'

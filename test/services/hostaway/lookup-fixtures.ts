@@ -1,7 +1,7 @@
 import pino from 'pino'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { OPEN_CALLER } from '../../../services/auth.js'
-import { createBatchRunner } from '../../../services/batch.js'
+import { createBatchRunner } from '../../../services/batch/run.js'
 import { createMemoryIdempotencyStore } from '../../../services/idempotency.js'
 import { createOperations } from '../../../services/operations.js'
 import { createAuditTrail } from '../../../services/audit.js'

@@ -2,10 +2,10 @@ import t from 'tap'
 import fc from 'fast-check'
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { ERROR_TYPES, ErrorTypeSchema } from '../../schemas/common.js'
-import { PartialFailureResponseSchema, type OperationResult, type PartialFailureResponse } from '../../schemas/batch.js'
-import { toPartialFailureResponse } from '../../services/batch.js'
-import { partialFailureSerializer, serializePartialFailure, settleUnserializable } from '../../services/batch-json.js'
+import { ERROR_TYPES, ErrorTypeSchema } from '../../../schemas/common.js'
+import { PartialFailureResponseSchema, type OperationResult, type PartialFailureResponse } from '../../../schemas/batch.js'
+import { toPartialFailureResponse } from '../../../services/batch/results.js'
+import { partialFailureSerializer, serializePartialFailure, settleUnserializable } from '../../../services/batch/json.js'
 
 const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null })
 const data = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 8 }).map((d) => ({ ...d, id: 1, name: 'x' }))

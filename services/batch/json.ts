@@ -1,6 +1,6 @@
-import type { OperationResult, PartialFailureResponse } from '../schemas/batch.js'
-import { toPartialFailureResponse } from './batch.js'
-import { REMEDIATION, statusForErrorType } from './errors.js'
+import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
+import { toPartialFailureResponse } from './results.js'
+import { REMEDIATION, statusForErrorType } from '../errors.js'
 
 /**
  * The JSON of a PartialFailureResponse, fast: the envelope written field by field (the schema's
