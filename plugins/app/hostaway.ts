@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { HostawayClient } from '../../services/hostaway/client.js'
-import { createHostaway, seamsFromConfig } from '../../services/hostaway/compose.js'
+import { createHostaway, seamsFromConfig } from '../../services/compose.js'
 import redisPlugin from './redis.js'
 
 declare module 'fastify' {

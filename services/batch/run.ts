@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
-import type { BoundCallOptions } from '../hostaway/types.js'
+import type { BoundCallOptions } from '../seams.js'
 import { BatchItemError, finishedItems, logFailures, toPartialFailureResponse, toResult, type Outcome } from './results.js'
 import { openRunScope, type RunScope } from './scope.js'
 

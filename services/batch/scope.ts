@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
-import { abortError, abortMessage } from '../hostaway/abort.js'
-import type { Admission } from '../hostaway/types.js'
+import { abortError, abortMessage } from '../abort.js'
+import type { Admission } from '../limiter/types.js'
 import { BatchItemError } from './results.js'
 
 /** How long a run's work may take to settle once the run's signal aborted (ms). */

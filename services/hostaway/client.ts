@@ -4,11 +4,11 @@ import type { Conversation, Message } from '../../schemas/message.js'
 import type { BookingPage, ListingPage } from '../../schemas/page.js'
 import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
 import { HostawayError } from '../errors.js'
-import type { Caller, CallSpec, Envelope } from './caller.js'
+import type { Caller, CallSpec, Envelope } from './call/caller.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
-import { createLookups, type LookupsDeps } from './lookups.js'
-import type { ReadThrough } from './read-through.js'
-import type { CallOptions } from './types.js'
+import { createLookups, type LookupsDeps } from './reads/lookups.js'
+import type { ReadThrough } from './reads/read-through.js'
+import type { CallOptions } from '../seams.js'
 
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>

@@ -10,7 +10,7 @@ import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../../
 import { MAX_CALENDAR_DAYS } from '../../schemas/query.js'
 import type { Scope } from '../auth.js'
 import { settleUnserializable } from '../batch/json.js'
-import { abortError, linkSignals } from '../hostaway/abort.js'
+import { abortError, linkSignals } from '../abort.js'
 import type { CallerContext, Operations } from '../operations.js'
 import { fieldsNote, fitBatch, fitList, project, selectFields, type Shaped } from './results.js'
 import { batchSummary, bookingSummary, calendarSummary, listingSummary, messagesSummary, pageSummary } from './summaries.js'

@@ -3,7 +3,7 @@ import pino from 'pino'
 import { sandbox } from '../../helper.js'
 import { failure, routeCount, testClient, type TestClientOptions } from './fixtures.js'
 import { loadConfig } from '../../../services/config.js'
-import { limiterFromConfig } from '../../../services/hostaway/compose.js'
+import { limiterFromConfig } from '../../../services/compose.js'
 import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 const lines: string[] = []

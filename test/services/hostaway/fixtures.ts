@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
-import { createHostaway, limiterFromConfig, type HostawaySeams } from '../../../services/hostaway/compose.js'
+import { createHostaway, limiterFromConfig, type HostawaySeams } from '../../../services/compose.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { loadConfig } from '../../../services/config.js'
 import { HostawayError } from '../../../services/errors.js'
-import { createMemoryStore } from '../../../services/hostaway/cache.js'
-import type { KeyValueStore } from '../../../services/hostaway/types.js'
+import { createMemoryStore } from '../../../services/hostaway/reads/cache.js'
+import type { KeyValueStore } from '../../../services/seams.js'
 import { NO_TELEMETRY, type Telemetry } from '../../../services/telemetry.js'
 
 /** Await a promise that must reject with a HostawayError, and return that error. */
