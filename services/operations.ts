@@ -1,17 +1,18 @@
 import { httpErrors } from '@fastify/sensible'
 import type { FastifyBaseLogger } from 'fastify'
-import type { BatchListingUpdateBody, BatchLookupBody, OperationResult, PartialFailureResponse } from '../schemas/batch.js'
+import type { BatchListingUpdateBody, BatchLookupBody, PartialFailureResponse } from '../schemas/batch.js'
 import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
 import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
-import { unfinished, unsentResult, type createBatchRunner } from './batch.js'
+import { unfinished, unsentResult } from './batch/results.js'
+import { eachOf, type BatchRunner } from './batch/run.js'
 import { HostawayError } from './errors.js'
-import { clientGone } from './hostaway/abort.js'
+import { clientGone } from './abort.js'
 import type { HostawayClient } from './hostaway/client.js'
-import type { CallOptions } from './hostaway/types.js'
+import type { CallOptions } from './seams.js'
 import { withIdempotency, type IdempotencyStore, type RunOutcome } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
@@ -48,7 +49,7 @@ export interface CallerContext {
 
 export interface OperationsDeps {
   hostaway: HostawayClient
-  runBatch: ReturnType<typeof createBatchRunner>
+  runBatch: BatchRunner
   idempotency: IdempotencyStore
   /** how long Idempotency-Key results are kept (ms) */
   idempotencyTtlMs: number
@@ -130,14 +131,12 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      * (cache, list pages, then one GET per id left: hostaway/lookups.ts).
      */
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
-      const lookup = hostaway.lookupListings(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
+      const { response } = await runBatch(ids, hostaway.lookupListings(ids), { ...batch(ctx, timeoutMs), dedupe: true })
       return redactResults(counted('batchGetListings', response), visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
-      const lookup = hostaway.lookupReservations(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
+      const { response } = await runBatch(ids, hostaway.lookupReservations(ids), { ...batch(ctx, timeoutMs), dedupe: true })
       return redactResults(counted('batchGetBookings', response), visibleTo(ctx.caller).booking)
     },
 
@@ -166,17 +165,13 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
         const rule = brokenUpdateRule(update)
         return rule === undefined ? undefined : unsentResult<Listing>(ruleError(i, rule), i, String(update.listing_id))
       })
-      const operations = updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts))
+      const write = eachOf(updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts)))
       /** positions answered by the checkpoint of an earlier run of the key (nothing sent for them now) */
-      let earlier = new Set<number>()
-      const run = async (resumeFrom: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
-        const finished = new Map<number, OperationResult<Listing>>()
-        for (const result of resumeFrom === undefined ? [] : [...resumeFrom.successful, ...resumeFrom.failed]) {
-          if (!unfinished(result)) finished.set(result.index, result)
-        }
-        earlier = new Set(finished.keys())
-        const settled = updates.map((_, i) => refused[i] ?? finished.get(i))
-        const response = counted('batchUpdateListings', await runBatch(operations, ids, { ...batch(ctx, timeoutMs), settled }), earlier)
+      let earlier: ReadonlySet<number> = new Set<number>()
+      const run = async (checkpoint: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
+        const result = await runBatch(ids, write, { ...batch(ctx, timeoutMs), settled: refused, checkpoint })
+        earlier = result.resumed
+        const response = counted('batchUpdateListings', result.response, earlier)
         // the client went away: the response has no one to go to, so it is not the final answer
         // while items remain that were never sent
         return { body: response, complete: !clientGone(ctx.signal) || !response.failed.some(unfinished) }

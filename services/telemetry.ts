@@ -1,5 +1,5 @@
 import type { ErrorType } from '../schemas/common.js'
-import type { LimiterStats, Lane } from './hostaway/types.js'
+import type { LimiterStats, Lane } from './limiter/types.js'
 
 /**
  * The events the services report for metrics (README, "Metrics"), as one typed seam: services take

@@ -4,11 +4,11 @@ import type { Conversation, Message } from '../../schemas/message.js'
 import type { BookingPage, ListingPage } from '../../schemas/page.js'
 import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
 import { HostawayError } from '../errors.js'
-import type { Caller, CallSpec, Envelope } from './caller.js'
+import type { Caller, CallSpec, Envelope } from './call/caller.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
-import { createLookups, type LookupsDeps } from './lookups.js'
-import type { ReadThrough } from './read-through.js'
-import type { CallOptions } from './types.js'
+import { createLookups, type LookupsDeps } from './reads/lookups.js'
+import type { ReadThrough } from './reads/read-through.js'
+import type { CallOptions } from '../seams.js'
 
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
@@ -76,7 +76,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     getListing,
 
-    /** The listings of one batch, planned (cache, list pages, then by id): one `get` per distinct id. */
+    /** The strategy of a batch of listing lookups (services/batch/run.ts): planned (cache, list pages, then by id). */
     lookupListings: lookups.listings,
 
     async getListingCalendar (id: number, query: CalendarQuery, opts?: CallOptions): Promise<CalendarDay[]> {
@@ -104,7 +104,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     getReservation,
 
-    /** The reservations of one batch, planned (cache, pages of recent changes, then by id). */
+    /** The strategy of a batch of reservation lookups: planned (cache, pages of recent changes, then by id). */
     lookupReservations: lookups.reservations,
 
     listConversations (query: { reservation_id: number }, opts?: CallOptions): Promise<Conversation[]> {

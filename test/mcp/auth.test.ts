@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { ProtocolError } from '@modelcontextprotocol/client'
 import { keyId } from '../../services/auth.js'
 import { loadConfig } from '../../services/config.js'
-import { isError } from '../routes/api/fixtures.js'
+import { isError } from '../fixtures/error-body.js'
 import { serve } from './helper.js'
 
 const FULL = 'full-key-7c1e0a'

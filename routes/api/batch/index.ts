@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
-import { partialFailureSerializer } from '../../../services/batch-json.js'
+import { partialFailureSerializer } from '../../../services/batch/json.js'
 import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 

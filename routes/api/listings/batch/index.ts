@@ -3,7 +3,7 @@ import { RESPONSE_HEADERS, errorResponses } from '../../../../schemas/common.js'
 import { PARTIAL_FAILURE_UPDATE_EXAMPLE } from '../../../../schemas/examples.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, partialFailureListingResponse } from '../../../../schemas/batch.js'
 import { NoQuerySchema } from '../../../../schemas/query.js'
-import { partialFailureSerializer } from '../../../../services/batch-json.js'
+import { partialFailureSerializer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'
 
 /** PATCH /api/listings/batch: many listing updates, per-item outcomes, Idempotency-Key honoured. */
