@@ -1,17 +1,18 @@
 import { httpErrors } from '@fastify/sensible'
 import type { FastifyBaseLogger } from 'fastify'
 import type { BatchListingUpdateBody, BatchLookupBody, OperationResult, PartialFailureResponse } from '../schemas/batch.js'
+import { succeeded } from '../schemas/common.js'
 import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
 import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
-import { unfinished, unsentResult, type createBatchRunner } from './batch.js'
+import { unfinished, unsentResult, type Operation, type createBatchRunner } from './batch.js'
 import { HostawayError } from './errors.js'
 import { clientGone } from './hostaway/abort.js'
 import type { HostawayClient } from './hostaway/client.js'
-import type { CallOptions } from './hostaway/types.js'
+import type { BoundCallOptions, CallOptions } from './hostaway/types.js'
 import { withIdempotency, type IdempotencyStore, type RunOutcome } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
@@ -44,6 +45,65 @@ export interface CallerContext {
   deadline?: number
   /** Told as each item of a batch settles (how many have, of how many): the MCP tools' progress notifications. */
   progress?: (settled: number, total: number) => void
+  /** The batch runs as a job (services/jobs/): no deadline, a checkpoint, a gate before each item. */
+  job?: JobHooks
+}
+
+/**
+ * How a job (services/jobs/) runs a batch operation: without a deadline (it ends when every item
+ * ran, or by its signal), resumed from the items an earlier run finished, each item's start asked
+ * for and each item's result told as it settles.
+ */
+export interface JobHooks {
+  /** Results of items an earlier run of the job finished (its checkpoint), by position: reported as they are, never run again. */
+  finished: ReadonlyMap<number, OperationResult<unknown>>
+  /**
+   * Awaited before an item starts (before its rate-limit wait): a rejection leaves the item unsent
+   * with that error (the job was cancelled, the gateway shuts down); a durable job records here that
+   * the item started, so that a run resumed after a crash never sends it again.
+   */
+  starting: (index: number) => Promise<void>
+  /** The result of an item as it settles (the job's progress and checkpoint); the batch's response stays the final word. */
+  settled: (result: OperationResult<unknown>) => void
+}
+
+/**
+ * The deadline of a job's batch (ms): the longest a timer can wait (~24.8 days), i.e. none; a job
+ * ends when its items ran, or by its signal (cancel, shutdown).
+ */
+const JOB_DEADLINE_MS = 2 ** 31 - 1
+
+/** The result of an item as a job sees it settle: the batch itself reports the same (services/batch.ts). */
+function itemResult<T> (outcome: { ok: true, data: T } | { ok: false, error: unknown }, index: number, operationId: string, attempts: number): OperationResult<T> {
+  if (outcome.ok) return succeeded(outcome.data ?? null, index, operationId, attempts)
+  // an unexpected error's message may hold anything: the batch's response scrubs it, the progress does not carry it
+  const error = outcome.error instanceof HostawayError ? outcome.error : new Error('internal error (see the job result)')
+  const result = unsentResult<T>(error, index, operationId)
+  return { ...result, attempts: Math.max(result.attempts, attempts) }
+}
+
+/** `operations` of a job's batch: each asks `job.starting` first, and tells `job.settled` its result. */
+function jobOperations<T> (job: JobHooks | undefined, operations: ReadonlyArray<Operation<T>>, ids: ReadonlyArray<number>): ReadonlyArray<Operation<T>> {
+  if (job === undefined) return operations
+  return operations.map((operation, index) => async (opts: BoundCallOptions) => {
+    const id = String(ids[index])
+    let attempts = 0
+    try {
+      await job.starting(index)
+      const data = await operation({ ...opts, onAttempt: () => { attempts++; opts.onAttempt() } })
+      job.settled(itemResult<T>({ ok: true, data }, index, id, attempts))
+      return data
+    } catch (error) {
+      job.settled(itemResult<T>({ ok: false, error }, index, id, attempts))
+      throw error
+    }
+  })
+}
+
+/** The positions a job's checkpoint answers, as the batch's `settled` option takes them. */
+function jobSettled<T> (job: JobHooks | undefined, length: number): Array<OperationResult<T> | undefined> | undefined {
+  if (job === undefined || job.finished.size === 0) return undefined
+  return Array.from({ length }, (_, i) => job.finished.get(i) as OperationResult<T> | undefined)
 }
 
 export interface OperationsDeps {
@@ -84,7 +144,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
+  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs: ctx.job === undefined ? timeoutMs : JOB_DEADLINE_MS, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
   /** Reports each item of a batch that ran (`earlier`: positions answered by an earlier run, reported then). */
   const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> => {
     for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')
@@ -131,13 +191,13 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      */
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
       const lookup = hostaway.lookupListings(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
+      const response = await runBatch(jobOperations(ctx.job, ids.map((id) => (opts) => lookup.get(id, opts)), ids), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency, settled: jobSettled(ctx.job, ids.length) })
       return redactResults(counted('batchGetListings', response), visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
       const lookup = hostaway.lookupReservations(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
+      const response = await runBatch(jobOperations(ctx.job, ids.map((id) => (opts) => lookup.get(id, opts)), ids), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency, settled: jobSettled(ctx.job, ids.length) })
       return redactResults(counted('batchGetBookings', response), visibleTo(ctx.caller).booking)
     },
 
@@ -153,20 +213,13 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      */
     async batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
       const { updates, timeout_ms: timeoutMs } = body
-      const seen = new Map<number, number>()
-      updates.forEach((update, i) => {
-        const first = seen.get(update.listing_id)
-        if (first !== undefined) {
-          throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
-        }
-        seen.set(update.listing_id, i)
-      })
+      checkBatchUpdate(body)
       const ids = updates.map((u) => u.listing_id)
       const refused = updates.map((update, i) => {
         const rule = brokenUpdateRule(update)
         return rule === undefined ? undefined : unsentResult<Listing>(ruleError(i, rule), i, String(update.listing_id))
       })
-      const operations = updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts))
+      const operations = jobOperations(ctx.job, updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts)), ids)
       /** positions answered by the checkpoint of an earlier run of the key (nothing sent for them now) */
       let earlier = new Set<number>()
       const run = async (resumeFrom: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
@@ -174,6 +227,8 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
         for (const result of resumeFrom === undefined ? [] : [...resumeFrom.successful, ...resumeFrom.failed]) {
           if (!unfinished(result)) finished.set(result.index, result)
         }
+        // a job resumed after its instance stopped: what the earlier run finished (services/jobs/)
+        for (const [index, result] of ctx.job?.finished ?? []) finished.set(index, result as OperationResult<Listing>)
         earlier = new Set(finished.keys())
         const settled = updates.map((_, i) => refused[i] ?? finished.get(i))
         const response = counted('batchUpdateListings', await runBatch(operations, ids, { ...batch(ctx, timeoutMs), settled }), earlier)
@@ -192,6 +247,18 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       return { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).listing) }
     }
   }
+}
+
+/** The rules of a batch update body a schema cannot express (400 naming the field): each listing at most once. */
+export function checkBatchUpdate ({ updates }: Pick<BatchListingUpdateBody, 'updates'>): void {
+  const seen = new Map<number, number>()
+  updates.forEach((update, i) => {
+    const first = seen.get(update.listing_id)
+    if (first !== undefined) {
+      throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
+    }
+    seen.set(update.listing_id, i)
+  })
 }
 
 /** Whose fair share of the upstream budget a context uses. */

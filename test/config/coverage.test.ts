@@ -50,6 +50,8 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   BATCH_IDEMPOTENCY_TTL_MS: { file: 'test/config/effects.test.ts', test: 'BATCH_IDEMPOTENCY_TTL_MS: how long a batch update can be replayed by its Idempotency-Key' },
   BATCH_IDEMPOTENCY_MAX_ENTRIES: { file: 'test/config/idempotency-store.test.ts', test: 'BATCH_IDEMPOTENCY_MAX_ENTRIES: at most that many keys; the oldest result is forgotten (its key runs again), counted in /metrics' },
   BATCH_IDEMPOTENCY_MAX_BYTES: { file: 'test/config/idempotency-store.test.ts', test: 'BATCH_IDEMPOTENCY_MAX_BYTES: the store holds at most that much (estimated), whatever the number of keys' },
+  JOB_MAX_ITEMS: { file: 'test/routes/api/jobs.test.ts', test: 'size limits: BATCH_MAX_ITEMS for a request, JOB_MAX_ITEMS for a job' },
+  JOB_RESULT_TTL_MS: { file: 'test/routes/api/jobs.test.ts', test: 'JOB_RESULT_TTL_MS: a finished job is forgotten after it (404)' },
   BODY_LIMIT_BYTES: { file: 'test/routes/api/batch.test.ts', test: 'request-level problems are 4xx with the error schema naming the field' },
   JSON_MAX_DEPTH: { file: 'test/reliability/depth.test.ts', test: 'JSON_MAX_DEPTH: the limit of bodies and of upstream answers' },
   HEADERS_TIMEOUT_MS: { file: 'test/reliability/connections.test.ts', test: 'HEADERS_TIMEOUT_MS: a connection that sends nothing, or never ends its headers, gets 408 in the error schema and is closed' },
