@@ -21,7 +21,7 @@ const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, o
       tags: ['health'],
       response: { 200: Ref(HealthSchema) }
     }
-  }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()), upstream }))
+  }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()), upstream, jobs: fastify.jobs.kind }))
 
   fastify.get('/ready', {
     schema: {

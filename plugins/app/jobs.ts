@@ -20,8 +20,12 @@ declare module 'fastify' {
   }
 }
 
-/** After the grace period, how long the items of jobs in flight get to finish (ms), as the requests do (plugins/app/lifecycle.ts). */
-const SETTLE_MS = 2000
+/**
+ * After the grace period, how long the items of jobs in flight get to finish before they are
+ * aborted (ms). A job then ends within the batch's abort grace (1 s): before the requests' own
+ * settle time (2 s, plugins/app/lifecycle.ts) is over, so its event streams still get the end.
+ */
+const SETTLE_MS = 500
 
 export default fp(async (fastify) => {
   const { config, httpErrors } = fastify

@@ -155,6 +155,8 @@ export function createJobService (deps: JobServiceDeps) {
         }
       })
       await Promise.all(writes)
+      // the runner may have stopped the job after its last item started (or aborted the items waiting)
+      stopped()
       if (stop !== undefined && !stop.final) {
         // left for another instance: what finished here is in the checkpoint, the rest runs there
         logger.info({ job_id: id }, 'job stopped on this instance: another one resumes it')

@@ -143,23 +143,25 @@ const jobsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       for (;;) {
         const state = await jobs.progress(id, request.caller, after)
         if (state === undefined || !open) break
-        const ended = FINAL_STATUSES.has(state.job.status)
-        if (state.items.length > 0) {
+        const sendItems = () => {
           after += state.items.length
           send('progress', after, { ...withoutResult(state.job), items: state.items })
           lastEventAt = lastWriteAt = Date.now()
         }
-        if (ended) {
+        // the end is sent as soon as the job ended, the items before it however recent the last event
+        if (FINAL_STATUSES.has(state.job.status)) {
+          if (state.items.length > 0) sendItems()
           send('end', total + 1, withoutResult(state.job))
           break
         }
+        const due = lastEventAt + EVENT_INTERVAL_MS - Date.now()
+        if (state.items.length > 0 && due <= 0) sendItems()
         if (Date.now() - lastWriteAt >= KEEP_ALIVE_MS) {
           raw.write(': keep-alive\n\n')
           lastWriteAt = Date.now()
         }
-        await jobs.changed(id, EVENT_INTERVAL_MS)
-        const wait = lastEventAt + EVENT_INTERVAL_MS - Date.now()
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+        // woken by the next item (or the end) of a job run here; a job run by another instance is read again in a second
+        await jobs.changed(id, state.items.length > 0 && due > 0 ? due : EVENT_INTERVAL_MS)
       }
     } catch (err) {
       request.log.error({ err, job_id: id }, 'job event stream failed')
