@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Job, JobOperation } from '../../schemas/job.js'
 import { createMemoryJobStore } from '../../services/jobs/memory-store.js'
+import { createJobMetrics } from '../../services/jobs/metrics.js'
 import { createJobService, type JobService } from '../../services/jobs/service.js'
 import { requestContext } from '../../services/operations.js'
 import { prefersAsync } from '../../services/jobs/prefer.js'
@@ -33,7 +34,8 @@ export default fp(async (fastify) => {
     store: createMemoryJobStore({ ttlMs: config.JOB_RESULT_TTL_MS }),
     operations: fastify.operations,
     logger: fastify.log.child({ component: 'jobs' }),
-    resultTtlMs: config.JOB_RESULT_TTL_MS
+    resultTtlMs: config.JOB_RESULT_TTL_MS,
+    metrics: (running) => createJobMetrics(fastify.metricsRegistry, running)
   })
   fastify.decorate('jobs', jobs)
 
@@ -65,4 +67,4 @@ export default fp(async (fastify) => {
     await draining
     await jobs.close()
   })
-}, { name: 'jobs', dependencies: ['config', 'operations'] })
+}, { name: 'jobs', dependencies: ['config', 'operations', 'metrics'] })

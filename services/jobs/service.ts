@@ -11,6 +11,7 @@ import type { Operations } from '../operations.js'
 import { redactResults, type Redactor } from '../secrets.js'
 import type { ItemCounts, JobRecord, JobStore } from './model.js'
 import { JOB_KINDS, readerRedactor } from './operations.js'
+import type { JobMetrics } from './metrics.js'
 
 /** Who creates a job, and on whose share of the budget it runs. */
 export interface JobCreator {
@@ -44,8 +45,8 @@ export interface JobServiceDeps {
   now?: () => number
   /** How jobs run (default: in this process). */
   runner?: (execute: JobExecutor) => JobRunner
-  /** Told of each job that ends (metrics). */
-  onFinished?: (job: { operation: JobOperation, status: JobStatus, queuedMs: number }) => void
+  /** metrics (default: none) */
+  metrics?: (running: () => number) => JobMetrics
 }
 
 /** How a runner stops a job early: the reason items do not start any more, and whether the job ends with it. */
@@ -102,6 +103,9 @@ export function createJobService (deps: JobServiceDeps) {
   const now = deps.now ?? Date.now
   /** callers waiting for a change of a job (SSE streams of this instance) */
   const waiters = new Map<string, Set<() => void>>()
+  /** jobs running here now */
+  let active = 0
+  const metrics: JobMetrics = deps.metrics?.(() => active) ?? { created () {}, started () {}, item () {}, finished () {} }
 
   function notify (id: string): void {
     const set = waiters.get(id)
@@ -124,7 +128,9 @@ export function createJobService (deps: JobServiceDeps) {
       await store.append(id, unknown)
     }
     const startedAt = job.started_at ?? now()
+    if (job.started_at === null) metrics.started(job.operation, startedAt - job.created_at)
     await store.update(id, { status: 'running', started_at: startedAt })
+    active++
     notify(id)
     if (finished.size > 0) logger.info({ job_id: id, resumed_items: finished.size }, 'job resumed from its checkpoint')
 
@@ -150,6 +156,7 @@ export function createJobService (deps: JobServiceDeps) {
             if (stopped() !== undefined) throw (stop as JobStop).error
           },
           settled (result) {
+            metrics.item(job.operation, result.success)
             writes.push(store.append(id, [result]).then(() => notify(id)))
           }
         }
@@ -173,6 +180,7 @@ export function createJobService (deps: JobServiceDeps) {
       await finish(job, 'failed', undefined, 'the job could not run (a bug of the gateway: see its log)')
       return true
     } finally {
+      active--
       notify(id)
     }
   }
@@ -182,7 +190,7 @@ export function createJobService (deps: JobServiceDeps) {
     await store.update(job.id, { status, finished_at: finishedAt, ...(result === undefined ? {} : { result }), ...(error === undefined ? {} : { error }) })
     const counts = await store.counts(job.id)
     logger.info({ job_id: job.id, operation: job.operation, status, total_count: job.total_count, success_count: counts.success, failure_count: counts.failure, error }, 'job finished')
-    deps.onFinished?.({ operation: job.operation, status, queuedMs: (job.started_at ?? finishedAt) - job.created_at })
+    metrics.finished(job.operation, status)
   }
 
   const runner = (deps.runner ?? createMemoryRunner)(execute)
@@ -251,6 +259,7 @@ export function createJobService (deps: JobServiceDeps) {
       }
       if (!created.created) return { job: view(created.job, await store.counts(created.job.id), creator.caller), replayed: true }
       logger.info({ job_id: record.id, operation, total_count: record.total_count, key_id: record.owner }, 'job created')
+      metrics.created(operation)
       await runner.enqueue(record)
       return { job: view(record, { done: 0, success: 0, failure: 0 }, creator.caller), replayed: false }
     },

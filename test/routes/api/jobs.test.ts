@@ -44,6 +44,12 @@ test('POST /api/batch/listings with Prefer: respond-async: 202, Location, Prefer
   t.same(list.items.map((j) => j.id), [job.id], 'GET /api/jobs lists it')
   t.notOk('result' in list.items[0], 'without its result')
 
+  const metrics = await (await fetch(`${url}/metrics`)).text()
+  t.match(metrics, /hostaway_jobs_created_total\{operation="batchGetListings"\} 1\n/, 'metrics: jobs created')
+  t.match(metrics, /hostaway_jobs_finished_total\{operation="batchGetListings",status="completed"\} 1\n/, 'jobs ended by status')
+  t.match(metrics, /hostaway_job_items_total\{operation="batchGetListings",outcome="failure"\} 1\n/, 'items done by outcome')
+  t.match(metrics, /hostaway_job_queue_wait_seconds_count\{operation="batchGetListings"\} 1\n/, 'queue wait')
+
   const sync = await fetch(`${url}/api/batch/listings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }) })
   t.equal(sync.status, 200, 'without Prefer the batch runs within the request')
   t.equal(sync.headers.get('preference-applied'), null)
