@@ -70,7 +70,7 @@ export const JobListSchema = Type.Object({
 export type JobList = Static<typeof JobListSchema>
 
 export const JobIdParamsSchema = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9-]+$', description: 'The job id' })
+  id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9-]+$', description: 'The job id', example: '5d4f0a3e-2b1c-4f7e-9c1a-8e2d6b3f4a10' })
 })
 
 export const JobItemsQuerySchema = Type.Object({

@@ -6,7 +6,7 @@ import {
 } from '../../../schemas/job.js'
 import { NoQuerySchema } from '../../../schemas/query.js'
 
-const errors = errorResponses(400, 401, 403, 404, 500)
+const errors = errorResponses(400, 401, 403, 404, 414, 500)
 /** A job's responses are built whole and redacted here; JSON.stringify writes them (no schema-driven rewrite of a large result). */
 const asJson = (payload: unknown) => JSON.stringify(payload)
 /** Between two progress events at least this long (ms): one per finished item or per second, whichever is rarer. */
