@@ -9,6 +9,7 @@ import {
   BatchListingUpdateBodySchema, BatchLookupBodySchema, PartialFailureResponseBookingSchema, PartialFailureResponseListingSchema
 } from './batch.js'
 import { HealthSchema, ReadySchema } from './health.js'
+import { JobItemsPageSchema, JobListSchema, JobSchema, JobSummarySchema } from './job.js'
 import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
 
 /**
@@ -17,7 +18,7 @@ import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
  * @fastify/swagger turns each into a component named by its `$id`. The batch bodies are built
  * here because their size limit comes from BATCH_MAX_ITEMS.
  */
-export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'>): TSchema[] {
+export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'> & Partial<Pick<Config, 'JOB_MAX_ITEMS'>>): TSchema[] {
   return [
     ErrorTypeSchema,
     ErrorResponseSchema,
@@ -29,10 +30,14 @@ export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'>): TSchema[
     BookingPageSchema,
     CalendarDaysSchema,
     MessageListSchema,
-    BatchLookupBodySchema(config.BATCH_MAX_ITEMS),
-    BatchListingUpdateBodySchema(config.BATCH_MAX_ITEMS),
+    BatchLookupBodySchema(config.BATCH_MAX_ITEMS, config.JOB_MAX_ITEMS),
+    BatchListingUpdateBodySchema(config.BATCH_MAX_ITEMS, config.JOB_MAX_ITEMS),
     PartialFailureResponseListingSchema,
     PartialFailureResponseBookingSchema,
+    JobSummarySchema,
+    JobSchema,
+    JobItemsPageSchema,
+    JobListSchema,
     HealthSchema,
     ReadySchema,
     HostawayWebhookSchema,

@@ -1,6 +1,6 @@
 import { httpErrors } from '@fastify/sensible'
 import type { FastifyBaseLogger } from 'fastify'
-import type { BatchListingUpdateBody, BatchLookupBody, PartialFailureResponse } from '../schemas/batch.js'
+import type { BatchListingUpdateBody, BatchLookupBody, OperationResult, PartialFailureResponse } from '../schemas/batch.js'
 import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
@@ -45,6 +45,42 @@ export interface CallerContext {
   deadline?: number
   /** Told as each item of a batch settles (how many have, of how many): the MCP tools' progress notifications. */
   progress?: (settled: number, total: number) => void
+  /** The batch runs as a job (services/jobs/): no deadline, a checkpoint, a gate before each item. */
+  job?: JobHooks
+}
+
+/**
+ * How a job (services/jobs/) runs a batch operation: without a deadline (it ends when every item
+ * ran, or by its signal), resumed from the items an earlier run finished, each item's start asked
+ * for and each item's result told as it settles (the batch engine's `starting` and `onItem`).
+ */
+export interface JobHooks {
+  /** Results of items an earlier run of the job finished (its checkpoint), by position: reported as they are, never run again. */
+  finished: ReadonlyMap<number, OperationResult<unknown>>
+  /**
+   * Awaited before an item starts (before its rate-limit wait): a rejection leaves the item unsent
+   * with that error (the job was cancelled, the gateway shuts down); a durable job records here that
+   * the item started, so that a run resumed after a crash never sends it again.
+   */
+  starting: (index: number) => Promise<void>
+  /** The result of an item as it settles (the job's progress and checkpoint); the batch's response stays the final word. */
+  settled: (result: OperationResult<unknown>) => void
+}
+
+/**
+ * The deadline of a job's batch (ms): the longest a timer can wait (~24.8 days), i.e. none; a job
+ * ends when its items ran, or by its signal (cancel, shutdown).
+ */
+const JOB_DEADLINE_MS = 2 ** 31 - 1
+
+/** What a job adds to a batch run: its checkpoint's items as known results, its gate and its progress. */
+function jobRun<T> (job: JobHooks | undefined, length: number, refused?: ReadonlyArray<OperationResult<T> | undefined>) {
+  if (job === undefined) return refused === undefined ? {} : { settled: refused }
+  return {
+    settled: Array.from({ length }, (_, i) => refused?.[i] ?? job.finished.get(i) as OperationResult<T> | undefined),
+    starting: job.starting,
+    onItem: job.settled
+  }
 }
 
 export interface OperationsDeps {
@@ -85,7 +121,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
+  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs: ctx.job === undefined ? timeoutMs : JOB_DEADLINE_MS, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
   /** Reports each item of a batch that ran (`earlier`: positions answered by an earlier run, reported then). */
   const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> => {
     for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')
@@ -131,12 +167,12 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      * (cache, list pages, then one GET per id left: hostaway/lookups.ts).
      */
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
-      const { response } = await runBatch(ids, hostaway.lookupListings(ids), { ...batch(ctx, timeoutMs), dedupe: true })
+      const { response } = await runBatch(ids, hostaway.lookupListings(ids), { ...batch(ctx, timeoutMs), dedupe: true, ...jobRun<Listing>(ctx.job, ids.length) })
       return redactResults(counted('batchGetListings', response), visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
-      const { response } = await runBatch(ids, hostaway.lookupReservations(ids), { ...batch(ctx, timeoutMs), dedupe: true })
+      const { response } = await runBatch(ids, hostaway.lookupReservations(ids), { ...batch(ctx, timeoutMs), dedupe: true, ...jobRun<Booking>(ctx.job, ids.length) })
       return redactResults(counted('batchGetBookings', response), visibleTo(ctx.caller).booking)
     },
 
@@ -152,14 +188,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      */
     async batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
       const { updates, timeout_ms: timeoutMs } = body
-      const seen = new Map<number, number>()
-      updates.forEach((update, i) => {
-        const first = seen.get(update.listing_id)
-        if (first !== undefined) {
-          throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
-        }
-        seen.set(update.listing_id, i)
-      })
+      checkBatchUpdate(body)
       const ids = updates.map((u) => u.listing_id)
       const refused = updates.map((update, i) => {
         const rule = brokenUpdateRule(update)
@@ -169,8 +198,9 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       /** positions answered by the checkpoint of an earlier run of the key (nothing sent for them now) */
       let earlier: ReadonlySet<number> = new Set<number>()
       const run = async (checkpoint: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
-        const result = await runBatch(ids, write, { ...batch(ctx, timeoutMs), settled: refused, checkpoint })
-        earlier = result.resumed
+        const result = await runBatch(ids, write, { ...batch(ctx, timeoutMs), ...jobRun(ctx.job, ids.length, refused), checkpoint })
+        // and, for a job resumed after its instance stopped, what the earlier run finished (services/jobs/)
+        earlier = new Set([...result.resumed, ...(ctx.job?.finished.keys() ?? [])])
         const response = counted('batchUpdateListings', result.response, earlier)
         // the client went away: the response has no one to go to, so it is not the final answer
         // while items remain that were never sent
@@ -187,6 +217,18 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       return { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).listing) }
     }
   }
+}
+
+/** The rules of a batch update body a schema cannot express (400 naming the field): each listing at most once. */
+export function checkBatchUpdate ({ updates }: Pick<BatchListingUpdateBody, 'updates'>): void {
+  const seen = new Map<number, number>()
+  updates.forEach((update, i) => {
+    const first = seen.get(update.listing_id)
+    if (first !== undefined) {
+      throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
+    }
+    seen.set(update.listing_id, i)
+  })
 }
 
 /** Whose fair share of the upstream budget a context uses. */

@@ -213,6 +213,7 @@ test('SDK round trip: generate types, type-check a client, run it against the ap
       listing: { id: number, name: string }
       batch: { total_count: number, success_count: number, failed_ids: Array<string | null>, failed_types: Array<string | null> }
       missing: { status: number, error_type: string | undefined }
+      job: { status: string, total_count: number, success_count: number, result_total: number | undefined }
     }>
   }
   const result = await client.run(address, 'sdk-key')
@@ -220,4 +221,5 @@ test('SDK round trip: generate types, type-check a client, run it against the ap
   t.ok(result.listing.name.length > 0, 'listing 1 has a name')
   t.same(result.batch, { total_count: 4, success_count: 3, failed_ids: ['999999'], failed_types: ['not_found'] })
   t.same(result.missing, { status: 404, error_type: 'not_found' })
+  t.same(result.job, { status: 'completed', total_count: 3, success_count: 3, result_total: 3 }, 'the SDK creates a job (202) and polls it to its result')
 })

@@ -22,6 +22,7 @@ const KNOWN_LONG: Record<string, number> = {
   'test/sandbox/writes.test.ts': 309,
   'services/hostaway/call/attempt.ts': 266,
   'services/hostaway/reads/read-through.ts': 257,
+  'services/jobs/service.ts': 386,
   'services/limiter/limiter.ts': 271,
   'services/mcp/tools.ts': 278,
   'test/services/hostaway/call/token.test.ts': 277,

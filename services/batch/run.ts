@@ -60,6 +60,15 @@ export interface BatchOptions<T = unknown> {
   settled?: ReadonlyArray<OperationResult<T> | undefined>
   /** An earlier run of this batch, cut short: its finished items are kept, the others run (see `unfinished`). */
   checkpoint?: PartialFailureResponse<T>
+  /**
+   * Awaited before a position's work starts (before its rate-limit wait): a rejection leaves it
+   * unsent with that error (a job cancelled, or stopped at shutdown; a durable job records the start
+   * here, so that a resumed run never sends a write twice). A plan's positions all pass it before the
+   * plan starts; those refused are left out of the plan.
+   */
+  starting?: (index: number) => Promise<void>
+  /** The result of each position as it settles (each distinct one, with dedupe): a job's progress and checkpoint. */
+  onItem?: (result: OperationResult<T>) => void
 }
 
 export interface BatchRun<T> {
@@ -101,10 +110,11 @@ export async function executeBatch<T> (operationIds: ReadonlyArray<string | numb
     if (outcomes.has(index) || owner[index] !== index || known(index) !== undefined) return
     outcomes.set(index, outcome)
     options.onSettled?.(outcomes.size, pending.length)
+    options.onItem?.(toResult(outcome, index, ids[index], options.secrets))
   }
   try {
-    if ('each' in strategy) await runEach(strategy.each, pending, scope, settle)
-    else await runPlan(strategy.plan, pending, scope, settle)
+    if ('each' in strategy) await runEach(gated(strategy.each, options.starting), pending, scope, settle)
+    else await runPlan(strategy.plan, await admitted(pending, options.starting, settle), scope, settle)
   } finally {
     scope.close()
   }
@@ -117,6 +127,30 @@ export async function executeBatch<T> (operationIds: ReadonlyArray<string | numb
   }))
   logFailures(options.logger, response.failed)
   return { response, resumed: new Set(resumed.keys()) }
+}
+
+/** Per-item work that first passes the `starting` gate (its rejection is the item's error, nothing sent). */
+function gated<T> (work: (index: number, opts: BoundCallOptions) => Promise<T>, starting: BatchOptions['starting']): (index: number, opts: BoundCallOptions) => Promise<T> {
+  if (starting === undefined) return work
+  return async (index, opts) => {
+    await starting(index)
+    return await work(index, opts)
+  }
+}
+
+/** The positions of a plan that pass the `starting` gate; the others settle with its rejection, unsent. */
+async function admitted<T> (pending: number[], starting: BatchOptions['starting'], settle: PlanRun<T>['settle']): Promise<number[]> {
+  if (starting === undefined) return pending
+  const passed: number[] = []
+  for (const index of pending) {
+    try {
+      await starting(index)
+      passed.push(index)
+    } catch (error) {
+      settle(index, { ok: false, error, attempts: 0 })
+    }
+  }
+  return passed
 }
 
 /** Per-item work in the scope's pool: an item not started before the abort is unprocessed. */
