@@ -9,6 +9,10 @@ import {
   BatchListingUpdateBodySchema, BatchLookupBodySchema, PartialFailureResponseBookingSchema, PartialFailureResponseListingSchema
 } from './batch.js'
 import { HealthSchema, ReadySchema } from './health.js'
+import {
+  BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema, CalendarUpdateResultSchema, DryRunResponseSchema,
+  MessageSendResultSchema, PartialFailureResponseCalendarSchema, PartialFailureResponseMessageSchema
+} from './writes.js'
 import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
 
 /**
@@ -33,6 +37,14 @@ export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'>): TSchema[
     BatchListingUpdateBodySchema(config.BATCH_MAX_ITEMS),
     PartialFailureResponseListingSchema,
     PartialFailureResponseBookingSchema,
+    BatchCalendarUpdateBodySchema,
+    BatchMessagesBodySchema,
+    BatchBookingUpdateBodySchema(config.BATCH_MAX_ITEMS),
+    CalendarUpdateResultSchema,
+    MessageSendResultSchema,
+    PartialFailureResponseCalendarSchema,
+    PartialFailureResponseMessageSchema,
+    DryRunResponseSchema,
     HealthSchema,
     ReadySchema,
     HostawayWebhookSchema,
