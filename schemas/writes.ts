@@ -273,7 +273,10 @@ export const PartialFailureResponseMessageSchema = PartialFailureResponseSchema(
 /** The Idempotency-Key of POST /api/batch/messages: required (a send is never repeated, so a resend must be recognised). */
 export const RequiredIdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.String({
-    ...(({ description: _d, ...rule }) => rule)(IdempotencyHeadersSchema.properties['idempotency-key']),
+    // the rule of the optional header, not its Optional marker (a symbol key a spread would copy)
+    minLength: IdempotencyHeadersSchema.properties['idempotency-key'].minLength,
+    maxLength: IdempotencyHeadersSchema.properties['idempotency-key'].maxLength,
+    pattern: IdempotencyHeadersSchema.properties['idempotency-key'].pattern,
     description: 'Required: the same key and body replay the stored result, sending nothing (kept BATCH_IDEMPOTENCY_TTL_MS); the same key with another body is 422; the same key still running is 409',
     example: 'checkin-note-2027-01-15'
   })
