@@ -10,6 +10,10 @@ import {
 } from './batch.js'
 import { HealthSchema, ReadySchema } from './health.js'
 import { JobItemsPageSchema, JobListSchema, JobSchema, JobSummarySchema } from './job.js'
+import {
+  BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema, CalendarUpdateResultSchema, DryRunResponseSchema,
+  MessageSendResultSchema, PartialFailureResponseCalendarSchema, PartialFailureResponseMessageSchema
+} from './writes.js'
 import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
 
 /**
@@ -38,6 +42,14 @@ export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'> & Partial<
     JobSchema,
     JobItemsPageSchema,
     JobListSchema,
+    BatchCalendarUpdateBodySchema,
+    BatchMessagesBodySchema,
+    BatchBookingUpdateBodySchema(config.BATCH_MAX_ITEMS),
+    CalendarUpdateResultSchema,
+    MessageSendResultSchema,
+    PartialFailureResponseCalendarSchema,
+    PartialFailureResponseMessageSchema,
+    DryRunResponseSchema,
     HealthSchema,
     ReadySchema,
     HostawayWebhookSchema,

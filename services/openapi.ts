@@ -16,8 +16,9 @@ const BASIC_SCHEME = 'WebhookBasicAuth'
 
 /** What the scopes allow, as the document and README state it. */
 const SCOPE_TEXT = {
-  read: 'every GET under /api and the batch lookups (POST /api/batch/*)',
-  write: 'PATCH /api/listings/batch',
+  read: 'every GET under /api and the batch lookups (POST /api/batch/listings, /api/batch/bookings)',
+  write: 'the batch updates: PATCH /api/listings/batch, /api/calendar/batch, /api/bookings/batch',
+  messages: 'sending messages to guests: POST /api/batch/messages (apart from write, so a read+write integration cannot message guests unless granted)',
   secrets: 'the listing and reservation fields that grant access to a property (door codes, key pickup, Wi-Fi credentials), which are left out of every response otherwise',
   metrics: 'GET /metrics (Prometheus): a scraper needs no access to data'
 } as const

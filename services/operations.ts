@@ -18,6 +18,11 @@ import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
 import type { BatchOperation, Telemetry } from './telemetry.js'
 import { brokenUpdateRule } from './update-rules.js'
+import type { AvailableListingsQuery, BatchBookingUpdateBody, BatchCalendarUpdateBody, BatchMessagesBody } from '../schemas/writes.js'
+import { searchAvailableListings } from './writes/run-available.js'
+import { bookingWrites } from './writes/run-bookings.js'
+import { calendarWrites } from './writes/run-calendar.js'
+import { messageWrites } from './writes/run-messages.js'
 
 /** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
 export interface CallerContext {
@@ -93,6 +98,8 @@ export interface OperationsDeps {
   telemetry: Pick<Telemetry, 'batchItem'>
   /** one line per item of every batch update */
   audit: AuditTrail
+  /** the clock (ms since the epoch) of the #23 writes: today for the calendar rules, a dry run's finish time */
+  now?: () => number
 }
 
 export type Operations = ReturnType<typeof createOperations>
@@ -117,7 +124,12 @@ function ruleError (index: number, rule: string): HostawayError {
  * Listings and reservations leave here without their secret fields unless the caller has the
  * `secrets` scope (services/secrets.ts), whatever the operation.
  */
-export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit }: OperationsDeps) {
+export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit, now }: OperationsDeps) {
+  // the #23 writes: their engine-facing code lives in services/writes/run-*.ts
+  const writeDeps = { hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit, now }
+  const calendar = calendarWrites(writeDeps)
+  const messages = messageWrites(writeDeps)
+  const bookings = bookingWrites(writeDeps)
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
@@ -215,6 +227,27 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       }, run)
       audit.write(listingUpdateEntries({ requestId: ctx.requestId, keyId: ctx.caller.id, idempotencyKey: ctx.idempotencyKey, replayed: outcome.replayed, earlier }, updates, outcome.body))
       return { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).listing) }
+    },
+
+    /** Calendar ranges of many listings, planned as one call per listing (docs/contract.md, "Calendar updates"); `dry_run`: the plan, nothing sent. */
+    batchUpdateCalendar (body: BatchCalendarUpdateBody, ctx: CallerContext & { idempotencyKey?: string }) {
+      return calendar.batchUpdateCalendar(body, ctx)
+    },
+
+    /** Guest messages, never sent twice; the Idempotency-Key is required (docs/contract.md, "Guest messages"). */
+    batchSendMessages (body: BatchMessagesBody, ctx: CallerContext & { idempotencyKey?: string }) {
+      return messages.batchSendMessages(body, ctx)
+    },
+
+    /** Reservation updates by read, merge, write; the answer without the secret fields the caller may not see. */
+    async batchUpdateBookings (body: BatchBookingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }) {
+      const outcome = await bookings.batchUpdateBookings(body, ctx)
+      return 'dryRun' in outcome ? outcome : { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).booking) }
+    },
+
+    /** Listings free on every night of a range (Hostaway's availability filter), paged like listListings. */
+    async searchAvailableListings (query: AvailableListingsQuery, ctx: CallerContext): Promise<ListingPage> {
+      return redactItems(await searchAvailableListings(hostaway, query, single(ctx)), visibleTo(ctx.caller).listing)
     }
   }
 }

@@ -165,7 +165,7 @@ test('with API_KEYS every /api operation demands a key with its scope, and docum
         t.same(op.security, [], `${method} ${path} is open, and says so`)
         continue
       }
-      const scope = method === 'patch' ? 'write' : 'read'
+      const scope = path === '/api/batch/messages' ? 'messages' : method === 'patch' ? 'write' : 'read'
       t.same(op.security, keyed, `${method} ${path} takes the key as X-API-Key or a bearer token`)
       t.equal(op['x-required-scope'], scope, `${method} ${path} needs ${scope}`)
       t.ok(op.responses?.['401'] !== undefined && op.responses?.['403'] !== undefined, `${method} ${path} documents 401 and 403`)

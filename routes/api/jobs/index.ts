@@ -33,6 +33,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'listJobs',
       summary: "List the caller's jobs, newest first",
+      description: 'Only the jobs the calling API key created (every job when the API is open); each without its result (`GET /api/jobs/{id}` has it).',
       tags: ['jobs'],
       querystring: JobListQuerySchema,
       response: { 200: Ref(JobListSchema), ...errorResponses(400, 401, 403, 500) }
@@ -63,6 +64,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'listJobItems',
       summary: 'The finished items of a job, in the order they finished (pages: after, limit)',
+      description: 'Readable while the job runs: `after` is the count of items already read (0 at first); the secret fields follow the reading key\'s scopes.',
       tags: ['jobs'],
       params: JobIdParamsSchema,
       querystring: JobItemsQuerySchema,

@@ -32,6 +32,11 @@ export interface AttemptSpec<T> {
   signal: AbortSignal
   /** whether the call may be sent again after a failure (default: every method but POST) */
   idempotent?: boolean
+  /**
+   * For a call that is not idempotent: whether this failed outcome certainly did not reach the
+   * upstream (a 429, a connection never made), so one more attempt cannot apply it twice. Default: never.
+   */
+  mayRetry?: (outcome: AttemptOutcome) => boolean
   /** wait ahead of the other calls in the rate-limiter queue (token requests: the others wait for them) */
   priority?: boolean
   /** whose turn in the rate-limiter queue, in which lane, until when (refused at once if it would come too late) */
@@ -241,7 +246,7 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
 
         const { error, retry } = classifyOutcome(outcome, ctx, idempotent)
         report(error.error_type)
-        if (!retry || !idempotent || retries >= policy.maxRetries) throw new Ended(error)
+        if (!retry || !(idempotent || spec.mayRetry?.(outcome) === true) || retries >= policy.maxRetries) throw new Ended(error)
         last = error
         gate()
         let wait = backoffMs(retries, policy.retryBaseMs, policy.retryMaxDelayMs, random)

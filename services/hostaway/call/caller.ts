@@ -20,8 +20,15 @@ export interface CallSpec {
   path: string
   query?: Record<string, string | number | undefined>
   json?: object
-  /** the shape `result` must have */
-  expect: 'array' | 'object'
+  /** the shape `result` must have (`any`: an "empty success" whose result Hostaway does not show, e.g. [] or null) */
+  expect: 'array' | 'object' | 'any'
+  /**
+   * A call that is not idempotent (a message send) classifies its own failed outcomes: the error to
+   * end with (undefined: the usual classification), and which outcomes may be sent again
+   * (AttemptSpec.mayRetry). `attempts`: sent so far, this one included.
+   */
+  reject?: (outcome: AttemptOutcome, attempts: number) => HostawayError | undefined
+  mayRetry?: (outcome: AttemptOutcome) => boolean
 }
 
 /** Hostaway's standard envelope, once checked. */
@@ -60,7 +67,7 @@ function envelope (outcome: AttemptOutcome, expect: CallSpec['expect']): Envelop
   if (typeof body !== 'object' || body === null) return undefined
   const { status, result } = body as { status?: unknown, result?: unknown }
   if (status !== 'success') return undefined
-  const ok = expect === 'array' ? Array.isArray(result) : typeof result === 'object' && result !== null && !Array.isArray(result)
+  const ok = expect === 'any' || (expect === 'array' ? Array.isArray(result) : typeof result === 'object' && result !== null && !Array.isArray(result))
   return ok ? body as Envelope : undefined
 }
 
@@ -138,7 +145,8 @@ export function createCaller ({ run, tokens, breaker, clientSecret, maxDepth, lo
             deep = body !== undefined && valueDeeperThan(body.result, maxDepth) ? { status: (outcome as { status: number }).status } : undefined
             return deep === undefined ? body : undefined
           },
-          reject: () => deep === undefined ? undefined : tooDeep(spec, label, deep.status, maxDepth, attempts),
+          reject: (outcome) => deep === undefined ? spec.reject?.(outcome, attempts) : tooDeep(spec, label, deep.status, maxDepth, attempts),
+          mayRetry: spec.mayRetry,
           resend: (outcome) => {
             if (!tokenRefused(outcome) || resends >= MAX_TOKEN_RESENDS) return false
             const stale = tokens.current() !== sent
