@@ -1,6 +1,7 @@
 import {
-  BOOKING_UPDATE_BOUNDS, type BookingBoundedField, type BookingUpdateField, type BookingUpdateFields
+  BOOKING_UPDATE_BOUNDS, type BookingUpdateField, type BookingUpdateFields
 } from '../../schemas/writes.js'
+import { brokenBound } from '../update-rules.js'
 import { dayNumber } from './days.js'
 
 /**
@@ -24,19 +25,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
  * (departure after arrival when only one date is given) is checked by mergeReservation.
  */
 export function brokenBookingRule (fields: BookingUpdateFields): string | undefined {
-  for (const field of Object.keys(BOOKING_UPDATE_BOUNDS) as BookingBoundedField[]) {
-    const value = fields[field]
-    if (value === undefined) continue
-    const { min, max } = BOOKING_UPDATE_BOUNDS[field]
-    if (typeof value === 'string') {
-      if (value.length < min) return `${field} must NOT have fewer than ${min} characters`
-      if (value.length > max) return `${field} must NOT have more than ${max} characters`
-      if (min > 0 && value.trim() === '') return `${field} must not be blank`
-    } else {
-      if (value < min) return `${field} must be >= ${min}`
-      if (value > max) return `${field} must be <= ${max}`
-    }
-  }
+  const broken = brokenBound(fields, BOOKING_UPDATE_BOUNDS)
+  if (broken !== undefined) return broken
   if (fields.guestEmail !== undefined && !EMAIL.test(fields.guestEmail)) return 'guestEmail must be an e-mail address'
   for (const field of ['arrivalDate', 'departureDate'] as const) {
     const value = fields[field]

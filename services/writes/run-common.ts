@@ -1,15 +1,12 @@
 import { httpErrors } from '@fastify/sensible'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
 import type { PlannedCall, WriteOperation, DryRunResponse } from '../../schemas/writes.js'
-import type { AuditTrail } from '../audit.js'
 import { unfinished } from '../batch/results.js'
-import type { BatchRunner } from '../batch/run.js'
 import { HostawayError } from '../errors.js'
 import { clientGone } from '../abort.js'
-import type { HostawayClient } from '../hostaway/client.js'
-import { withIdempotency, type IdempotencyStore, type RunOutcome } from '../idempotency.js'
-import type { CallerContext } from '../operations.js'
-import type { BatchOperation, Telemetry } from '../telemetry.js'
+import { withIdempotency, type RunOutcome } from '../idempotency.js'
+import type { CallerContext, OperationsDeps } from '../operations.js'
+import type { BatchOperation } from '../telemetry.js'
 import { dryRunSummary, estimateSlotsInMs, type DryRunItemInput } from './dry-run.js'
 
 /**
@@ -18,16 +15,8 @@ import { dryRunSummary, estimateSlotsInMs, type DryRunItemInput } from './dry-ru
  * services/operations.ts), and the dry-run answer at the current upstream budget.
  */
 
-export interface WriteDeps {
-  hostaway: HostawayClient
-  runBatch: BatchRunner
-  idempotency: IdempotencyStore
-  idempotencyTtlMs: number
-  telemetry: Pick<Telemetry, 'batchItem'>
-  audit: AuditTrail
-  /** the clock (ms since the epoch): today's date for the calendar rules, the dry run's finish time */
-  now?: () => number
-}
+/** What the writes are built with: the operations' own dependencies (services/operations.ts). */
+export type WriteDeps = OperationsDeps
 
 export type WriteContext = CallerContext & { idempotencyKey?: string }
 
