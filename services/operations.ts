@@ -254,13 +254,18 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
 
 /** The rules of a batch update body a schema cannot express (400 naming the field): each listing at most once. */
 export function checkBatchUpdate ({ updates }: Pick<BatchListingUpdateBody, 'updates'>): void {
+  checkOncePerBatch(updates, 'listing_id', 'listing')
+}
+
+/** Each item's `field` at most once in `updates` (400 naming both positions): one batch writes each object once. */
+export function checkOncePerBatch<K extends string> (updates: ReadonlyArray<Record<K, number>>, field: K, noun: string): void {
   const seen = new Map<number, number>()
   updates.forEach((update, i) => {
-    const first = seen.get(update.listing_id)
+    const first = seen.get(update[field])
     if (first !== undefined) {
-      throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
+      throw httpErrors.badRequest(`body/updates/${i}/${field} repeats body/updates/${first}/${field} (${update[field]}): each ${noun} may appear once per batch`)
     }
-    seen.set(update.listing_id, i)
+    seen.set(update[field], i)
   })
 }
 

@@ -1,4 +1,3 @@
-import { httpErrors } from '@fastify/sensible'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
 import type { Booking } from '../../schemas/booking.js'
 import type { BatchBookingUpdateBody, BookingUpdateFields, DryRunResponse, PlannedCall } from '../../schemas/writes.js'
@@ -8,6 +7,7 @@ import { eachOf } from '../batch/run.js'
 import { HostawayError } from '../errors.js'
 import type { BoundCallOptions } from '../seams.js'
 import { bookingOperationId, brokenBookingRule, mergeReservation } from './bookings.js'
+import { checkOncePerBatch } from '../operations.js'
 import { batchOptions, dryRun, idempotentRun, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
 
 /** Where reservation batches' Idempotency-Keys live. */
@@ -24,14 +24,7 @@ export function bookingWrites (deps: WriteDeps) {
   return {
     async batchUpdateBookings (body: BatchBookingUpdateBody, ctx: WriteContext): Promise<{ replayed: boolean, body: PartialFailureResponse<Booking> } | { dryRun: DryRunResponse }> {
       const { updates, timeout_ms: timeoutMs } = body
-      const seen = new Map<number, number>()
-      updates.forEach((update, i) => {
-        const first = seen.get(update.booking_id)
-        if (first !== undefined) {
-          throw httpErrors.badRequest(`body/updates/${i}/booking_id repeats body/updates/${first}/booking_id (${update.booking_id}): each booking may appear once per batch`)
-        }
-        seen.set(update.booking_id, i)
-      })
+      checkOncePerBatch(updates, 'booking_id', 'booking')
       const problems = new Map<number, string>()
       updates.forEach(({ booking_id: _id, ...fields }, i) => {
         const rule = brokenBookingRule(fields)
