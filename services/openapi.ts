@@ -127,10 +127,16 @@ export function upstreamCallOf (method: string, path: string): string | undefine
   return call[path]
 }
 
-/** The resource a by-id route looks up upstream, for its 404 (id 999999). */
+/**
+ * What a route's 404 says: a by-id route, the upstream's answer for id 999999 (the calendar's is
+ * its own call); a list route, the upstream's 404 for the list (not expected of Hostaway, passed on).
+ */
 function notFoundOf (path: string): string | undefined {
+  if (path === '/api/listings/{listingId}/calendar') return 'GET /listings/999999/calendar → HTTP 404: Listing not found'
   if (path.startsWith('/api/listings/{listingId}')) return 'GET /listings/999999 → HTTP 404: Listing not found'
   if (path.startsWith('/api/bookings/{bookingId}')) return 'GET /reservations/999999 → HTTP 404: Reservation not found'
+  if (path === '/api/listings') return 'GET /listings → HTTP 404: Listing not found'
+  if (path === '/api/bookings') return 'GET /reservations → HTTP 404: Reservation not found'
   return undefined
 }
 
@@ -187,7 +193,9 @@ function errorExampleOf (method: string, path: string, status: string, operation
         }
       }
       const message = notFoundOf(path)
-      return message === undefined ? undefined : { message, errorType: 'not_found' }
+      if (message === undefined) return undefined
+      const list = path === '/api/listings' || path === '/api/bookings'
+      return { message, errorType: 'not_found', ...(list ? { description: 'The upstream answered 404 for the list (not expected of Hostaway; passed on as it came)' } : {}) }
     }
     case '405': return { message: `${verb} /mcp is not supported: this MCP endpoint is stateless, send every message as a POST`, errorType: 'method_not_allowed' }
     case '409': return { message: 'A request with this Idempotency-Key is still being processed; retry later', errorType: 'conflict' }
@@ -201,7 +209,7 @@ function errorExampleOf (method: string, path: string, status: string, operation
     case '502': return upstream === undefined ? undefined : { message: `${upstream} → HTTP 500: Internal Server Error (after 4 attempts)`, errorType: 'upstream_error' }
     case '503': {
       if (path === '/ready') {
-        return { message: 'Not ready: POST /accessTokens → HTTP 500: Internal Server Error (after 4 attempts)', errorType: 'upstream_error', description: 'Not ready: Redis (with REDIS_URL) or the upstream cannot be reached, the circuit breaker is open, or the gateway is shutting down' }
+        return { message: 'Not ready: Hostaway rejected the client credentials (HTTP 403)', errorType: 'upstream_auth', description: 'Not ready: Redis (with REDIS_URL) or the upstream cannot be reached, the circuit breaker is open, or the gateway is shutting down' }
       }
       if (upstream === undefined) {
         return { message: 'The gateway is shutting down: send the request again (another instance can take it)', errorType: 'unprocessed', description: 'Not served: the gateway is shutting down or overloaded, or the shared state of several instances (Redis) is unavailable; nothing was done, send it again after Retry-After' }

@@ -133,12 +133,13 @@ export interface Endpoint { path: string, method: string, op: Operation }
 /**
  * The operations of the document that API clients call. Left out: /mcp, which speaks JSON-RPC (its
  * answers are the MCP specification's; test/mcp checks it with the SDK's own client), and
- * /webhooks/hostaway, whose only caller is Hostaway with Basic credentials (test/routes/webhooks).
+ * /webhooks/hostaway, whose only caller is Hostaway with Basic credentials (test/routes/webhooks);
+ * `all`: those too.
  */
 const OTHER_PROTOCOLS = new Set(['/mcp', '/webhooks/hostaway'])
 
-export function endpoints (doc: Document): Endpoint[] {
-  return Object.entries(doc.paths).filter(([path]) => !OTHER_PROTOCOLS.has(path)).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })))
+export function endpoints (doc: Document, { all = false }: { all?: boolean } = {}): Endpoint[] {
+  return Object.entries(doc.paths).filter(([path]) => all || !OTHER_PROTOCOLS.has(path)).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })))
 }
 
 /** The requests the document's examples describe for one operation (one per body example). */
