@@ -315,9 +315,29 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
           }
         }
       }
-      return { ...doc, servers }
+      const schemas = (doc.components as { schemas?: Record<string, unknown> } | undefined)?.schemas
+      return { ...doc, ...(schemas === undefined ? {} : { components: { ...(doc.components as object), schemas: openPassThrough(schemas) } }), servers }
     }
   }
+}
+
+/**
+ * A copy of the component schemas in which a pass-through object (typed fields, and others passed
+ * on as Hostaway sends them: `additionalProperties: true`) leaves `additionalProperties` out. To
+ * JSON Schema that is the same (other properties are allowed), but several generators
+ * (openapi-typescript-codegen, for one) read `additionalProperties: true` — or `{}` — as "a
+ * dictionary" and drop the typed fields: `Record<string, any>` instead of `Listing`. The route
+ * schemas keep it, so that the serializer passes the other fields on; only the document changes
+ * (copied, never the schemas Fastify serializes with). An object with no fields of its own stays a dictionary.
+ */
+export function openPassThrough<T> (node: T): T {
+  if (Array.isArray(node)) return node.map(openPassThrough) as T
+  if (node === null || typeof node !== 'object') return node
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) copy[key] = openPassThrough(value)
+  const properties = copy.properties
+  if (copy.additionalProperties === true && properties !== null && typeof properties === 'object' && Object.keys(properties).length > 0) delete copy.additionalProperties
+  return copy as T
 }
 
 /**
