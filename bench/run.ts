@@ -8,6 +8,7 @@ import autocannon from 'autocannon'
 import type { RunningSandbox } from '../sandbox/index.js'
 import { overload } from './overload.js'
 import { realLimits } from './real-limits.js'
+import { writes } from './writes.js'
 import { scaleOut } from './scale-out.js'
 import { SHORT, post, shortWindowEnv as gatewayEnv, shortWindowSandbox, sleep, spawnServer } from './servers.js'
 
@@ -118,6 +119,8 @@ async function main (): Promise<void> {
   }
   // 5. the lookup planner at Hostaway's real limits (its own sandboxes)
   results.real_limits = await realLimits()
+  // 5b. the #23 writes at Hostaway's real limits (their own sandboxes)
+  results.writes = await writes()
   // 6. three instances sharing one Redis against one instance (its own sandboxes and redis-servers)
   results.scale_out = await scaleOut()
   // 6. overload at Hostaway's real limits: a 60-item write batch and 60 clients of single GETs (its own sandbox)
@@ -153,7 +156,12 @@ async function main (): Promise<void> {
     return `${r.upstream_calls} calls, ${r.wall_ms} ms, ${r.success_count}/100 ok, 429: ${r.upstream_429} (account of ${r.account_size}; ` +
       `per-id ${r.per_id_calls} calls, floor ${r.per_id_floor_ms} ms; full scan ${r.full_scan_calls} calls, floor ${r.full_scan_floor_ms} ms), goal ${rl.large_goals[name] ? 'met' : 'MISSED'}`
   }
+  const wr = results.writes as Awaited<ReturnType<typeof writes>>
+  const met = (name: keyof typeof wr.goals) => wr.goals[name] ? 'met' : 'MISSED'
   const rows: Array<[string, string]> = [
+    ['writes.calendar_120_ranges_40_listings', `${wr.calendar_120_ranges_40_listings.upstream_writes} upstream writes (per range 120), ${wr.calendar_120_ranges_40_listings.reported} reported, 429: ${wr.calendar_120_ranges_40_listings.upstream_429}, ${wr.calendar_120_ranges_40_listings.wall_ms} ms, goal ${met('calendar_120_ranges_40_listings')}`],
+    ['writes.messages_50', `${wr.messages_50.conversation_lookups} conversation lookups, ${wr.messages_50.sends} sends, ${wr.messages_50.sends_after_replay} after a replay, ${wr.messages_50.messages_duplicated} duplicated, goal ${met('messages_50')}`],
+    ['writes.dry_run', `${wr.dry_run.upstream_calls} upstream calls (plans ${wr.dry_run.planned_calendar_calls} calendar calls), goal ${met('dry_run')}`],
     ['batch_vs_floor (50 ids per id, 15/1000 ms, 20 ms latency)', `${results.batch_vs_floor} (${results.batch_ms} ms vs floor ${results.floor_ms} ms)`],
     ['sequential_vs_floor (same, one at a time)', `${results.sequential_vs_floor} (${results.sequential_ms} ms)`],
     ['batch_planned (same 50 ids, planner on)', `${bp.ms} ms, ${bp.upstream_calls} upstream calls (per-id: ${bp.per_id_calls})`],

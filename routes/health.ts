@@ -22,7 +22,7 @@ const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, o
       tags: ['health'],
       response: { 200: Ref(HealthSchema), ...errorResponses(431) }
     }
-  }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()), upstream }))
+  }, async () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()), upstream, jobs: fastify.jobs.kind }))
 
   fastify.get('/ready', {
     schema: {

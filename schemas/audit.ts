@@ -22,4 +22,32 @@ export const AuditEntrySchema = Type.Object({
   replayed: Type.Boolean({ description: 'The stored result of an earlier request with the same Idempotency-Key was replayed: nothing was sent now' })
 }, { additionalProperties: false })
 
-export type AuditEntry = Static<typeof AuditEntrySchema>
+export type ListingAuditEntry = Static<typeof AuditEntrySchema>
+
+/**
+ * One line of the audit log for an item of the #23 writes (calendar ranges, guest messages,
+ * reservation updates): the same who/how/outcome fields as a listing update, the target by id, the
+ * fields' names (never their values) — and for a message only its length and SHA-256, never its text.
+ */
+export const WriteAuditEntrySchema = Type.Object({
+  audit: Type.Union([Type.Literal('calendar_update'), Type.Literal('message_send'), Type.Literal('booking_update')], { description: 'What was written' }),
+  request_id: Type.Union([Type.String(), Type.Null()]),
+  key_id: Type.String(),
+  operation_id: Type.String({ description: 'The item\'s operation_id ("12/3" for a calendar range, the booking id otherwise)' }),
+  listing_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  booking_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  start_date: Type.Optional(Type.String({ format: 'date' })),
+  end_date: Type.Optional(Type.String({ format: 'date' })),
+  index: Type.Integer({ minimum: 0 }),
+  fields: Type.Optional(Type.Array(Type.String(), { description: 'Names of the fields set (never their values)' })),
+  body_length: Type.Optional(Type.Integer({ minimum: 0, description: 'A message: characters of its body (never the body)' })),
+  body_sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'A message: SHA-256 of its body' })),
+  outcome: Type.Union([Type.Literal('success'), Type.Literal('failure')]),
+  error_type: Type.Union([Type.Union(ERROR_TYPES.map((t) => Type.Literal(t))), Type.Null()]),
+  attempts: Type.Integer({ minimum: 0 }),
+  idempotency_key_hash: Type.Union([Type.String({ pattern: '^[0-9a-f]{16}$' }), Type.Null()]),
+  replayed: Type.Boolean()
+}, { additionalProperties: false })
+
+export type WriteAuditEntry = Static<typeof WriteAuditEntrySchema>
+export type AuditEntry = ListingAuditEntry | WriteAuditEntry

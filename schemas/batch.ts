@@ -73,17 +73,29 @@ const TimeoutMs = (what: string) => Type.Integer({ minimum: 1, maximum: MAX_BATC
 const BATCH_LOOKUP_REQUEST = 'BatchLookupRequest'
 const BATCH_LISTING_UPDATE_REQUEST = 'BatchListingUpdateRequest'
 
+/**
+ * The size rule of a batch body: 1..`maxItems` items in one request; a route that also runs
+ * batches as jobs (Prefer: respond-async) admits up to `jobMaxItems` (JOB_MAX_ITEMS) and checks
+ * the smaller limit of a request itself (plugins/app/jobs.ts).
+ */
+function sizeRule (maxItems: number, jobMaxItems: number | undefined) {
+  if (jobMaxItems === undefined) return { maxItems, text: `1..${maxItems} of them` }
+  return { maxItems: Math.max(maxItems, jobMaxItems), text: `1..${maxItems} of them; up to ${jobMaxItems} with Prefer: respond-async, as a job` }
+}
+
 /** Body of POST /api/batch/listings and /api/batch/bookings. */
-export function BatchLookupBodySchema (maxItems: number) {
+export function BatchLookupBodySchema (maxItems: number, jobMaxItems?: number) {
+  const size = sizeRule(maxItems, jobMaxItems)
   return Type.Object({
-    ids: Type.Array(PositiveId(), { minItems: 1, maxItems, description: `Ids to look up (1..${maxItems} of them); duplicates share one upstream call` }),
+    ids: Type.Array(PositiveId(), { minItems: 1, maxItems: size.maxItems, description: `Ids to look up (${size.text}); duplicates share one upstream call` }),
     timeout_ms: Type.Optional(TimeoutMs('items not sent by then fail as unprocessed'))
   }, { $id: BATCH_LOOKUP_REQUEST, additionalProperties: false })
 }
 export type BatchLookupBody = Static<ReturnType<typeof BatchLookupBodySchema>>
 
 /** Body of PATCH /api/listings/batch. */
-export function BatchListingUpdateBodySchema (maxItems: number) {
+export function BatchListingUpdateBodySchema (maxItems: number, jobMaxItems?: number) {
+  const size = sizeRule(maxItems, jobMaxItems)
   return Type.Object({
     updates: Type.Array(
       Type.Object({
@@ -94,7 +106,7 @@ export function BatchListingUpdateBodySchema (maxItems: number) {
         minProperties: 2,
         description: `listing_id plus at least one field to change (Hostaway field names). ${LISTING_UPDATE_RULES_TEXT}`
       }),
-      { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems} of them); each listing_id at most once` }
+      { minItems: 1, maxItems: size.maxItems, description: `Updates to apply (${size.text}); each listing_id at most once` }
     ),
     timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown'))
   }, { $id: BATCH_LISTING_UPDATE_REQUEST, additionalProperties: false })

@@ -48,6 +48,8 @@ export const ConfigSchema = Type.Object({
   BATCH_IDEMPOTENCY_TTL_MS: Int(86400000, 1, 'how long Idempotency-Key results are kept (ms)'),
   BATCH_IDEMPOTENCY_MAX_ENTRIES: Int(50000, 1, 'without REDIS_URL: most Idempotency-Key entries kept in memory; beyond it the oldest results are forgotten (and run again if resent)'),
   BATCH_IDEMPOTENCY_MAX_BYTES: Int(67108864, 65536, 'without REDIS_URL: most memory (bytes, estimated) the Idempotency-Key entries may hold; beyond it the oldest results are forgotten (and run again if resent)'),
+  JOB_MAX_ITEMS: Int(10000, 1, 'most items in one batch sent with Prefer: respond-async (a job)', 100000),
+  JOB_RESULT_TTL_MS: Int(86400000, 1, 'how long a finished job and its result are kept (ms)'),
   HOSTAWAY_WEBHOOK_USER: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user Hostaway sends to POST /webhooks/hostaway; unset = receiver off (404)' })),
   HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),

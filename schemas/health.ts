@@ -7,7 +7,10 @@ const Upstream = Type.Union([Type.Literal('sandbox'), Type.Literal('hostaway')],
 export const HealthSchema = Type.Object({
   status: Type.Literal('ok'),
   uptime_s: Type.Number({ description: 'Seconds since the process started' }),
-  upstream: Upstream
+  upstream: Upstream,
+  jobs: Type.Union([Type.Literal('memory'), Type.Literal('redis')], {
+    description: 'Where jobs (Prefer: respond-async) run: memory = in this process, they end with it; redis = on BullMQ, resumed by another instance'
+  })
 }, { $id: 'Health', additionalProperties: false })
 export type Health = Static<typeof HealthSchema>
 

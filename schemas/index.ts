@@ -9,6 +9,11 @@ import {
   BatchListingUpdateBodySchema, BatchLookupBodySchema, PartialFailureResponseBookingSchema, PartialFailureResponseListingSchema
 } from './batch.js'
 import { HealthSchema, ReadySchema } from './health.js'
+import { JobItemsPageSchema, JobListSchema, JobSchema, JobSummarySchema } from './job.js'
+import {
+  BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema, CalendarUpdateResultSchema, DryRunResponseSchema,
+  MessageSendResultSchema, PartialFailureResponseCalendarSchema, PartialFailureResponseMessageSchema
+} from './writes.js'
 import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
 
 /**
@@ -17,7 +22,7 @@ import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'
  * @fastify/swagger turns each into a component named by its `$id`. The batch bodies are built
  * here because their size limit comes from BATCH_MAX_ITEMS.
  */
-export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'>): TSchema[] {
+export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'> & Partial<Pick<Config, 'JOB_MAX_ITEMS'>>): TSchema[] {
   return [
     ErrorTypeSchema,
     ErrorResponseSchema,
@@ -29,10 +34,22 @@ export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'>): TSchema[
     BookingPageSchema,
     CalendarDaysSchema,
     MessageListSchema,
-    BatchLookupBodySchema(config.BATCH_MAX_ITEMS),
-    BatchListingUpdateBodySchema(config.BATCH_MAX_ITEMS),
+    BatchLookupBodySchema(config.BATCH_MAX_ITEMS, config.JOB_MAX_ITEMS),
+    BatchListingUpdateBodySchema(config.BATCH_MAX_ITEMS, config.JOB_MAX_ITEMS),
     PartialFailureResponseListingSchema,
     PartialFailureResponseBookingSchema,
+    JobSummarySchema,
+    JobSchema,
+    JobItemsPageSchema,
+    JobListSchema,
+    BatchCalendarUpdateBodySchema,
+    BatchMessagesBodySchema,
+    BatchBookingUpdateBodySchema(config.BATCH_MAX_ITEMS),
+    CalendarUpdateResultSchema,
+    MessageSendResultSchema,
+    PartialFailureResponseCalendarSchema,
+    PartialFailureResponseMessageSchema,
+    DryRunResponseSchema,
     HealthSchema,
     ReadySchema,
     HostawayWebhookSchema,

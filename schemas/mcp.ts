@@ -5,6 +5,11 @@ import { CalendarDaySchema, ListingSchema } from './listing.js'
 import { MessageSchema } from './message.js'
 import { CalendarDaysSchema, ListingPageSchema, MessageListSchema } from './page.js'
 import { CalendarQuerySchema, ListListingsQuerySchema, ListingParamsSchema, BookingParamsSchema, SearchBookingsQuerySchema } from './query.js'
+import { Ref } from './common.js'
+import {
+  AvailableListingsQuerySchema, BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema, CalendarUpdateResultSchema,
+  DryRunResponseSchema, MessageSendResultSchema
+} from './writes.js'
 
 /**
  * The arguments and results of the MCP tools (services/mcp/tools.ts), built from the REST routes'
@@ -197,3 +202,74 @@ export const McpAnswerSchema = Type.Object({
     data: Type.Optional(Type.Unknown())
   }))
 }, { description: 'A JSON-RPC 2.0 response of the Model Context Protocol' })
+
+// ── the #23 writes and the availability search ─────────────────────────────────────────────────
+
+/** `dry_run` of a write tool: the plan, nothing sent. */
+const DryRunArg = Type.Optional(Type.Boolean({ default: false, description: 'true: check and plan only, send nothing: the answer is what would be sent (items, upstream calls, earliest finish)' }))
+
+function IdempotencyArg (idempotencyTtlMs: number, required: boolean) {
+  const { minLength, maxLength, pattern } = IdempotencyHeadersSchema.properties['idempotency-key']
+  const kept = idempotencyTtlMs % 3_600_000 === 0 ? `${idempotencyTtlMs / 3_600_000} h` : `${Math.ceil(idempotencyTtlMs / 1000)} s`
+  const key = Type.String({
+    minLength,
+    maxLength,
+    pattern,
+    description: `${required ? 'Required. ' : ''}Makes the call safe to repeat for ${kept}: the same key and arguments return the stored result, sending nothing; the same key with other arguments, or still running, is refused`
+  })
+  return required ? key : Type.Optional(key)
+}
+
+export function CalendarUpdateArgsSchema (defaultTimeoutMs: number, idempotencyTtlMs: number) {
+  return args({
+    updates: BatchCalendarUpdateBodySchema.properties.updates,
+    timeout_ms: TimeoutArg(defaultTimeoutMs, 'a write sent but not answered by then fails as outcome_unknown'),
+    dry_run: DryRunArg,
+    idempotency_key: IdempotencyArg(idempotencyTtlMs, false)
+  })
+}
+
+export function SendMessagesArgsSchema (defaultTimeoutMs: number, idempotencyTtlMs: number) {
+  return args({
+    messages: BatchMessagesBodySchema.properties.messages,
+    timeout_ms: TimeoutArg(defaultTimeoutMs, 'a send not answered by then fails as outcome_unknown; one not started fails as unprocessed'),
+    dry_run: DryRunArg,
+    idempotency_key: IdempotencyArg(idempotencyTtlMs, true)
+  })
+}
+
+export function BookingUpdateArgsSchema (maxItems: number, defaultTimeoutMs: number, idempotencyTtlMs: number) {
+  return args({
+    updates: BatchBookingUpdateBodySchema(maxItems).properties.updates,
+    timeout_ms: TimeoutArg(defaultTimeoutMs, 'a write sent but not answered by then fails as outcome_unknown'),
+    dry_run: DryRunArg,
+    idempotency_key: IdempotencyArg(idempotencyTtlMs, false),
+    fields: FieldsArg('booking', false)
+  })
+}
+
+export const AvailableListingsArgsSchema = args({ ...AvailableListingsQuerySchema.properties, fields: FieldsArg('listing', false) })
+
+/**
+ * The result of a write tool: its PartialFailureResponse (each item's `data` as `data` says), or with
+ * `dry_run` the DryRunResponse.
+ */
+export function WriteResultSchema (data: TSchema, dataDefs: Record<string, TSchema> = {}) {
+  const { successful: _s, failed: _f, ...counts } = PartialFailureResponseListingSchema.properties
+  const item = Type.Unsafe({ $ref: '#/$defs/result' })
+  const batch = Type.Object({
+    successful: Type.Array(item),
+    failed: Type.Array(item),
+    ...counts,
+    truncated: Type.Optional(TruncationSchema('data_omitted'))
+  }, { additionalProperties: false })
+  return Type.Unsafe({
+    type: 'object',
+    anyOf: [batch, Ref(DryRunResponseSchema)],
+    description: 'PartialFailureResponse: every item once, in successful or failed; with dry_run, what would be sent (nothing was)',
+    $defs: { result: OperationResultSchema(data), ...dataDefs }
+  })
+}
+export const CalendarWriteResultSchema = WriteResultSchema(Ref(CalendarUpdateResultSchema))
+export const MessagesWriteResultSchema = WriteResultSchema(Ref(MessageSendResultSchema))
+export const BookingsWriteResultSchema = WriteResultSchema(Type.Unsafe({ $ref: '#/$defs/booking' }), { booking: RecordSchema('booking') })

@@ -1,11 +1,12 @@
-import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, PositiveId, StringEnum } from './common.js'
-import { MAX_BATCH_TIMEOUT_MS } from './batch.js'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Nullable, PositiveId, Ref, StringEnum } from './common.js'
+import { IdempotencyHeadersSchema, MAX_BATCH_TIMEOUT_MS, PartialFailureResponseSchema } from './batch.js'
 
 /**
  * The write operations of issue #23 — calendar updates, guest messages, reservation updates — and the
  * availability search: request bodies, per-item results and the dry-run answer. Contract
- * (docs/contract.md, "Write operations"); the routes that use them are not wired yet.
+ * (docs/contract.md, "Write operations"); the routes: routes/api/calendar, routes/api/batch/messages,
+ * routes/api/bookings/batch, routes/api/listings/available.
  *
  * Field names: the gateway's own (snake_case) for the calendar and messages, which are new shapes;
  * Hostaway's own for reservation fields, as listing updates do (an update is a patch of the Hostaway
@@ -261,3 +262,35 @@ export const DryRunResponseSchema = Type.Object({
   earliest_finish_at: Type.String({ format: 'date-time', description: 'The same as a time (ISO 8601, UTC)' })
 }, { $id: 'DryRunResponse', additionalProperties: false, description: 'What a write would send: checked and planned, not sent' })
 export type DryRunResponse = Static<typeof DryRunResponseSchema>
+
+// ── answers, registered (schemas/index.ts) ────────────────────────────────────────────────────
+
+/** The answer of a calendar batch: every range once (`data`: CalendarUpdateResult). */
+export const PartialFailureResponseCalendarSchema = PartialFailureResponseSchema(Ref(CalendarUpdateResultSchema), 'CalendarUpdateResult')
+/** The answer of a message batch: every message once (`data`: MessageSendResult, never the body). */
+export const PartialFailureResponseMessageSchema = PartialFailureResponseSchema(Ref(MessageSendResultSchema), 'MessageSendResult')
+
+/** The Idempotency-Key of POST /api/batch/messages: required (a send is never repeated, so a resend must be recognised). */
+export const RequiredIdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.String({
+    // the rule of the optional header, not its Optional marker (a symbol key a spread would copy)
+    minLength: IdempotencyHeadersSchema.properties['idempotency-key'].minLength,
+    maxLength: IdempotencyHeadersSchema.properties['idempotency-key'].maxLength,
+    pattern: IdempotencyHeadersSchema.properties['idempotency-key'].pattern,
+    description: 'Required: the same key and body replay the stored result, sending nothing (kept BATCH_IDEMPOTENCY_TTL_MS); the same key with another body is 422; the same key still running is 409',
+    example: 'checkin-note-2027-01-15'
+  })
+})
+
+/**
+ * The 200 of a write route: the batch's PartialFailureResponse, or with `dry_run: true` the
+ * DryRunResponse (nothing sent). `$ref`s to the registered models, with what OpenAPI shows next to them.
+ */
+export function writeAnswer<T> (partialFailureId: string, doc: { example: unknown, headers?: Record<string, TSchema> }) {
+  return Type.Unsafe<T>({
+    anyOf: [Type.Ref(partialFailureId), Type.Ref(DryRunResponseSchema.$id as string)],
+    description: 'The batch ran: every item once, in successful or failed (PartialFailureResponse); with dry_run: true, what would be sent (DryRunResponse), nothing sent',
+    examples: [doc.example],
+    ...(doc.headers === undefined ? {} : { headers: doc.headers })
+  })
+}

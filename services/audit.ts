@@ -1,5 +1,5 @@
 import { shortDigest } from './auth.js'
-import type { AuditEntry } from '../schemas/audit.js'
+import type { AuditEntry, ListingAuditEntry, WriteAuditEntry } from '../schemas/audit.js'
 import type { PartialFailureResponse } from '../schemas/batch.js'
 
 /** Where audit lines go (a pino logger of its own: AUDIT_LOG, every line, whatever LOG_LEVEL says). */
@@ -24,7 +24,7 @@ export function idempotencyKeyHash (key: string): string {
 }
 
 /** One audit entry per item of a batch listing update: `updates` as sent, `response` as answered (or replayed). */
-export function listingUpdateEntries (ctx: WriteContext, updates: ReadonlyArray<{ listing_id: number }>, response: PartialFailureResponse<unknown>): AuditEntry[] {
+export function listingUpdateEntries (ctx: WriteContext, updates: ReadonlyArray<{ listing_id: number }>, response: PartialFailureResponse<unknown>): ListingAuditEntry[] {
   const hash = ctx.idempotencyKey === undefined ? null : idempotencyKeyHash(ctx.idempotencyKey)
   return [...response.successful, ...response.failed].sort((a, b) => a.index - b.index).map((item) => {
     const update = updates[item.index]
@@ -44,11 +44,39 @@ export function listingUpdateEntries (ctx: WriteContext, updates: ReadonlyArray<
   })
 }
 
+/**
+ * One audit entry per item of a #23 write, in request order: `describe` gives what identifies the
+ * item's target (ids, dates, field names, a message's length and hash — never values or text).
+ */
+export function writeEntries<I> (
+  kind: WriteAuditEntry['audit'],
+  ctx: WriteContext,
+  items: readonly I[],
+  response: PartialFailureResponse<unknown>,
+  describe: (item: I) => Pick<WriteAuditEntry, 'listing_id' | 'booking_id' | 'start_date' | 'end_date' | 'fields' | 'body_length' | 'body_sha256'>
+): WriteAuditEntry[] {
+  const hash = ctx.idempotencyKey === undefined ? null : idempotencyKeyHash(ctx.idempotencyKey)
+  return [...response.successful, ...response.failed].sort((a, b) => a.index - b.index).map((item) => ({
+    audit: kind,
+    request_id: ctx.requestId ?? null,
+    key_id: ctx.keyId,
+    operation_id: item.operation_id ?? String(item.index),
+    ...describe(items[item.index]),
+    index: item.index,
+    outcome: item.success ? 'success' : 'failure',
+    error_type: item.error_type,
+    attempts: item.attempts,
+    idempotency_key_hash: hash,
+    replayed: ctx.replayed || ctx.earlier?.has(item.index) === true
+  }))
+}
+
 /** An audit trail writing one line per entry through `logger` (fixed message, the entry as fields). */
 export function createAuditTrail (logger: { info: (obj: object, msg: string) => void }): AuditTrail {
   return {
     write (entries) {
-      for (const entry of entries) logger.info(entry, 'listing update')
+      // 'listing update', 'calendar update', 'message send', 'booking update'
+      for (const entry of entries) logger.info(entry, entry.audit.replace('_', ' '))
     }
   }
 }

@@ -2,8 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { commaList } from './env.js'
 
-/** What an API key may do: read data, write it, see the listing fields that grant access to a property, scrape /metrics. */
-export const SCOPES = ['read', 'write', 'secrets', 'metrics'] as const
+/**
+ * What an API key may do: read data, write it, see the listing fields that grant access to a
+ * property, scrape /metrics, send messages to guests (`messages`: apart from `write`, so a
+ * read+write integration cannot message guests unless granted).
+ */
+export const SCOPES = ['read', 'write', 'secrets', 'metrics', 'messages'] as const
 export type Scope = typeof SCOPES[number]
 
 /** The caller of a request, as far as the gateway knows it. */

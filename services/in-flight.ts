@@ -1,4 +1,4 @@
-import { abortError, ClientGone } from './hostaway/abort.js'
+import { abortError, ClientGone } from './abort.js'
 
 /** One request in flight, as its handler sees it. */
 export interface InFlightEntry {

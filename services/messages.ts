@@ -1,7 +1,7 @@
 import type { Message } from '../schemas/message.js'
 import type { MessageList } from '../schemas/page.js'
 import type { HostawayClient } from './hostaway/client.js'
-import type { CallOptions } from './hostaway/types.js'
+import type { CallOptions } from './seams.js'
 
 /** The Hostaway client methods this service calls. */
 export type ReservationMessagesSource = Pick<HostawayClient, 'getReservation' | 'listConversations' | 'listMessages'>

@@ -16,8 +16,9 @@ const BASIC_SCHEME = 'WebhookBasicAuth'
 
 /** What the scopes allow, as the document and README state it. */
 const SCOPE_TEXT = {
-  read: 'every GET under /api and the batch lookups (POST /api/batch/*)',
-  write: 'PATCH /api/listings/batch',
+  read: 'every GET under /api and the batch lookups (POST /api/batch/listings, /api/batch/bookings)',
+  write: 'the batch updates: PATCH /api/listings/batch, /api/calendar/batch, /api/bookings/batch',
+  messages: 'sending messages to guests: POST /api/batch/messages (apart from write, so a read+write integration cannot message guests unless granted)',
   secrets: 'the listing and reservation fields that grant access to a property (door codes, key pickup, Wi-Fi credentials), which are left out of every response otherwise',
   metrics: 'GET /metrics (Prometheus): a scraper needs no access to data'
 } as const
@@ -77,7 +78,7 @@ const REQUEST_ID_HEADER = {
 }
 
 interface Media { schema?: unknown, example?: unknown, examples?: Record<string, { value: unknown }> }
-interface Parameter { name: string, in: string, schema?: { maximum?: number } }
+interface Parameter { name: string, in: string, schema?: { maximum?: number, type?: string } }
 interface ResponseObject { description?: string, headers?: Record<string, unknown>, content?: Record<string, Media> }
 interface OperationObject {
   description?: string
@@ -117,6 +118,7 @@ export function upstreamCallOf (method: string, path: string): string | undefine
   if (method !== 'get') return undefined
   const call: Record<string, string> = {
     '/api/listings': 'GET /listings',
+    '/api/listings/available': 'GET /listings',
     '/api/listings/{listingId}': 'GET /listings/1',
     '/api/listings/{listingId}/calendar': 'GET /listings/1/calendar',
     '/api/bookings': 'GET /reservations',
@@ -135,7 +137,8 @@ function notFoundOf (path: string): string | undefined {
   if (path === '/api/listings/{listingId}/calendar') return 'GET /listings/999999/calendar → HTTP 404: Listing not found'
   if (path.startsWith('/api/listings/{listingId}')) return 'GET /listings/999999 → HTTP 404: Listing not found'
   if (path.startsWith('/api/bookings/{bookingId}')) return 'GET /reservations/999999 → HTTP 404: Reservation not found'
-  if (path === '/api/listings') return 'GET /listings → HTTP 404: Listing not found'
+  if (path.startsWith('/api/jobs/{id}')) return 'No job 999999 (jobs are kept JOB_RESULT_TTL_MS after they end, and seen only by the API key that created them)'
+  if (path === '/api/listings' || path === '/api/listings/available') return 'GET /listings → HTTP 404: Listing not found'
   if (path === '/api/bookings') return 'GET /reservations → HTTP 404: Reservation not found'
   return undefined
 }
@@ -143,7 +146,8 @@ function notFoundOf (path: string): string | undefined {
 /** What a 400 of this operation says: its first path parameter, else its first bounded query parameter, else its body's first non-empty list. */
 function badRequestOf (path: string, operation: OperationObject, components: Components): string | undefined {
   if (path === '/mcp') return 'Body is not valid JSON but content-type is set to \'application/json\''
-  const param = operation.parameters?.find((p) => p.in === 'path')
+  // an integer id (a job's id is text: any value is looked up, and an unknown one is a 404)
+  const param = operation.parameters?.find((p) => p.in === 'path' && p.schema?.type === 'integer')
   if (param !== undefined) return `params/${param.name} must be an integer written in plain decimal digits`
   const bounded = operation.parameters?.find((p) => p.in === 'query' && p.schema?.maximum !== undefined)
   if (bounded !== undefined) return `querystring/${bounded.name} must be <= ${bounded.schema?.maximum ?? ''}`
@@ -152,7 +156,8 @@ function badRequestOf (path: string, operation: OperationObject, components: Com
   const list = body?.required?.find((name) => body.properties?.[name]?.minItems !== undefined)
   if (list !== undefined) return `body/${list} must NOT have fewer than ${body?.properties?.[list]?.minItems ?? 1} items`
   if (body !== undefined) return 'body must be object'
-  return operation.parameters?.some((p) => p.in === 'query') === true ? 'querystring/unknown is not an allowed field' : undefined
+  // every /api route refuses a query parameter it does not document
+  return operation.parameters?.some((p) => p.in === 'query') === true || isApi(path) ? 'querystring/unknown is not an allowed field' : undefined
 }
 
 /**
@@ -194,7 +199,7 @@ function errorExampleOf (method: string, path: string, status: string, operation
       }
       const message = notFoundOf(path)
       if (message === undefined) return undefined
-      const list = path === '/api/listings' || path === '/api/bookings'
+      const list = path === '/api/listings' || path === '/api/bookings' || path === '/api/listings/available'
       return { message, errorType: 'not_found', ...(list ? { description: 'The upstream answered 404 for the list (not expected of Hostaway; passed on as it came)' } : {}) }
     }
     case '405': return { message: `${verb} /mcp is not supported: this MCP endpoint is stateless, send every message as a POST`, errorType: 'method_not_allowed' }

@@ -7,16 +7,22 @@ import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../sch
 import { MAX_CALENDAR_DAYS, daysInRange, type CalendarQuery, type ListListingsQuery, type SearchBookingsQuery } from '../schemas/query.js'
 import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
-import { unfinished, unsentResult, type createBatchRunner } from './batch.js'
+import { unfinished, unsentResult } from './batch/results.js'
+import { eachOf, type BatchRunner } from './batch/run.js'
 import { HostawayError } from './errors.js'
-import { clientGone } from './hostaway/abort.js'
+import { clientGone } from './abort.js'
 import type { HostawayClient } from './hostaway/client.js'
-import type { CallOptions } from './hostaway/types.js'
+import type { CallOptions } from './seams.js'
 import { withIdempotency, type IdempotencyStore, type RunOutcome } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
 import type { BatchOperation, Telemetry } from './telemetry.js'
 import { brokenUpdateRule } from './update-rules.js'
+import type { AvailableListingsQuery, BatchBookingUpdateBody, BatchCalendarUpdateBody, BatchMessagesBody } from '../schemas/writes.js'
+import { searchAvailableListings } from './writes/run-available.js'
+import { bookingWrites } from './writes/run-bookings.js'
+import { calendarWrites } from './writes/run-calendar.js'
+import { messageWrites } from './writes/run-messages.js'
 
 /** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
 export interface CallerContext {
@@ -44,11 +50,47 @@ export interface CallerContext {
   deadline?: number
   /** Told as each item of a batch settles (how many have, of how many): the MCP tools' progress notifications. */
   progress?: (settled: number, total: number) => void
+  /** The batch runs as a job (services/jobs/): no deadline, a checkpoint, a gate before each item. */
+  job?: JobHooks
+}
+
+/**
+ * How a job (services/jobs/) runs a batch operation: without a deadline (it ends when every item
+ * ran, or by its signal), resumed from the items an earlier run finished, each item's start asked
+ * for and each item's result told as it settles (the batch engine's `starting` and `onItem`).
+ */
+export interface JobHooks {
+  /** Results of items an earlier run of the job finished (its checkpoint), by position: reported as they are, never run again. */
+  finished: ReadonlyMap<number, OperationResult<unknown>>
+  /**
+   * Awaited before an item starts (before its rate-limit wait): a rejection leaves the item unsent
+   * with that error (the job was cancelled, the gateway shuts down); a durable job records here that
+   * the item started, so that a run resumed after a crash never sends it again.
+   */
+  starting: (index: number) => Promise<void>
+  /** The result of an item as it settles (the job's progress and checkpoint); the batch's response stays the final word. */
+  settled: (result: OperationResult<unknown>) => void
+}
+
+/**
+ * The deadline of a job's batch (ms): the longest a timer can wait (~24.8 days), i.e. none; a job
+ * ends when its items ran, or by its signal (cancel, shutdown).
+ */
+const JOB_DEADLINE_MS = 2 ** 31 - 1
+
+/** What a job adds to a batch run: its checkpoint's items as known results, its gate and its progress. */
+function jobRun<T> (job: JobHooks | undefined, length: number, refused?: ReadonlyArray<OperationResult<T> | undefined>) {
+  if (job === undefined) return refused === undefined ? {} : { settled: refused }
+  return {
+    settled: Array.from({ length }, (_, i) => refused?.[i] ?? job.finished.get(i) as OperationResult<T> | undefined),
+    starting: job.starting,
+    onItem: job.settled
+  }
 }
 
 export interface OperationsDeps {
   hostaway: HostawayClient
-  runBatch: ReturnType<typeof createBatchRunner>
+  runBatch: BatchRunner
   idempotency: IdempotencyStore
   /** how long Idempotency-Key results are kept (ms) */
   idempotencyTtlMs: number
@@ -56,6 +98,8 @@ export interface OperationsDeps {
   telemetry: Pick<Telemetry, 'batchItem'>
   /** one line per item of every batch update */
   audit: AuditTrail
+  /** the clock (ms since the epoch) of the #23 writes: today for the calendar rules, a dry run's finish time */
+  now?: () => number
 }
 
 export type Operations = ReturnType<typeof createOperations>
@@ -80,11 +124,16 @@ function ruleError (index: number, rule: string): HostawayError {
  * Listings and reservations leave here without their secret fields unless the caller has the
  * `secrets` scope (services/secrets.ts), whatever the operation.
  */
-export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit }: OperationsDeps) {
+export function createOperations ({ hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit, now }: OperationsDeps) {
+  // the #23 writes: their engine-facing code lives in services/writes/run-*.ts
+  const writeDeps = { hostaway, runBatch, idempotency, idempotencyTtlMs, telemetry, audit, now }
+  const calendar = calendarWrites(writeDeps)
+  const messages = messageWrites(writeDeps)
+  const bookings = bookingWrites(writeDeps)
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
+  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs: ctx.job === undefined ? timeoutMs : JOB_DEADLINE_MS, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
   /** Reports each item of a batch that ran (`earlier`: positions answered by an earlier run, reported then). */
   const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> => {
     for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')
@@ -130,14 +179,12 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      * (cache, list pages, then one GET per id left: hostaway/lookups.ts).
      */
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
-      const lookup = hostaway.lookupListings(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
+      const { response } = await runBatch(ids, hostaway.lookupListings(ids), { ...batch(ctx, timeoutMs), dedupe: true, ...jobRun<Listing>(ctx.job, ids.length) })
       return redactResults(counted('batchGetListings', response), visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
-      const lookup = hostaway.lookupReservations(ids)
-      const response = await runBatch(ids.map((id) => (opts) => lookup.get(id, opts)), ids, { ...batch(ctx, timeoutMs), dedupe: true, concurrency: lookup.concurrency })
+      const { response } = await runBatch(ids, hostaway.lookupReservations(ids), { ...batch(ctx, timeoutMs), dedupe: true, ...jobRun<Booking>(ctx.job, ids.length) })
       return redactResults(counted('batchGetBookings', response), visibleTo(ctx.caller).booking)
     },
 
@@ -153,30 +200,20 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      */
     async batchUpdateListings (body: BatchListingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }): Promise<{ replayed: boolean, body: PartialFailureResponse<Listing> }> {
       const { updates, timeout_ms: timeoutMs } = body
-      const seen = new Map<number, number>()
-      updates.forEach((update, i) => {
-        const first = seen.get(update.listing_id)
-        if (first !== undefined) {
-          throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
-        }
-        seen.set(update.listing_id, i)
-      })
+      checkBatchUpdate(body)
       const ids = updates.map((u) => u.listing_id)
       const refused = updates.map((update, i) => {
         const rule = brokenUpdateRule(update)
         return rule === undefined ? undefined : unsentResult<Listing>(ruleError(i, rule), i, String(update.listing_id))
       })
-      const operations = updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts))
+      const write = eachOf(updates.map(({ listing_id: id, ...fields }) => (opts: CallOptions) => hostaway.updateListing(id, fields, opts)))
       /** positions answered by the checkpoint of an earlier run of the key (nothing sent for them now) */
-      let earlier = new Set<number>()
-      const run = async (resumeFrom: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
-        const finished = new Map<number, OperationResult<Listing>>()
-        for (const result of resumeFrom === undefined ? [] : [...resumeFrom.successful, ...resumeFrom.failed]) {
-          if (!unfinished(result)) finished.set(result.index, result)
-        }
-        earlier = new Set(finished.keys())
-        const settled = updates.map((_, i) => refused[i] ?? finished.get(i))
-        const response = counted('batchUpdateListings', await runBatch(operations, ids, { ...batch(ctx, timeoutMs), settled }), earlier)
+      let earlier: ReadonlySet<number> = new Set<number>()
+      const run = async (checkpoint: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
+        const result = await runBatch(ids, write, { ...batch(ctx, timeoutMs), ...jobRun(ctx.job, ids.length, refused), checkpoint })
+        // and, for a job resumed after its instance stopped, what the earlier run finished (services/jobs/)
+        earlier = new Set([...result.resumed, ...(ctx.job?.finished.keys() ?? [])])
+        const response = counted('batchUpdateListings', result.response, earlier)
         // the client went away: the response has no one to go to, so it is not the final answer
         // while items remain that were never sent
         return { body: response, complete: !clientGone(ctx.signal) || !response.failed.some(unfinished) }
@@ -190,8 +227,41 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       }, run)
       audit.write(listingUpdateEntries({ requestId: ctx.requestId, keyId: ctx.caller.id, idempotencyKey: ctx.idempotencyKey, replayed: outcome.replayed, earlier }, updates, outcome.body))
       return { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).listing) }
+    },
+
+    /** Calendar ranges of many listings, planned as one call per listing (docs/contract.md, "Calendar updates"); `dry_run`: the plan, nothing sent. */
+    batchUpdateCalendar (body: BatchCalendarUpdateBody, ctx: CallerContext & { idempotencyKey?: string }) {
+      return calendar.batchUpdateCalendar(body, ctx)
+    },
+
+    /** Guest messages, never sent twice; the Idempotency-Key is required (docs/contract.md, "Guest messages"). */
+    batchSendMessages (body: BatchMessagesBody, ctx: CallerContext & { idempotencyKey?: string }) {
+      return messages.batchSendMessages(body, ctx)
+    },
+
+    /** Reservation updates by read, merge, write; the answer without the secret fields the caller may not see. */
+    async batchUpdateBookings (body: BatchBookingUpdateBody, ctx: CallerContext & { idempotencyKey?: string }) {
+      const outcome = await bookings.batchUpdateBookings(body, ctx)
+      return 'dryRun' in outcome ? outcome : { replayed: outcome.replayed, body: redactResults(outcome.body, visibleTo(ctx.caller).booking) }
+    },
+
+    /** Listings free on every night of a range (Hostaway's availability filter), paged like listListings. */
+    async searchAvailableListings (query: AvailableListingsQuery, ctx: CallerContext): Promise<ListingPage> {
+      return redactItems(await searchAvailableListings(hostaway, query, single(ctx)), visibleTo(ctx.caller).listing)
     }
   }
+}
+
+/** The rules of a batch update body a schema cannot express (400 naming the field): each listing at most once. */
+export function checkBatchUpdate ({ updates }: Pick<BatchListingUpdateBody, 'updates'>): void {
+  const seen = new Map<number, number>()
+  updates.forEach((update, i) => {
+    const first = seen.get(update.listing_id)
+    if (first !== undefined) {
+      throw httpErrors.badRequest(`body/updates/${i}/listing_id repeats body/updates/${first}/listing_id (${update.listing_id}): each listing may appear once per batch`)
+    }
+    seen.set(update.listing_id, i)
+  })
 }
 
 /** Whose fair share of the upstream budget a context uses. */

@@ -1,5 +1,5 @@
 import type { ErrorType } from '../schemas/common.js'
-import type { LimiterStats, Lane } from './hostaway/types.js'
+import type { LimiterStats, Lane } from './limiter/types.js'
 
 /**
  * The events the services report for metrics (README, "Metrics"), as one typed seam: services take
@@ -11,7 +11,7 @@ import type { LimiterStats, Lane } from './hostaway/types.js'
 
 /** What an upstream call is about (its endpoint, without ids): the `endpoint` label. */
 export type EndpointKind = 'token' | 'listing' | 'listings_page' | 'listing_calendar' | 'listing_update' |
-  'reservation' | 'reservations_page' | 'conversations' | 'messages'
+  'reservation' | 'reservations_page' | 'conversations' | 'messages' | 'calendar_update' | 'reservation_update' | 'message_send'
 
 /** The HTTP status class of an upstream answer; `none` when there was no answer (timeout, network error, abort). */
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'none'
@@ -42,7 +42,7 @@ export function resourceOf (key: string): CacheResource {
 }
 
 /** The batch operations (their REST operationId; the MCP tool of each calls the same operation). */
-export const BATCH_OPERATIONS = ['batchGetListings', 'batchGetBookings', 'batchUpdateListings'] as const
+export const BATCH_OPERATIONS = ['batchGetListings', 'batchGetBookings', 'batchUpdateListings', 'batchUpdateCalendar', 'batchSendMessages', 'batchUpdateBookings'] as const
 export type BatchOperation = typeof BATCH_OPERATIONS[number]
 
 export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const

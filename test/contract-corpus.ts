@@ -146,6 +146,7 @@ export function endpoints (doc: Document, { all = false }: { all?: boolean } = {
 export function exampleRequests ({ path, method, op }: Endpoint, key: string): InjectOptions[] {
   let url = path
   const query: Record<string, string> = {}
+  const headers: Record<string, string> = { 'x-api-key': key }
   for (const p of op.parameters ?? []) {
     const example = p.example ?? p.schema?.example ?? (p.schema?.examples as unknown[] | undefined)?.[0]
     if (example === undefined) {
@@ -154,8 +155,10 @@ export function exampleRequests ({ path, method, op }: Endpoint, key: string): I
     }
     if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(example)))
     if (p.in === 'query') query[p.name] = String(example)
+    // a required header with an example (the Idempotency-Key of POST /api/batch/messages)
+    if (p.in === 'header' && p.required === true) headers[p.name] = String(example)
   }
-  const base = { method: method.toUpperCase() as InjectOptions['method'], url, query, headers: { 'x-api-key': key } }
+  const base = { method: method.toUpperCase() as InjectOptions['method'], url, query, headers }
   const bodies = examplesOf(op.requestBody?.content['application/json'])
   if (op.requestBody?.required === true && bodies.length === 0) throw new Error(`${method} ${path}: the request body has no example`)
   return bodies.length === 0 ? [base] : bodies.map((payload) => ({ ...base, payload: payload as object }))

@@ -73,6 +73,9 @@ function outsideDocument (check: ReturnType<typeof schemaChecker>, { path, op }:
   return errors === '' ? '' : `body: ${errors}`
 }
 
+/** The job id of the document's examples (schemas/job.ts). */
+const JOB_EXAMPLE_ID = '5d4f0a3e-2b1c-4f7e-9c1a-8e2d6b3f4a10'
+
 async function documented (app: FastifyInstance) {
   const doc = (await app.inject('/openapi.json')).json() as Document
   return { doc, check: schemaChecker(doc), all: endpoints(doc) }
@@ -96,9 +99,12 @@ test('every example of the document is valid, and every documented example reque
     }
   }
 
+  // the job routes' example id names a job of this app: one created for them (Prefer: respond-async)
+  const job = (await app.inject({ method: 'POST', url: '/api/batch/listings', headers: { 'x-api-key': KEY, prefer: 'respond-async' }, payload: { ids: [1, 2] } })).json() as { id: string }
   const outcomes = new Map<string, Array<Record<string, unknown>>>()
   for (const endpoint of all) {
     for (const request of exampleRequests(endpoint, KEY)) {
+      if (endpoint.path.startsWith('/api/jobs/{id}')) request.url = String(request.url).replace(JOB_EXAMPLE_ID, job.id)
       const res = await app.inject(request)
       const label = `${endpoint.method.toUpperCase()} ${endpoint.path} example`
       t.ok(res.statusCode >= 200 && res.statusCode < 300, `${label} succeeds (${res.statusCode})`)

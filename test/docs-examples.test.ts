@@ -42,6 +42,8 @@ const RUN_HERE = [
   'api.md npx openapi-typescript openapi.json',
   'api.md import createClient from \'openapi-fetch\'',
   'api.md localhost:3000/webhooks/hostaway',
+  'api.md localhost:3000/api/calendar/batch',
+  'jobs.md # 1. start: 202 and the job',
   'operations.md scrape_configs:',
   'scaling-redis.md REDIS_URL=redis://127.0.0.1:6379'
 ]
@@ -79,6 +81,11 @@ test('docs/api.md: the seed curl, the SDK lines and the TS client (open, then wi
   writeFileSync(join(dir, 'client.ts'), here(example('api.md', 'import createClient from \'openapi-fetch\''), new URL(keyed.url).host))
   const keyedRun = await run(t, 'bash', ['-c', `cd ${JSON.stringify(dir)} && npx tsx client.ts`], { API_KEY: 'docs-key' })
   t.same([keyedRun.code, keyedRun.out.trim()], [0, '3 not_found'], 'the TS client with API_KEY, against a gateway with API_KEYS')
+
+  const calendar = await run(t, 'bash', ['-c', here(example('api.md', 'localhost:3000/api/calendar/batch'), host)])
+  t.equal(calendar.code, 0)
+  // no -s on this curl: its progress meter comes first (on stderr)
+  t.match(JSON.parse(calendar.out.slice(calendar.out.indexOf('{'))), { total_count: 1, success_count: 1, failure_count: 0 }, 'the calendar batch: one range applied')
 
   const hook = example('api.md', 'localhost:3000/webhooks/hostaway')
   const [command, shown] = hook.split(/\n# /)
@@ -147,4 +154,31 @@ test('docs/scaling-redis.md: three instances from dist/ sharing one Redis', { sk
   const replay = await fetch(`${urls[2]}/api/listings/batch`, update)
   t.equal(replay.headers.get('idempotent-replayed'), 'true', 'another instance replays the stored result')
   t.same(await replay.json(), await first.json())
+})
+
+test('docs/jobs.md: start a job, watch its events, read its result', async (t) => {
+  const { url } = await serve(t)
+  const host = new URL(url).host
+  const steps = example('jobs.md', '# 1. start: 202 and the job').split(/\n(?=# \d\. )/)
+  const commands = steps.map((step) => step.split('\n').filter((l) => !l.startsWith('#')).join('\n').trim())
+  t.equal(commands.length, 3, 'three steps')
+
+  const start = await run(t, 'bash', ['-c', here(commands[0], host)])
+  t.equal(start.code, 0)
+  t.match(start.out, /^HTTP\/1\.1 202 Accepted/, '202, as shown')
+  t.match(start.out, /^preference-applied: respond-async/im)
+  const id = /^location: \/api\/jobs\/([\w-]+)/im.exec(start.out)?.[1] ?? ''
+  t.match(JSON.parse(start.out.slice(start.out.indexOf('{'))), { id, operation: 'batchUpdateListings', total_count: 2 })
+
+  // the page's `5d4f0a3e-…` stands for the id of step 1
+  const withId = (command: string) => here(command, host).replace(/5d4f0a3e-…/g, id)
+  const events = await run(t, 'bash', ['-c', withId(commands[1])])
+  t.equal(events.code, 0, 'the stream ends with the job')
+  t.match(events.out, /event: end\nid: \d+\ndata: \{[^\n]*"status":"completed"[^\n]*"success_count":2/, 'the end event, completed, as shown')
+
+  // step 3 pipes to jq, which may not be installed: the curl is run, and jq's path read from its JSON
+  const [curl, jq] = withId(commands[2]).split(' | jq ')
+  t.equal(jq, '.result.success_count')
+  const result = await run(t, 'bash', ['-c', curl])
+  t.equal((JSON.parse(result.out) as { result: { success_count: number } }).result.success_count, 2)
 })

@@ -46,9 +46,6 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
     HOSTAWAY_TIMEOUT_MS: '2000',
     // load shedding measures this process' event loop, which every test here shares: a test about it sets it
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
-    // so does the rate window's lag margin: on a loaded machine it would stretch the small windows the
-    // tests use by whatever the other tests make this loop lag (test/reliability/stalls.test.ts is about it)
-    HOSTAWAY_RATE_LAG_MARGIN_MAX_MS: '0',
     ...env
   })
   const logs = new LogCapture()

@@ -166,7 +166,7 @@ test('with API_KEYS every /api operation demands a key with its scope, and docum
         t.same(op.security, [], `${method} ${path} is open, and says so`)
         continue
       }
-      const scope = method === 'patch' ? 'write' : 'read'
+      const scope = path === '/api/batch/messages' ? 'messages' : method === 'patch' ? 'write' : 'read'
       t.same(op.security, keyed, `${method} ${path} takes the key as X-API-Key or a bearer token`)
       t.equal(op['x-required-scope'], scope, `${method} ${path} needs ${scope}`)
       t.ok(op.responses?.['401'] !== undefined && op.responses?.['403'] !== undefined, `${method} ${path} documents 401 and 403`)
@@ -205,6 +205,7 @@ interface SdkClient {
     listing: { id: number, name: string }
     batch: { total_count: number, success_count: number, failed_ids: Array<string | null>, failed_types: Array<string | null> }
     missing: { status: number, error_type: string | undefined }
+    job?: { status: string, total_count: number, success_count: number, result_total: number | undefined }
   }>
 }
 
@@ -236,5 +237,6 @@ test('SDK round trip: generate types with two generators, type-check a client of
     t.ok(result.listing.name.length > 0, `${file}: listing 1 has a name`)
     t.same(result.batch, { total_count: 4, success_count: 3, failed_ids: ['999999'], failed_types: ['not_found'] }, `${file}: the batch`)
     t.same(result.missing, { status: 404, error_type: 'not_found' }, `${file}: the 404`)
+    if (file === 'sdk-client.ts') t.same(result.job, { status: 'completed', total_count: 3, success_count: 3, result_total: 3 }, 'the SDK creates a job (202) and polls it to its result')
   }
 })

@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
-import { createBatchRunner } from '../../services/batch.js'
+import { createBatchRunner } from '../../services/batch/run.js'
 import { secretsOf } from '../../services/logger.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** executeBatch with the configured concurrency, default deadline (BATCH_TIMEOUT_MS) and secrets. */
+    /** executeBatch (services/batch/run.ts) with the configured concurrency, default deadline (BATCH_TIMEOUT_MS) and secrets. */
     runBatch: ReturnType<typeof createBatchRunner>
   }
 }

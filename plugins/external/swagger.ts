@@ -35,7 +35,8 @@ export default fp<AppOptions>(async (fastify, { config }) => {
         { name: 'batch', description: 'Many items in one request, with a PartialFailureResponse' },
         { name: 'mcp', description: 'The Model Context Protocol endpoint for AI agents (README, "MCP endpoint")' },
         { name: 'health', description: 'Liveness, readiness and metrics' },
-        { name: 'webhooks', description: 'Hostaway\'s unified webhooks, which keep the read cache fresh' }
+        { name: 'webhooks', description: 'Hostaway\'s unified webhooks, which keep the read cache fresh' },
+        { name: 'jobs', description: 'Batches run as jobs (`Prefer: respond-async`): status, finished items, progress events, cancel' }
       ],
       components: { securitySchemes: securitySchemes({ apiOpen }) }
     },

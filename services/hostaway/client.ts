@@ -4,11 +4,13 @@ import type { Conversation, Message } from '../../schemas/message.js'
 import type { BookingPage, ListingPage } from '../../schemas/page.js'
 import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
 import { HostawayError } from '../errors.js'
-import type { Caller, CallSpec, Envelope } from './caller.js'
+import type { Caller, CallSpec, Envelope } from './call/caller.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
-import { createLookups, type LookupsDeps } from './lookups.js'
-import type { ReadThrough } from './read-through.js'
-import type { CallOptions } from './types.js'
+import { createLookups, type LookupsDeps } from './reads/lookups.js'
+import type { ReadThrough } from './reads/read-through.js'
+import type { CallOptions } from '../seams.js'
+import type { AttemptOutcome } from './call/http.js'
+import { classifySendAttempt, type SendAttempt } from './call/send-rule.js'
 
 export interface HostawayClientDeps {
   caller: Pick<Caller, 'call' | 'ready'>
@@ -30,6 +32,11 @@ function numberOr (value: unknown, fallback: number): number {
 function page<T> (body: Envelope, query: { limit: number, offset: number }) {
   const items = body.result as T[]
   return { items, count: numberOr(body.count, items.length), limit: numberOr(body.limit, query.limit), offset: numberOr(body.offset, query.offset) }
+}
+
+/** A send attempt's outcome as the never-twice rule reads it (an abort is the attempt loop's own: abortedError). */
+function sendAttempt (outcome: AttemptOutcome): SendAttempt {
+  return outcome.kind === 'aborted' ? { kind: 'aborted', sent: true, reason: 'aborted' } : outcome
 }
 
 function checkId (spec: CallSpec, id: number): void {
@@ -76,7 +83,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     getListing,
 
-    /** The listings of one batch, planned (cache, list pages, then by id): one `get` per distinct id. */
+    /** The strategy of a batch of listing lookups (services/batch/run.ts): planned (cache, list pages, then by id). */
     lookupListings: lookups.listings,
 
     async getListingCalendar (id: number, query: CalendarQuery, opts?: CallOptions): Promise<CalendarDay[]> {
@@ -104,7 +111,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     getReservation,
 
-    /** The reservations of one batch, planned (cache, pages of recent changes, then by id). */
+    /** The strategy of a batch of reservation lookups: planned (cache, pages of recent changes, then by id). */
     lookupReservations: lookups.reservations,
 
     listConversations (query: { reservation_id: number }, opts?: CallOptions): Promise<Conversation[]> {
@@ -135,6 +142,91 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
     async forgetMessages (ids: { conversationId?: number, reservationId?: number }): Promise<void> {
       if (ids.conversationId !== undefined) await reads.invalidate(bookingEndpoints.messagesKey(ids.conversationId))
       if (ids.reservationId !== undefined) await reads.invalidate(bookingEndpoints.conversationsKey(ids.reservationId))
+    },
+
+    /** A calendar write planned by services/writes/calendar.ts (calendar days are not cached: nothing to invalidate). */
+    async writeCalendar (call: { listingId: number, path: string, body: object }, opts?: CallOptions): Promise<unknown> {
+      const spec = listingEndpoints.calendarWrite(call.path, call.body)
+      checkId(spec, call.listingId)
+      return (await caller.call(spec, opts)).result
+    },
+
+    /** Listings free for a whole range, Hostaway's availability filter; the page fills the listing cache like any list page. */
+    async listAvailableListings (query: { start_date: string, end_date: string, guests?: number, limit: number, offset: number }, opts?: CallOptions): Promise<ListingPage> {
+      const since = reads.epoch()
+      const listed = page<Listing>(await caller.call(listingEndpoints.available(query), opts), query)
+      await reads.primeAll(listed.items, (listing) => listingEndpoints.key(listing.id), since)
+      return listed
+    },
+
+    /**
+     * The reservation as Hostaway holds it now, read past the cache: what a read-merge-write merges
+     * into (a cached copy could be older than a change made meanwhile, which the PUT would undo).
+     */
+    async readReservationForUpdate (id: number, opts?: CallOptions): Promise<Record<string, unknown>> {
+      const spec = bookingEndpoints.get(id)
+      checkId(spec, id)
+      return await result<Record<string, unknown>>(spec, opts)
+    },
+
+    /** Write a whole reservation back; its cached copy is forgotten before and after, whatever the outcome. */
+    async updateReservation (id: number, body: Record<string, unknown>, opts?: CallOptions): Promise<Booking> {
+      const spec = bookingEndpoints.update(id, body)
+      checkId(spec, id)
+      const key = bookingEndpoints.key(id)
+      await reads.invalidate(key)
+      try {
+        return await result<Booking>(spec, opts)
+      } finally {
+        await reads.invalidate(key)
+      }
+    },
+
+    /** One page of every conversation (by offset), with the list's total: what a batch of messages scans. */
+    async conversationsPage (offset: number, opts?: CallOptions): Promise<{ items: Conversation[], count: number }> {
+      const body = await caller.call(bookingEndpoints.conversationsPage(offset), opts)
+      const items = body.result as Conversation[]
+      return { items, count: numberOr(body.count, offset + items.length) }
+    },
+
+    /** A reservation's conversations, not cached (404: the reservation does not exist). */
+    async reservationConversations (reservationId: number, opts?: CallOptions): Promise<Conversation[]> {
+      const spec = bookingEndpoints.reservationConversations(reservationId)
+      checkId(spec, reservationId)
+      return await result<Conversation[]>(spec, opts)
+    },
+
+    /**
+     * Send a message to a conversation: never twice (services/writes/messages.ts,
+     * classifySendAttempt). Sent again only after an outcome that certainly did not reach Hostaway (a
+     * 429, a connection never made; a refused token is renewed first); once the request may have
+     * reached it the call ends `outcome_unknown`, not retryable. The cached messages and
+     * conversation list of the reservation are forgotten, whatever the outcome.
+     */
+    async sendMessage (target: { conversationId: number, reservationId: number }, message: { body: string, communicationType?: string }, opts?: CallOptions): Promise<Message> {
+      const { conversationId, reservationId } = target
+      const ctx = { bookingId: reservationId, conversationId, maxAttempts: Number.POSITIVE_INFINITY }
+      const spec: CallSpec = {
+        ...bookingEndpoints.send(conversationId, message),
+        mayRetry: (outcome) => classifySendAttempt(sendAttempt(outcome), { ...ctx, attempts: 1 }).kind === 'retry',
+        reject: (outcome, attempts) => {
+          const decision = classifySendAttempt(sendAttempt(outcome), { ...ctx, attempts })
+          if (decision.kind !== 'failed') return undefined
+          return new HostawayError(decision.message, { status_code: decision.status_code, error_type: decision.error_type, retryable: decision.retryable, attempts })
+        }
+      }
+      checkId(spec, conversationId)
+      try {
+        return await result<Message>(spec, opts)
+      } finally {
+        await reads.invalidate(bookingEndpoints.messagesKey(conversationId))
+        await reads.invalidate(bookingEndpoints.conversationsKey(reservationId))
+      }
+    },
+
+    /** The upstream budget as the rate limiter sees it now (a dry run's finish estimate); undefined when unknown. */
+    rateBudget (): { free: number, perWindow: number, windowMs: number } | undefined {
+      return planner.budget?.()
     },
 
     /** Obtain (or reuse) a token: resolves when the upstream credentials work. */

@@ -1,6 +1,6 @@
 import type { ListingUpdateFields } from '../../schemas/listing.js'
 import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
-import type { CallSpec } from './caller.js'
+import type { CallSpec } from './call/caller.js'
 
 /**
  * The Hostaway endpoints the gateway calls, and the renames between the gateway's API
@@ -23,7 +23,22 @@ export const listingEndpoints = {
   calendar: (id: number, q: CalendarQuery): CallSpec => ({
     kind: 'listing_calendar', method: 'GET', path: `listings/${id}/calendar`, expect: 'array', query: { startDate: q.start_date, endDate: q.end_date }
   }),
-  update: (id: number, fields: ListingUpdateFields): CallSpec => ({ kind: 'listing_update', method: 'PUT', path: `listings/${id}`, expect: 'object', json: fields })
+  update: (id: number, fields: ListingUpdateFields): CallSpec => ({ kind: 'listing_update', method: 'PUT', path: `listings/${id}`, expect: 'object', json: fields }),
+  /**
+   * A calendar write planned by services/writes/calendar.ts: `listings/{id}/calendar` (one range,
+   * answers the days) or `listings/{id}/calendarIntervals` (several, answers an empty success).
+   */
+  calendarWrite: (path: string, body: object): CallSpec => ({
+    kind: 'calendar_update', method: 'PUT', path, expect: path.endsWith('/calendarIntervals') ? 'any' : 'array', json: body
+  }),
+  /** Hostaway's availability filter on the listing list (shared/notes/hostaway-writes.md (e)) */
+  available: (q: { start_date: string, end_date: string, guests?: number, limit: number, offset: number }): CallSpec => ({
+    kind: 'listings_page',
+    method: 'GET',
+    path: 'listings',
+    expect: 'array',
+    query: { availabilityDateStart: q.start_date, availabilityDateEnd: q.end_date, availabilityGuestNumber: q.guests, limit: q.limit, offset: q.offset }
+  })
 }
 
 /** A gateway "booking" is a Hostaway "reservation". */
@@ -73,5 +88,14 @@ export const bookingEndpoints = {
   conversationsKey: (reservationId: number) => `conversations:${reservationId}`,
   messagesKey: (conversationId: number) => `messages:${conversationId}`,
   conversations: (reservationId: number): CallSpec => ({ kind: 'conversations', method: 'GET', path: 'conversations', expect: 'array', query: { reservationId } }),
-  messages: (conversationId: number): CallSpec => ({ kind: 'messages', method: 'GET', path: `conversations/${conversationId}/messages`, expect: 'array' })
+  messages: (conversationId: number): CallSpec => ({ kind: 'messages', method: 'GET', path: `conversations/${conversationId}/messages`, expect: 'array' }),
+  /** the whole reservation written back (read, merge, write: services/writes/bookings.ts) */
+  update: (id: number, body: object): CallSpec => ({ kind: 'reservation_update', method: 'PUT', path: `reservations/${id}`, expect: 'object', json: body }),
+  /** one page of every conversation of the account (what a batch of messages scans for its reservations) */
+  conversationsPage: (offset: number): CallSpec => ({ kind: 'conversations', method: 'GET', path: 'conversations', expect: 'array', query: { limit: SCAN_PAGE_SIZE, offset } }),
+  /** a reservation's conversations, not cached (a message batch's lookup of one the pages did not hold) */
+  reservationConversations: (reservationId: number): CallSpec => ({ kind: 'conversations', method: 'GET', path: `reservations/${reservationId}/conversations`, expect: 'array' }),
+  send: (conversationId: number, body: { body: string, communicationType?: string }): CallSpec => ({
+    kind: 'message_send', method: 'POST', path: `conversations/${conversationId}/messages`, expect: 'object', json: body
+  })
 }

@@ -46,6 +46,8 @@ export interface BatchWording {
   tool: string
   /** a write: resend the failed updates under a new idempotency_key */
   write: boolean
+  /** what a write's items are named by in the advice (default: "the updates of listing_id") */
+  items?: string
 }
 
 /** Ids once each, in order of first appearance; an id at several positions (a duplicate in the request) says how many: "999999 ×2". */
@@ -90,11 +92,20 @@ export function batchSummary (result: PartialFailureResponse<unknown>, wording: 
   const steps: string[] = []
   if (retryable.length > 0) {
     const ids = distinct(retryable).length === 1 ? 'id' : 'ids'
-    const what = wording.write ? `only the updates of listing_id ${list(retryable)}, under a new idempotency_key (a key replays its first result)` : `only ${ids} ${list(retryable)}`
+    const what = wording.write ? `only ${wording.items ?? 'the updates of listing_id'} ${list(retryable)}, under a new idempotency_key (a key replays its first result)` : `only ${ids} ${list(retryable)}`
     const unprocessed = result.failed.some((i) => i.error_type === 'unprocessed') ? ' Unprocessed items were never sent; a larger timeout_ms gives them more time.' : ''
     steps.push(`Resend ${what} with ${wording.tool}${waitMs > 0 ? ` after about ${Math.ceil(waitMs / 1000)} s` : ''}.${unprocessed}`)
   }
   if (final.length > 0) steps.push(`Do not resend ${list(final)} unchanged: see the remediation above.`)
   lines.push(`What to do: ${steps.join(' ')}`)
+  return lines.join('\n')
+}
+
+/** "Dry run: 3 items, 2 valid, 1 invalid; would make 1 upstream call (1 write), the earliest finish in 0.3 s. Nothing was sent." */
+export function dryRunSummary (result: { total_count: number, valid_count: number, invalid_count: number, upstream_call_count: number, write_call_count: number, earliest_finish_ms: number, items: ReadonlyArray<{ index: number, error: string | null }> }): string {
+  const calls = result.upstream_call_count
+  const lines = [`Dry run: ${result.total_count} items, ${result.valid_count} valid, ${result.invalid_count} invalid; would make ${calls} upstream call${calls === 1 ? '' : 's'} ` +
+    `(${result.write_call_count} write${result.write_call_count === 1 ? '' : 's'}), the earliest finish in ${(result.earliest_finish_ms / 1000).toFixed(1)} s. Nothing was sent.`]
+  for (const item of result.items) if (item.error !== null) lines.push(`- #${item.index}: ${item.error}`)
   return lines.join('\n')
 }

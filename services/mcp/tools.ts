@@ -4,16 +4,19 @@ import type { PartialFailureResponse } from '../../schemas/batch.js'
 import {
   BatchLookupArgsSchema, BatchResultSchema, BatchUpdateArgsSchema, BookingIdArgsSchema, BookingMessagesArgsSchema, BookingPageResultSchema,
   BookingResultSchema, CalendarArgsSchema, CalendarResultSchema, ListListingsArgsSchema, ListingIdArgsSchema, ListingPageResultSchema,
-  ListingResultSchema, MessagesResultSchema, SearchBookingsArgsSchema, type RecordKind
+  ListingResultSchema, MessagesResultSchema, SearchBookingsArgsSchema, type RecordKind,
+  AvailableListingsArgsSchema, BookingUpdateArgsSchema, BookingsWriteResultSchema, CalendarUpdateArgsSchema, CalendarWriteResultSchema,
+  MessagesWriteResultSchema, SendMessagesArgsSchema
 } from '../../schemas/mcp.js'
+import type { DryRunResponse } from '../../schemas/writes.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../../schemas/page.js'
 import { MAX_CALENDAR_DAYS } from '../../schemas/query.js'
 import type { Scope } from '../auth.js'
-import { settleUnserializable } from '../batch-json.js'
-import { abortError, linkSignals } from '../hostaway/abort.js'
+import { settleUnserializable } from '../batch/json.js'
+import { abortError, linkSignals } from '../abort.js'
 import type { CallerContext, Operations } from '../operations.js'
 import { fieldsNote, fitBatch, fitList, project, selectFields, type Shaped } from './results.js'
-import { batchSummary, bookingSummary, calendarSummary, listingSummary, messagesSummary, pageSummary } from './summaries.js'
+import { batchSummary, bookingSummary, calendarSummary, dryRunSummary, listingSummary, messagesSummary, pageSummary } from './summaries.js'
 
 /** A tool's outcome: the result (`structuredContent`), its JSON text, and the short text an agent reads first. */
 export interface ToolOutcome {
@@ -79,6 +82,23 @@ const READ = { scope: 'read', annotations: { readOnlyHint: true, openWorldHint: 
  * also keeps the repeat from being sent upstream again.
  */
 const WRITE = { scope: 'write', annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } } as const
+
+/** A calendar or reservation batch update sets absolute values: destructive, and the same arguments again leave Hostaway as the first call did. */
+const WRITE_AGAIN_SAFE = WRITE
+/**
+ * Sending messages: not destructive (nothing is overwritten) and not idempotent (a second send is a
+ * second message to the guest: the gateway never resends on its own, and the idempotency_key
+ * replays a repeat instead of sending it).
+ */
+const SEND = { scope: 'messages', annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } } as const
+
+/** The answer of a write operation: a batch (replayed or not), or a dry run. */
+type WriteOutcome<T> = { replayed: boolean, body: PartialFailureResponse<T> } | { dryRun: DryRunResponse }
+
+const IDEMPOTENCY_REMEDIES = {
+  409: 'The first call with this idempotency_key is still running: call again later with the same arguments to get its result.',
+  422: 'An idempotency_key stands for the arguments it was first used with: use a new key for other arguments, or send the same arguments again to get the stored result.'
+}
 
 /** A batch result whose items can all be written as JSON: one that cannot fails alone (services/batch-json.ts), never the call. */
 function settled<T> (result: PartialFailureResponse<T>, ctx: CallerContext): PartialFailureResponse<T> {
@@ -147,6 +167,16 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs, batchT
       const shaped = fitBatch(projected, maxChars, (ids) => `Look them up with ${lookup} (ids ${ids.join(', ')}) or ask for fewer fields.`)
       return { ...shaped, notes: [...fieldsNote(kind, fields, false), ...shaped.notes] }
     }
+
+  /** A write's answer, sized: a dry run as it is; a batch with its data projected (bookings) and cut at maxChars. */
+  const written = <T>(shapeBatch: (body: PartialFailureResponse<T>, args: { fields?: string[] }) => Shaped) => (outcome: WriteOutcome<T>, args: object): Shaped => {
+    if ('dryRun' in outcome) return { result: outcome.dryRun as unknown as Record<string, unknown>, json: JSON.stringify(outcome.dryRun), notes: [] }
+    return shapeBatch(outcome.body, args as { fields?: string[] })
+  }
+  const plain = (lookup: string) => (body: PartialFailureResponse<unknown>): Shaped => fitBatch(body, maxChars, (ids) => `Look them up with ${lookup} (ids ${ids.join(', ')}).`)
+  const writeSummary = <T>(wording: Parameters<typeof batchSummary>[1]) => (outcome: WriteOutcome<T>): string =>
+    'dryRun' in outcome ? dryRunSummary(outcome.dryRun) : batchSummary(outcome.body, wording, outcome.replayed)
+  const settledWrite = <T>(outcome: WriteOutcome<T>, ctx: CallerContext): WriteOutcome<T> => 'dryRun' in outcome ? outcome : { ...outcome, body: settled(outcome.body, ctx) }
 
   return [
     tool({
@@ -273,6 +303,61 @@ export function createMcpTools ({ operations, maxItems, requestTimeoutMs, batchT
       },
       summarize: ({ body, replayed }) => batchSummary(body, { verb: 'Updated', noun: 'listing', tool: 'batch_update_listings', write: true }, replayed),
       shape: ({ body }, args) => batch('listing', 'batch_get_listings')(body, args)
+    }),
+    tool({
+      ...READ,
+      name: 'search_available_listings',
+      title: 'Search available listings',
+      description: 'List the properties free on every night from start_date to end_date (YYYY-MM-DD, both nights included; the departure is the day after) ' +
+        `that hold at least guests, a page at a time (Hostaway's own availability filter). ${PAGING}`,
+      input: AvailableListingsArgsSchema,
+      output: ListingPageResultSchema,
+      run: ({ fields: _fields, ...query }, ctx) => single(ctx, (c) => operations.searchAvailableListings(query, c)),
+      summarize: (_page, _args, shaped) => pageSummary(shaped as ListingPage, 'available listings'),
+      shape: page('listing', 'listings', 'search_available_listings')
+    }),
+    tool({
+      ...WRITE_AGAIN_SAFE,
+      name: 'batch_update_calendar',
+      title: 'Update calendars of many listings',
+      description: 'Set price, availability (is_available false blocks), minimum_stay/maximum_stay, closed_on_arrival/departure or a note on date ranges of many listings ' +
+        '(1 to 500 updates, each { listing_id, start_date, end_date, ...fields }, dates YYYY-MM-DD, both included, at most 2 years ahead). ' +
+        'Two ranges of one listing that share a day are both refused. The ranges of a listing go upstream in one call; a call that fails fails each of its ranges. ' +
+        `dry_run: true checks and plans, sends nothing. ${BATCH} Needs the write scope.`,
+      input: CalendarUpdateArgsSchema(batchTimeoutMs, idempotencyTtlMs),
+      output: CalendarWriteResultSchema,
+      remedies: IDEMPOTENCY_REMEDIES,
+      run: async ({ idempotency_key: key, ...body }, ctx) => settledWrite(await operations.batchUpdateCalendar(body, { ...ctx, ...(key === undefined ? {} : { idempotencyKey: key }) }), ctx),
+      summarize: writeSummary({ verb: 'Updated', noun: 'calendar range', tool: 'batch_update_calendar', write: true, items: 'the ranges' }),
+      shape: written(plain('get_listing_calendar'))
+    }),
+    tool({
+      ...SEND,
+      name: 'batch_send_messages',
+      title: 'Send messages to guests',
+      description: 'Send a message to the guest of each of many reservations (1 to 100, each { booking_id, body, communication_type? }); idempotency_key is required. ' +
+        'A message is never sent twice: one that may have reached Hostaway without an answer fails as outcome_unknown — check the conversation (get_booking_messages) before resending it. ' +
+        `A reservation without a conversation fails alone as not_found. dry_run: true checks and plans, sends nothing. ${BATCH} Needs the messages scope.`,
+      input: SendMessagesArgsSchema(batchTimeoutMs, idempotencyTtlMs),
+      output: MessagesWriteResultSchema,
+      remedies: IDEMPOTENCY_REMEDIES,
+      run: async ({ idempotency_key: key, ...body }, ctx) => settledWrite(await operations.batchSendMessages(body, { ...ctx, idempotencyKey: key }), ctx),
+      summarize: writeSummary({ verb: 'Sent', noun: 'message', tool: 'batch_send_messages', write: true, items: 'the messages to booking_id' }),
+      shape: written(plain('get_booking_messages'))
+    }),
+    tool({
+      ...WRITE_AGAIN_SAFE,
+      name: 'batch_update_bookings',
+      title: 'Update many bookings',
+      description: `Change fields of many reservations in one call (1 to ${maxItems} updates, each booking at most once): each update is { booking_id, ...fields } with Hostaway names: ` +
+        'guestName, guestEmail, phone, numberOfGuests, adults, children, arrivalDate, departureDate, checkInTime, checkOutTime, hostNote, guestNote, comment, doorCode, … ' +
+        `The gateway reads each reservation, merges the fields and writes it back. dry_run: true checks and plans, sends nothing. ${BATCH} Needs the write scope.`,
+      input: BookingUpdateArgsSchema(maxItems, batchTimeoutMs, idempotencyTtlMs),
+      output: BookingsWriteResultSchema,
+      remedies: IDEMPOTENCY_REMEDIES,
+      run: async ({ idempotency_key: key, fields: _fields, ...body }, ctx) => settledWrite(await operations.batchUpdateBookings(body, { ...ctx, ...(key === undefined ? {} : { idempotencyKey: key }) }), ctx),
+      summarize: writeSummary({ verb: 'Updated', noun: 'booking', tool: 'batch_update_bookings', write: true, items: 'the updates of booking_id' }),
+      shape: written((body, args) => batch('booking', 'batch_get_bookings')(body, args))
     })
   ]
 }

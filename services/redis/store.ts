@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { KeyValueStore } from '../hostaway/types.js'
+import type { KeyValueStore } from '../seams.js'
 import { luaScript, RedisUnavailableError, type RedisConnection } from './connection.js'
 import type { AccountKeys } from './keys.js'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { SharedTokens, SharedTokenState } from '../hostaway/shared-token.js'
+import type { SharedTokens, SharedTokenState } from '../seams.js'
 import { compareAndDelete, luaScript, type RedisConnection } from './connection.js'
 import type { AccountKeys } from './keys.js'
 

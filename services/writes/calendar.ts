@@ -181,16 +181,6 @@ export function plannedCalendarCalls (calls: readonly CalendarCall[]): PlannedCa
   return calls.map((c) => ({ kind: 'write', method: c.method, path: `/${c.path}`, items: [...c.items] }))
 }
 
-/** Each item's outcome from the outcome of the call that carried it: a call's failure is every one of its items' failure. */
-export function outcomesByItem<T> (calls: ReadonlyArray<Pick<CalendarCall, 'items'>>, outcomeOfCall: (call: number) => T): Map<number, T> {
-  const out = new Map<number, T>()
-  calls.forEach((call, i) => {
-    const outcome = outcomeOfCall(i)
-    for (const index of call.items) out.set(index, outcome)
-  })
-  return out
-}
-
 /** `data` of an applied update: its range, the Hostaway fields set, the call that carried it. */
 export function calendarUpdateResult (item: CalendarUpdateItem, call: Pick<CalendarCall, 'path' | 'items'>): CalendarUpdateResult {
   const { startDate: _s, endDate: _e, ...fields } = toHostawayInterval(item)

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { ProtocolError } from '@modelcontextprotocol/client'
 import { keyId } from '../../services/auth.js'
 import { loadConfig } from '../../services/config.js'
-import { isError } from '../routes/api/fixtures.js'
+import { isError } from '../fixtures/error-body.js'
 import { serve } from './helper.js'
 
 const FULL = 'full-key-7c1e0a'
@@ -33,7 +33,7 @@ test('API_KEYS set: 401 in the error schema without a valid key; X-API-Key or Au
   for (const headers of [{ 'x-api-key': FULL }, { authorization: `Bearer ${FULL}` }] as Array<Record<string, string>>) {
     const client = await connect({ headers })
     const { tools } = await client.listTools()
-    t.equal(tools.length, 9, `${Object.keys(headers)[0]}: every tool`)
+    t.equal(tools.length, 13, `${Object.keys(headers)[0]}: every tool`)
     t.notOk((await client.callTool({ name: 'get_listing', arguments: { listing_id: 1 } })).isError)
   }
   t.notMatch(logs.text, FULL, 'the key never reaches a log line')
@@ -45,9 +45,11 @@ test('a key without the write scope is not offered batch_update_listings, and ca
   const client = await connect({ headers: { 'x-api-key': READER } })
   const { tools } = await client.listTools()
   t.same(tools.map((tool) => tool.name).sort(), [
-    'batch_get_bookings', 'batch_get_listings', 'get_booking', 'get_booking_messages', 'get_listing', 'get_listing_calendar', 'list_listings', 'search_bookings'
+    'batch_get_bookings', 'batch_get_listings', 'get_booking', 'get_booking_messages', 'get_listing', 'get_listing_calendar', 'list_listings',
+    'search_available_listings', 'search_bookings'
   ])
-  t.match(client.getInstructions(), /Not offered to this API key: batch_update_listings \(needs the write scope\)/)
+  t.match(client.getInstructions(), /Not offered to this API key: .*batch_update_listings \(needs the write scope\)/)
+  t.match(client.getInstructions(), /batch_send_messages \(needs the messages scope\)/)
 
   const puts = (await sandbox.stats()).requests.by_route['PUT /v1/listings/:id'] ?? 0
   const err = await client.callTool({ name: 'batch_update_listings', arguments: { updates: [{ listing_id: 1, price: 1 }] } }).then(() => undefined, (e: unknown) => e)

@@ -16,14 +16,18 @@ test('a single tool whose turn would come after REQUEST_TIMEOUT_MS is refused at
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
     client.callTool({ name: 'get_listing', arguments: { listing_id: i + 1 } }) as Promise<CallToolResult>))
   const served = results.filter((r) => r.isError !== true)
-  const refused = results.filter((r) => r.isError === true)
-  t.ok(served.length >= 1 && served.length <= 6, `${served.length} served in time`)
-  t.equal(served.length + refused.length, 12)
+  // started in time, unanswered at the deadline: only when the machine is so loaded that the sandbox
+  // (in this process) takes seconds to answer; sent, so not a refusal
+  const unanswered = results.filter((r) => r.isError === true && /request deadline of 2500 ms passed while the request was in flight/.test(texts(r)[0]))
+  const refused = results.filter((r) => r.isError === true && !unanswered.includes(r))
+  const started = served.length + unanswered.length
+  t.ok(started >= 1 && started <= 6, `${served.length} served in time (${unanswered.length} started in time, unanswered)`)
+  t.equal(started + refused.length, 12)
   for (const r of refused) {
     t.match(texts(r)[0], /was not sent: no rate-limit slot in time: its turn would come in about \d+ ms, its deadline is in \d+ ms/, 'refused with the predicted wait')
     t.match(texts(r).join('\n'), /Retryable: call get_listing again after about \d+ s/)
   }
-  t.equal((await sb.stats()).requests.by_route[LISTING_GETS] ?? 0, served.length, 'a refused call was never sent')
+  t.equal((await sb.stats()).requests.by_route[LISTING_GETS] ?? 0, started, 'a refused call was never sent')
 })
 
 test('a single tool still running at REQUEST_TIMEOUT_MS is aborted: isError, timeout', async (t) => {

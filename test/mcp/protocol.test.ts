@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { ProtocolError } from '@modelcontextprotocol/client'
-import { isError as isErrorBody } from '../routes/api/fixtures.js'
+import { isError as isErrorBody } from '../fixtures/error-body.js'
 import { rpc, serve, texts } from './helper.js'
 
 const call = (name: string, args: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } })

@@ -8,8 +8,18 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 const TOOLS = [
   'list_listings', 'get_listing', 'get_listing_calendar', 'search_bookings', 'get_booking',
-  'get_booking_messages', 'batch_get_listings', 'batch_get_bookings', 'batch_update_listings'
+  'get_booking_messages', 'batch_get_listings', 'batch_get_bookings', 'batch_update_listings',
+  'search_available_listings', 'batch_update_calendar', 'batch_send_messages', 'batch_update_bookings'
 ]
+
+/** The annotations of each kind of tool: reads, writes of absolute values, and sending messages (neither destructive nor idempotent). */
+const WRITE_ANNOTATIONS = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }
+const ANNOTATIONS: Record<string, object> = {
+  batch_update_listings: WRITE_ANNOTATIONS,
+  batch_update_calendar: WRITE_ANNOTATIONS,
+  batch_update_bookings: WRITE_ANNOTATIONS,
+  batch_send_messages: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }
+}
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
 
@@ -50,15 +60,13 @@ for (const modern of [false, true]) {
       t.doesNotThrow(() => ajv.compile(tool.inputSchema), `${tool.name} input schema compiles in Ajv 2020 strict mode`)
       t.doesNotThrow(() => ajv.compile(tool.outputSchema ?? {}), `${tool.name} output schema compiles in Ajv 2020 strict mode`)
       t.same(defaultedRequired(tool.inputSchema), [], `${tool.name}: no argument with a default is required`)
-      const write = tool.name === 'batch_update_listings'
-      t.same(tool.annotations, write
-        ? { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }
-        : { readOnlyHint: true, openWorldHint: true }, `${tool.name} annotations`)
+      t.same(tool.annotations, ANNOTATIONS[tool.name] ?? { readOnlyHint: true, openWorldHint: true }, `${tool.name} annotations`)
     }
     const validates = (name: string, args: object) => ajv.validate(tools.find((tool) => tool.name === name)?.inputSchema ?? false, args)
     for (const name of ['list_listings', 'search_bookings']) t.ok(validates(name, {}), `${name}: {} is valid (limit and offset have defaults)`)
     t.notOk(validates('get_listing', {}), 'get_listing: listing_id is required')
-    t.ok(JSON.stringify(await client.listTools()).length < 24_000, 'tools/list stays under 24 000 characters')
+    // 13 tools: the four #23 writes (their dry-run answer and per-field rules included) took it from ~23 000 to ~47 000
+    t.ok(JSON.stringify(await client.listTools()).length < 48_000, 'tools/list stays under 48 000 characters')
     const batch = tools.find((tool) => tool.name === 'batch_get_listings')
     t.match(batch?.inputSchema, { required: ['ids'], additionalProperties: false, properties: { ids: { maxItems: 100, items: { type: 'integer', minimum: 1 } } } },
       'the REST body schema, BATCH_MAX_ITEMS included')
@@ -87,7 +95,11 @@ test('every tool answers over real HTTP: a result valid against its output schem
     { name: 'get_booking_messages', args: { booking_id: 1, fields: ['*'] }, summary: /^\d+ messages? of booking 1, oldest first\.$/, same: () => rest('/api/bookings/1/messages') },
     { name: 'batch_get_listings', args: { ids: [3, 4], fields: ['*'] }, summary: /^Looked up 2 listings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/listings', 'POST', { ids: [3, 4] }), view: items },
     { name: 'batch_get_bookings', args: { ids: [2, 3], fields: ['*'] }, summary: /^Looked up 2 bookings: 2 succeeded, 0 failed\.$/, same: () => rest('/api/batch/bookings', 'POST', { ids: [2, 3] }), view: items },
-    { name: 'batch_update_listings', args: { updates: [{ listing_id: 9, price: 321 }] }, summary: /^Updated 1 listing: 1 succeeded, 0 failed\.\nFields: id, name, city, /, view: items }
+    { name: 'batch_update_listings', args: { updates: [{ listing_id: 9, price: 321 }] }, summary: /^Updated 1 listing: 1 succeeded, 0 failed\.\nFields: id, name, city, /, view: items },
+    { name: 'search_available_listings', args: { start_date: day(200), end_date: day(202), guests: 2, limit: 5, fields: ['*'] }, summary: /^\d+ of \d+ available listings \(offset 0\)/, same: () => rest(`/api/listings/available?start_date=${day(200)}&end_date=${day(202)}&guests=2&limit=5`) },
+    { name: 'batch_update_calendar', args: { updates: [{ listing_id: 8, start_date: day(300), end_date: day(301), price: 222 }, { listing_id: 8, start_date: day(310), end_date: day(302), price: 1 }] }, summary: /^Updated 2 calendar ranges: 1 succeeded, 1 failed\.\nFailed, by category:\n- validation_error: 8\/1 \(not retryable\)/ },
+    { name: 'batch_send_messages', args: { idempotency_key: 'mcp-send-1', messages: [{ booking_id: 5, body: 'Hello from the agent' }, { booking_id: 999999, body: 'Hello' }] }, summary: /^Sent 2 messages: 1 succeeded, 1 failed\.\nFailed, by category:\n- not_found: 999999/ },
+    { name: 'batch_update_bookings', args: { updates: [{ booking_id: 6, hostNote: 'from the agent' }], dry_run: true }, summary: /^Dry run: 1 items, 1 valid, 0 invalid; would make 2 upstream calls \(1 write\), the earliest finish in [\d.]+ s\. Nothing was sent\.$/ }
   ]
   t.same(cases.map((c) => c.name), TOOLS, 'every tool is called')
 
@@ -104,6 +116,11 @@ test('every tool answers over real HTTP: a result valid against its output schem
 
   const updated = await client.callTool({ name: 'get_listing', arguments: { listing_id: 9 } })
   t.equal((updated.structuredContent as { price: number }).price, 321, 'the update reached Hostaway (the sandbox)')
+  const days = await rest(`/api/listings/8/calendar?start_date=${day(300)}&end_date=${day(301)}`)
+  t.same(days.items.map((d: { price: number }) => d.price), [222, 222], 'the calendar range reached Hostaway')
+  const messages = await rest('/api/bookings/5/messages')
+  t.equal(messages.items.filter((m: { body: string }) => m.body === 'Hello from the agent').length, 1, 'the message was sent once')
+  t.notOk((await rest('/api/bookings/6')).hostNote === 'from the agent', 'the dry run wrote nothing')
 })
 
 test('one path to Hostaway: a listing the REST route fetched is served to the tool from the same cache', async (t) => {

@@ -11,7 +11,11 @@ const ENV = {
   HOSTAWAY_RATE_LIMIT_IP: '6',
   HOSTAWAY_RATE_WINDOW_MS: '200',
   HOSTAWAY_RATE_WINDOW_MARGIN_MS: '300',
-  CACHE_TTL_MS: '0'
+  CACHE_TTL_MS: '0',
+  // these tests are about admission by deadline; the lag margin (test/reliability/stalls.test.ts) would
+  // stretch the 200 ms windows by whatever other work makes this loop lag, so one caller's request,
+  // parsed late, could find every slot of the deadline taken: the static 300 ms margin keeps the budget
+  HOSTAWAY_RATE_LAG_MARGIN_MAX_MS: '0'
 }
 
 type Body = BatchBody & { failed: Array<BatchBody['failed'][number] & { error: string }> }
@@ -22,8 +26,12 @@ async function send (url: string, method: 'POST' | 'PATCH', path: string, key: s
   return await res.json() as Body
 }
 
+/** Items sent in time whose answer the deadline cut (only on a machine so loaded that the sandbox, in this process, answers late). */
+const unanswered = (body: Body) => body.failed.filter((f) => f.attempts > 0 && (f.error_type === 'timeout' || f.error_type === 'outcome_unknown'))
+
 function checkFailures (t: Pick<typeof import('tap'), 'match' | 'ok'>, body: Body): void {
   for (const f of body.failed) {
+    if (unanswered(body).includes(f)) continue
     t.match(f, { error_type: 'unprocessed', retryable: true, attempts: 0 })
     if (f.retry_after_ms !== null) t.match(f.error, /was not sent: no rate-limit slot in time: its turn would come in about \d+ ms/)
   }
@@ -46,12 +54,13 @@ t.test('per-id batches of two callers past their deadlines: every item once, ref
   t.equal(everyItemOnce(update, updates.map((u) => u.listing_id)), undefined, 'update: every item once, in order')
   checkFailures(t, lookup)
   checkFailures(t, update)
-  const served = lookup.success_count + update.success_count
-  t.ok(served >= 1 && served <= 15, `${served} items served: at most the 15 slots of the deadline's 3 windows`)
-  t.ok(lookup.success_count >= 1 && update.success_count >= 1, 'both callers had turns')
+  const sentLookups = lookup.success_count + unanswered(lookup).length
+  const sentUpdates = update.success_count + unanswered(update).length
+  t.ok(sentLookups + sentUpdates >= 1 && sentLookups + sentUpdates <= 15, `${sentLookups + sentUpdates} items sent: at most the 15 slots of the deadline's 3 windows`)
+  t.ok(sentLookups >= 1 && sentUpdates >= 1, 'both callers had turns')
   const s = await sb.stats()
-  t.equal(upstreamCount(s.requests.by_route, /^GET \/v1\/listings\/:id$/), lookup.success_count, 'reads sent = items served')
-  t.equal(upstreamCount(s.requests.by_route, /^PUT \/v1\/listings\/:id$/), update.success_count, 'writes sent = items applied: a refused write was never sent')
+  t.equal(upstreamCount(s.requests.by_route, /^GET \/v1\/listings\/:id$/), sentLookups, 'reads sent = items served (or sent, unanswered)')
+  t.equal(upstreamCount(s.requests.by_route, /^PUT \/v1\/listings\/:id$/), sentUpdates, 'writes sent = items applied (or sent, unanswered): a refused write was never sent')
   t.equal(s.rate_limited, 0)
 })
 

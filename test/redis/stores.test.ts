@@ -1,6 +1,6 @@
 import t from 'tap'
 import pino from 'pino'
-import { createReadThrough } from '../../services/hostaway/read-through.js'
+import { createReadThrough } from '../../services/hostaway/reads/read-through.js'
 import { createRedisConnection, RedisUnavailableError } from '../../services/redis/connection.js'
 import { createRedisIdempotencyStore } from '../../services/redis/idempotency.js'
 import { accountKeys } from '../../services/redis/keys.js'

@@ -1,9 +1,9 @@
 import t from 'tap'
 import pino from 'pino'
-import { sharedToken } from '../../services/hostaway/shared-token.js'
+import { sharedToken } from '../../services/hostaway/call/shared-token.js'
 import { createRedisConnection } from '../../services/redis/connection.js'
 import { accountKeys } from '../../services/redis/keys.js'
-import { createRedisSeams } from '../../services/redis/seams.js'
+import { seamsFromConfig } from '../../services/compose.js'
 import { createRedisTokens } from '../../services/redis/token.js'
 import { sandbox } from '../helper.js'
 import { routeCount, testClient } from '../services/hostaway/fixtures.js'
@@ -25,7 +25,7 @@ async function connect (scope: { teardown: (fn: () => unknown) => void }) {
 async function instances (scope: { teardown: (fn: () => unknown) => void }, sb: Awaited<ReturnType<typeof sandbox>>) {
   return await Promise.all([1, 2, 3].map(async () => {
     const connection = await connect(scope)
-    return testClient(scope, sb, { seams: (config) => createRedisSeams({ telemetry: NO_TELEMETRY, connection, config, log }) })
+    return testClient(scope, sb, { seams: (config) => seamsFromConfig({ telemetry: NO_TELEMETRY, redis: connection, config, log }) })
   }))
 }
 

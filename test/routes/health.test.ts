@@ -6,7 +6,7 @@ test('GET /health is 200 without any key', async (t) => {
   const { app } = await build(t, { API_KEYS: 'k1' })
   const res = await app.inject({ url: '/health' })
   t.equal(res.statusCode, 200)
-  t.match(res.json(), { status: 'ok', upstream: 'hostaway' })
+  t.match(res.json(), { status: 'ok', upstream: 'hostaway', jobs: 'memory' }, 'jobs run in this process without REDIS_URL')
   t.ok(res.headers['x-request-id'], 'request id echoed')
 })
 

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { build } from '../helper.js'
-import { isError } from './api/fixtures.js'
+import { isError } from '../fixtures/error-body.js'
 
 test('a wrong method on a known path is 405 method_not_allowed with Allow; an unknown path stays 404', async (t) => {
   const { app } = await build(t, { API_KEYS: 'methods-key' })

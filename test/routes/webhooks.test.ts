@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { build } from '../helper.js'
-import { isError } from './api/fixtures.js'
+import { isError } from '../fixtures/error-body.js'
 
 const USER = 'hostaway'
 const PASSWORD = 'wh-s3cret-pw'

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { OperationResultSchema, PartialFailureResponseSchema, type OperationResult } from '../../schemas/batch.js'
 import { ErrorTypeSchema } from '../../schemas/common.js'
-import { toPartialFailureResponse } from '../../services/batch.js'
+import { toPartialFailureResponse } from '../../services/batch/results.js'
 
 /** The named schemas the results refer to. */
 const refs = [ErrorTypeSchema]

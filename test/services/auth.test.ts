@@ -13,10 +13,11 @@ test('the checker accepts only configured keys and tells who the caller is', asy
 })
 
 test('API_KEYS entries: key or key:scope+scope', async (t) => {
-  t.same(parseApiKeys(' a , b:read+write ,,c:secrets+read+read '), [
-    { key: 'a', scopes: ['read', 'write', 'secrets', 'metrics'] },
+  t.same(parseApiKeys(' a , b:read+write ,,c:secrets+read+read , d:messages '), [
+    { key: 'a', scopes: ['read', 'write', 'secrets', 'metrics', 'messages'] },
     { key: 'b', scopes: ['read', 'write'] },
-    { key: 'c', scopes: ['secrets', 'read'] }
+    { key: 'c', scopes: ['secrets', 'read'] },
+    { key: 'd', scopes: ['messages'] }
   ])
   t.throws(() => parseApiKeys(' , ,'), /no key/)
   t.throws(() => parseApiKeys('k:admin'), /unknown scope "admin"/)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
-import { lagMargin } from '../../services/hostaway/budget.js'
+import { lagMargin } from '../../services/limiter/budget.js'
 import { createLoopLag } from '../../services/loop-lag.js'
 
 // The event-loop lag the budget's lag margin follows: a stall is measured in the loop's next turn,

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
-import { partialFailureSerializer } from '../../../services/batch-json.js'
+import { partialFailureSerializer } from '../../../services/batch/json.js'
 import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
+import { ACCEPTED_RESPONSE, AsyncBatchHeadersSchema } from '../../../schemas/job.js'
 
 const errors = errorResponses(400, 401, 403, 413, 415, 500)
 /** a batch ends by its own deadline (timeout_ms), not by REQUEST_TIMEOUT_MS */
@@ -22,14 +23,17 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'batchGetListings',
       summary: 'Look up many listings at once; partial failures are reported per item',
-      description: 'Always 200 once the batch ran, whatever the mix of outcomes. ' +
+      description: 'Always 200 once the batch ran, whatever the mix of outcomes; with Prefer: respond-async, 202 and a job (docs/jobs.md). ' +
         'The secret fields (door code, key pickup, Wi-Fi credentials) are sent only to keys with the `secrets` scope.',
       tags: ['batch'],
+      headers: AsyncBatchHeadersSchema,
       querystring: NoQuerySchema,
       body: BatchLookupBodyRef,
-      response: { 200: PartialFailureResponseListingRef, ...errors }
+      response: { 200: PartialFailureResponseListingRef, 202: ACCEPTED_RESPONSE, ...errors }
     }
   }, async function batchGetListings (request, reply) {
+    const job = await fastify.batchOrJob(request, reply, 'batchGetListings', { field: 'ids', count: request.body.ids.length })
+    if (job !== undefined) return job
     const result = await operations.batchGetListings(request.body, requestContext(request))
     // a cached listing's JSON is written once, not per response; an item that cannot be written fails alone (services/batch-json.ts)
     reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
@@ -41,13 +45,16 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'batchGetBookings',
       summary: 'Look up many bookings (reservations) at once; partial failures are reported per item',
-      description: 'Always 200 once the batch ran, whatever the mix of outcomes. The door code fields are sent only to keys with the `secrets` scope.',
+      description: 'Always 200 once the batch ran, whatever the mix of outcomes; with Prefer: respond-async, 202 and a job (docs/jobs.md). The door code fields are sent only to keys with the `secrets` scope.',
       tags: ['batch'],
+      headers: AsyncBatchHeadersSchema,
       querystring: NoQuerySchema,
       body: BatchLookupBodyRef,
-      response: { 200: PartialFailureResponseBookingRef, ...errors }
+      response: { 200: PartialFailureResponseBookingRef, 202: ACCEPTED_RESPONSE, ...errors }
     }
   }, async function batchGetBookings (request, reply) {
+    const job = await fastify.batchOrJob(request, reply, 'batchGetBookings', { field: 'ids', count: request.body.ids.length })
+    if (job !== undefined) return job
     const result = await operations.batchGetBookings(request.body, requestContext(request))
     reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
     return result

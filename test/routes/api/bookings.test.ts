@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { build } from '../../helper.js'
-import { isError } from './fixtures.js'
+import { isError } from '../../fixtures/error-body.js'
 import type { Booking } from '../../../schemas/booking.js'
 import type { Message } from '../../../schemas/message.js'
 

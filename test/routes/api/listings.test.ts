@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { build } from '../../helper.js'
-import { isError } from './fixtures.js'
+import { isError } from '../../fixtures/error-body.js'
 
 test('listings: happy paths', async (t) => {
   const { app } = await build(t)

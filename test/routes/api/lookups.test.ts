@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { build } from '../../helper.js'
-import { upstream } from '../../services/hostaway/lookup-fixtures.js'
+import { upstream } from '../../services/hostaway/reads/lookup-fixtures.js'
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 

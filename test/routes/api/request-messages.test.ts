@@ -26,12 +26,12 @@ test('the request mistakes that Ajv words obscurely are said in plain words, nam
     {
       name: 'more ids than BATCH_MAX_ITEMS',
       request: { method: 'POST', url: '/api/batch/listings', payload: { ids: Array.from({ length: 51 }, (_, i) => i + 1) } },
-      message: 'body/ids has more than 50 items, the most one request takes: split the batch into requests of at most 50'
+      message: 'body/ids has more than 50 items, the most one request takes: split the batch into requests of at most 50, or send it as a job (Prefer: respond-async, up to 10000 items)'
     },
     {
       name: 'more updates than BATCH_MAX_ITEMS',
       request: { method: 'PATCH', url: '/api/listings/batch', payload: { updates: Array.from({ length: 51 }, (_, i) => ({ listing_id: i + 1, price: 100 })) } },
-      message: 'body/updates has more than 50 items, the most one request takes: split the batch into requests of at most 50'
+      message: 'body/updates has more than 50 items, the most one request takes: split the batch into requests of at most 50, or send it as a job (Prefer: respond-async, up to 10000 items)'
     },
     {
       name: 'a timeout_ms above its cap',

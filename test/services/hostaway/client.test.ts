@@ -3,8 +3,7 @@ import pino from 'pino'
 import { sandbox } from '../../helper.js'
 import { failure, routeCount, testClient, type TestClientOptions } from './fixtures.js'
 import { loadConfig } from '../../../services/config.js'
-import { memoryLimiter } from '../../../plugins/app/hostaway.js'
-import type { MemoryRateLimiter } from '../../../services/hostaway/limiter.js'
+import { limiterFromConfig } from '../../../services/compose.js'
 import { NO_TELEMETRY } from '../../../services/telemetry.js'
 
 const lines: string[] = []
@@ -284,11 +283,11 @@ t.test('close: queued calls and later calls are unprocessed', async (t) => {
 })
 
 t.test('the limiter applies the configured budgets and margins', async (t) => {
-  const limiter = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '15', HOSTAWAY_RATE_LIMIT_ACCOUNT: '20', HOSTAWAY_RATE_SAFETY_MARGIN: '1', HOSTAWAY_RATE_WINDOW_MS: '10000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '100' }), NO_TELEMETRY) as MemoryRateLimiter
+  const limiter = limiterFromConfig(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '15', HOSTAWAY_RATE_LIMIT_ACCOUNT: '20', HOSTAWAY_RATE_SAFETY_MARGIN: '1', HOSTAWAY_RATE_WINDOW_MS: '10000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '100' }), NO_TELEMETRY)
   t.equal(limiter.cap, 14, 'min(15, 20) - 1')
   t.equal(limiter.windowMs, 10100)
   limiter.close()
-  const account = memoryLimiter(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '50', HOSTAWAY_RATE_LIMIT_ACCOUNT: '6', HOSTAWAY_RATE_SAFETY_MARGIN: '2', HOSTAWAY_RATE_WINDOW_MS: '500', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '0' }), NO_TELEMETRY) as MemoryRateLimiter
+  const account = limiterFromConfig(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '50', HOSTAWAY_RATE_LIMIT_ACCOUNT: '6', HOSTAWAY_RATE_SAFETY_MARGIN: '2', HOSTAWAY_RATE_WINDOW_MS: '500', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '0' }), NO_TELEMETRY)
   t.equal(account.cap, 4, 'the account budget is the tighter one here')
   t.equal(account.windowMs, 500)
   account.close()

@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
-import { createHostaway, memoryLimiter, type HostawaySeams } from '../../../plugins/app/hostaway.js'
+import { createHostaway, limiterFromConfig, type HostawaySeams } from '../../../services/compose.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { loadConfig } from '../../../services/config.js'
 import { HostawayError } from '../../../services/errors.js'
-import { createMemoryStore } from '../../../services/hostaway/cache.js'
-import type { KeyValueStore } from '../../../services/hostaway/types.js'
+import { createMemoryStore } from '../../../services/hostaway/reads/cache.js'
+import type { KeyValueStore } from '../../../services/seams.js'
 import { NO_TELEMETRY, type Telemetry } from '../../../services/telemetry.js'
 
 /** Await a promise that must reject with a HostawayError, and return that error. */
@@ -61,7 +61,7 @@ export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbo
     config,
     log: log ?? pino({ level: 'silent' }),
     telemetry,
-    ...(seams?.(config) ?? { limiter: memoryLimiter(config, telemetry), store: store ?? createMemoryStore() })
+    ...(seams?.(config) ?? { limiter: limiterFromConfig(config, telemetry), store: store ?? createMemoryStore() })
   })
   t.teardown(() => hostaway.close())
   return { ...hostaway.client, limiter: hostaway.limiter, close: hostaway.close }

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import fc from 'fast-check'
 import { succeeded } from '../../../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../../../schemas/batch.js'
-import { toPartialFailureResponse } from '../../../services/batch.js'
+import { toPartialFailureResponse } from '../../../services/batch/results.js'
 import { REMEDIATION } from '../../../services/errors.js'
 import { fieldsNote, fitBatch, fitList, project, selectFields } from '../../../services/mcp/results.js'
 

@@ -1,0 +1,70 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Job, JobOperation } from '../../schemas/job.js'
+import { createMemoryJobStore } from '../../services/jobs/memory-store.js'
+import { createJobMetrics } from '../../services/jobs/metrics.js'
+import { createJobService, type JobService } from '../../services/jobs/service.js'
+import { requestContext } from '../../services/operations.js'
+import { prefersAsync } from '../../services/jobs/prefer.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The long-running batches (Prefer: respond-async): services/jobs/. */
+    jobs: JobService
+    /**
+     * The one seam of a batch route: with `Prefer: respond-async` it creates the job of the
+     * validated body and answers 202 (Location, Preference-Applied): the route returns what it
+     * gives. Without it, it checks the batch fits one request (BATCH_MAX_ITEMS; the body schema
+     * admits JOB_MAX_ITEMS) and gives undefined: the route runs the batch as before.
+     */
+    batchOrJob: (request: FastifyRequest, reply: FastifyReply, operation: JobOperation, items: { field: string, count: number }) => Promise<Job | undefined>
+  }
+}
+
+/**
+ * After the grace period, how long the items of jobs in flight get to finish before they are
+ * aborted (ms). A job then ends within the batch's abort grace (1 s): before the requests' own
+ * settle time (2 s, plugins/app/lifecycle.ts) is over, so its event streams still get the end.
+ */
+const SETTLE_MS = 500
+
+export default fp(async (fastify) => {
+  const { config, httpErrors } = fastify
+  const jobs = createJobService({
+    store: createMemoryJobStore({ ttlMs: config.JOB_RESULT_TTL_MS }),
+    operations: fastify.operations,
+    logger: fastify.log.child({ component: 'jobs' }),
+    resultTtlMs: config.JOB_RESULT_TTL_MS,
+    metrics: (running) => createJobMetrics(fastify.metricsRegistry, running)
+  })
+  fastify.decorate('jobs', jobs)
+
+  fastify.decorate('batchOrJob', async function batchOrJob (request: FastifyRequest, reply: FastifyReply, operation: JobOperation, items: { field: string, count: number }): Promise<Job | undefined> {
+    const async = prefersAsync(request.headers.prefer)
+    const limit = async ? config.JOB_MAX_ITEMS : config.BATCH_MAX_ITEMS
+    if (items.count > limit) {
+      throw httpErrors.badRequest(async
+        ? `body/${items.field} has more than ${limit} items, the most one job takes (JOB_MAX_ITEMS): split the batch into jobs of at most ${limit}`
+        : `body/${items.field} has more than ${limit} items, the most one request takes: split the batch into requests of at most ${limit}, or send it as a job (Prefer: respond-async, up to ${config.JOB_MAX_ITEMS} items)`)
+    }
+    if (!async) return undefined
+    const key = request.headers['idempotency-key']
+    const ctx = requestContext(request)
+    const { job, replayed } = await jobs.submit(operation, request.body, { caller: ctx.caller, share: ctx.share ?? ctx.caller.id, requestId: request.id }, typeof key === 'string' ? key : undefined)
+    reply.code(202).header('location', `/api/jobs/${job.id}`).header('preference-applied', 'respond-async')
+    if (replayed) reply.header('idempotent-replayed', 'true')
+    return job
+  })
+
+  // the jobs in flight go on while the requests drain (SHUTDOWN_GRACE_MS, from the start of the close);
+  // the close waits for them before the upstream client closes
+  let draining: Promise<void> | undefined
+  fastify.addHook('preClose', (done) => {
+    draining = jobs.drain(config.SHUTDOWN_GRACE_MS, SETTLE_MS).catch((err: unknown) => { fastify.log.error({ err }, 'draining the jobs failed') })
+    done()
+  })
+  fastify.addHook('onClose', async () => {
+    await draining
+    await jobs.close()
+  })
+}, { name: 'jobs', dependencies: ['config', 'operations', 'metrics'] })

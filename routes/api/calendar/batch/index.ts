@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { RESPONSE_HEADERS, Documented, errorResponses } from '../../../../schemas/common.js'
+import { IdempotencyHeadersSchema, type PartialFailureResponse } from '../../../../schemas/batch.js'
+import { NoQuerySchema } from '../../../../schemas/query.js'
+import { BATCH_CALENDAR_UPDATE_EXAMPLES, PARTIAL_FAILURE_CALENDAR_EXAMPLE } from '../../../../schemas/write-examples.js'
+import {
+  BatchCalendarUpdateBodySchema, CALENDAR_RULES_TEXT, MAX_CALENDAR_UPDATES, PartialFailureResponseCalendarSchema, writeAnswer,
+  type BatchCalendarUpdateBody, type CalendarUpdateResult, type DryRunResponse
+} from '../../../../schemas/writes.js'
+import { partialFailureSerializer } from '../../../../services/batch/json.js'
+import { requestContext } from '../../../../services/operations.js'
+
+/** PATCH /api/calendar/batch: calendar ranges of many listings, one item each, planned as one upstream call per listing. */
+const calendarBatch: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { operations } = fastify
+
+  fastify.patch('', {
+    // the batch's own deadline (timeout_ms) applies, not REQUEST_TIMEOUT_MS
+    config: { scope: 'write', requestTimeout: false },
+    schema: {
+      operationId: 'batchUpdateCalendar',
+      summary: 'Set prices, availability and stay rules on date ranges of many listings; partial failures are reported per range',
+      description: `Each update is a range of one listing (start_date..end_date, both included) and the fields to set on its days (1..${MAX_CALENDAR_UPDATES} updates). ` +
+        `${CALENDAR_RULES_TEXT} The ranges of one listing go upstream together: one call per listing (up to 200 ranges a call); ` +
+        'a call that fails fails every range it carried, alike. dry_run: true answers the plan (DryRunResponse) and sends nothing. ' +
+        'Send an Idempotency-Key header to make the request safe to resend.',
+      tags: ['batch'],
+      headers: IdempotencyHeadersSchema,
+      querystring: NoQuerySchema,
+      body: Documented<BatchCalendarUpdateBody>(BatchCalendarUpdateBodySchema.$id, { examples: BATCH_CALENDAR_UPDATE_EXAMPLES }),
+      response: {
+        200: writeAnswer<PartialFailureResponse<CalendarUpdateResult> | DryRunResponse>(PartialFailureResponseCalendarSchema.$id as string, {
+          example: PARTIAL_FAILURE_CALENDAR_EXAMPLE, headers: { 'Idempotent-Replayed': RESPONSE_HEADERS['Idempotent-Replayed'] }
+        }),
+        ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500, 503)
+      }
+    }
+  }, async function batchUpdateCalendar (request, reply) {
+    const key = request.headers['idempotency-key']
+    const outcome = await operations.batchUpdateCalendar(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) })
+    if ('dryRun' in outcome) return outcome.dryRun
+    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+    // an item whose result cannot be written fails alone, never the batch (services/batch-json.ts)
+    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
+    return outcome.body
+  })
+}
+
+export default calendarBatch

@@ -1,0 +1,111 @@
+import { httpErrors } from '@fastify/sensible'
+import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
+import type { PlannedCall, WriteOperation, DryRunResponse } from '../../schemas/writes.js'
+import type { AuditTrail } from '../audit.js'
+import { unfinished } from '../batch/results.js'
+import type { BatchRunner } from '../batch/run.js'
+import { HostawayError } from '../errors.js'
+import { clientGone } from '../abort.js'
+import type { HostawayClient } from '../hostaway/client.js'
+import { withIdempotency, type IdempotencyStore, type RunOutcome } from '../idempotency.js'
+import type { CallerContext } from '../operations.js'
+import type { BatchOperation, Telemetry } from '../telemetry.js'
+import { dryRunSummary, estimateSlotsInMs, type DryRunItemInput } from './dry-run.js'
+
+/**
+ * What the #23 writes share on the batch engine: their deps, the batch options of a caller, the
+ * per-item metrics, the Idempotency-Key run with resume from a checkpoint (as listing updates do it,
+ * services/operations.ts), and the dry-run answer at the current upstream budget.
+ */
+
+export interface WriteDeps {
+  hostaway: HostawayClient
+  runBatch: BatchRunner
+  idempotency: IdempotencyStore
+  idempotencyTtlMs: number
+  telemetry: Pick<Telemetry, 'batchItem'>
+  audit: AuditTrail
+  /** the clock (ms since the epoch): today's date for the calendar rules, the dry run's finish time */
+  now?: () => number
+}
+
+export type WriteContext = CallerContext & { idempotencyKey?: string }
+
+/** The nominal duration of one upstream call (ms) a dry run adds to the start of the last one. */
+export const NOMINAL_CALL_MS = 250
+
+export function shareOf (ctx: CallerContext): string {
+  return ctx.share ?? ctx.caller.id
+}
+
+/** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
+export function batchOptions (ctx: CallerContext, timeoutMs: number | undefined) {
+  return { timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress }
+}
+
+/** Reports each item that ran (not those answered by an earlier run: `earlier`). */
+export function counted<T> (telemetry: WriteDeps['telemetry'], operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> {
+  for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')
+  for (const { index, error_type: type } of response.failed) if (earlier?.has(index) !== true) telemetry.batchItem(operation, type ?? 'internal_error')
+  return response
+}
+
+/** An item that breaks a per-item rule: it fails alone, never sent (`attempts: 0`). */
+export function ruleError (message: string): HostawayError {
+  return new HostawayError(message, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+}
+
+/**
+ * Run a write batch under its Idempotency-Key (none: it just runs): the same key and body replay
+ * the stored result; a run its client left with items never sent is kept as a checkpoint, and the
+ * next run with the key runs only those (`execute` gets every other item as settled).
+ */
+export async function idempotentRun<T> (deps: WriteDeps, spec: {
+  operation: BatchOperation
+  keySpace: { method: string, path: string }
+  body: unknown
+  ctx: WriteContext
+  refused: ReadonlyArray<OperationResult<T> | undefined>
+  execute: (settled: ReadonlyArray<OperationResult<T> | undefined>) => Promise<PartialFailureResponse<T>>
+}): Promise<{ replayed: boolean, body: PartialFailureResponse<T>, earlier: Set<number> }> {
+  const { ctx } = spec
+  let earlier = new Set<number>()
+  const run = async (resumeFrom: PartialFailureResponse<T> | undefined): Promise<RunOutcome<PartialFailureResponse<T>>> => {
+    const finished = new Map<number, OperationResult<T>>()
+    for (const result of resumeFrom === undefined ? [] : [...resumeFrom.successful, ...resumeFrom.failed]) {
+      if (!unfinished(result)) finished.set(result.index, result)
+    }
+    earlier = new Set(finished.keys())
+    const settled = spec.refused.map((r, i) => r ?? finished.get(i))
+    const response = counted(deps.telemetry, spec.operation, await spec.execute(settled), earlier)
+    return { body: response, complete: !clientGone(ctx.signal) || !response.failed.some(unfinished) }
+  }
+  const outcome = await withIdempotency(deps.idempotency, {
+    ...spec.keySpace, key: ctx.idempotencyKey, caller: ctx.caller.id, body: spec.body, ttlMs: deps.idempotencyTtlMs
+  }, run)
+  return { ...outcome, earlier }
+}
+
+/** Refuse a request without the Idempotency-Key a route requires (400 naming it; MCP: the argument). */
+export function requireKey (ctx: WriteContext, name: string): void {
+  if (ctx.idempotencyKey === undefined) {
+    throw httpErrors.badRequest(`${name} is required on this write: a send that may have reached Hostaway is never repeated, so a retry must be recognised (send a unique key per batch, and the same key when resending it)`)
+  }
+}
+
+/** The answer of a dry run: nothing sent, nothing stored; the finish time at the budget as the rate limiter sees it now. */
+export function dryRun (deps: WriteDeps, operation: WriteOperation, items: readonly DryRunItemInput[], calls: readonly PlannedCall[]): DryRunResponse {
+  const budget = deps.hostaway.rateBudget()
+  const view = budget === undefined
+    ? { cap: 1, windowMs: 0, inWindow: 0, nextSlotInMs: 0 }
+    // a lower bound: the slots taken are counted as freeing at once when the window has none free
+    : { cap: budget.perWindow, windowMs: budget.windowMs, inWindow: budget.perWindow - budget.free, nextSlotInMs: 0 }
+  return dryRunSummary({
+    operation,
+    items,
+    calls,
+    slotsInMs: estimateSlotsInMs(view, calls.length),
+    callMs: NOMINAL_CALL_MS,
+    now: (deps.now ?? Date.now)()
+  })
+}
