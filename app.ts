@@ -14,7 +14,7 @@ import type { Config } from './schemas/config.js'
 import { afterReceived, checkIntervalMs } from './services/connections.js'
 import { clientErrorStatus, errorBody, errorTypeForStatus, mapError, rawErrorResponse } from './services/error-response.js'
 import { loggerOptions } from './services/logger.js'
-import { integerFields, strictIntegers, type ValidateFunction } from './services/validation.js'
+import { integerFields, singleValuedFields, singleValues, strictIntegers, type ValidateFunction } from './services/validation.js'
 import type { UpstreamKind } from './services/upstream.js'
 import { drainBoundMs } from './plugins/app/lifecycle.js'
 
@@ -32,7 +32,8 @@ const buildAjv = AjvCompiler()
 
 /**
  * Query strings, params and headers arrive as text, so their validator coerces types, after a check
- * that their integers are plain decimal digits (`0x10`, `1e3`, `Infinity` are 400); JSON bodies
+ * that their integers are plain decimal digits (`0x10`, `1e3`, `Infinity` are 400) and, in a query
+ * string, that a parameter taking one value is given once (`?limit=5&limit=6` is 400); JSON bodies
  * arrive typed, so theirs does not coerce (`"ids": "5"` or `[true]` is a 400, not silently `[5]` / `[1]`).
  */
 const buildValidator: ValidatorFactory = (externalSchemas, options) => {
@@ -43,7 +44,8 @@ const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     if (route.httpPart === 'body') return strict(route)
     const validate = coercing(route)
     if (route.httpPart !== 'params' && route.httpPart !== 'querystring') return validate
-    return strictIntegers(integerFields(route.schema), validate as ValidateFunction) as typeof validate
+    const integers = strictIntegers(integerFields(route.schema), validate as ValidateFunction)
+    return (route.httpPart === 'querystring' ? singleValues(singleValuedFields(route.schema), integers) : integers) as typeof validate
   }
 }
 

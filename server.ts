@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import { ConfigError, loadConfig } from './services/config.js'
+import { ConfigError, configWarnings, listenErrorLine, loadConfig } from './services/config.js'
 import { chooseUpstream, embeddedSandboxOptions, type UpstreamKind } from './services/upstream.js'
 import type { Config } from './schemas/config.js'
 
@@ -32,6 +32,7 @@ async function main (): Promise<void> {
   const { default: app, serverOptions } = await import('./app.js')
   const { drainBoundMs } = await import('./plugins/app/lifecycle.js')
   const server = Fastify(serverOptions(config))
+  for (const warning of configWarnings(config)) server.log.warn({}, warning)
   let sandbox: Closable | undefined
 
   if (upstream === 'sandbox') {
@@ -59,7 +60,8 @@ async function main (): Promise<void> {
   try {
     await server.listen({ host: config.HOST, port: config.PORT })
   } catch (err) {
-    server.log.error({ err }, 'could not start listening')
+    // one line, like a config error: a busy port or a host that is not this machine's is the operator's to fix, not a stack
+    process.stderr.write(`${listenErrorLine(err, { host: config.HOST, port: config.PORT })}\n`)
     await sandbox?.close()
     process.exit(1)
   }

@@ -122,3 +122,34 @@ export function limiterWeights (config: Pick<Config, 'LIMITER_WEIGHTS'>): Map<st
   }
   return weights
 }
+
+/** The NODE_ENV values that mean something (only `production` changes behaviour; the others are the usual names). */
+export const KNOWN_NODE_ENVS = ['production', 'development', 'test'] as const
+
+/**
+ * What the configuration accepts but probably does not mean, one log line each at start:
+ * `NODE_ENV=prod` is not production (the embedded sandbox may run), so say so rather than keep quiet.
+ */
+export function configWarnings (config: Pick<Config, 'NODE_ENV'>): string[] {
+  const env = config.NODE_ENV
+  if (env === undefined || (KNOWN_NODE_ENVS as readonly string[]).includes(env)) return []
+  return [`NODE_ENV=${JSON.stringify(env).slice(1, -1)} is not one of ${KNOWN_NODE_ENVS.join(', ')}: it is treated as not production (only NODE_ENV=production forbids the embedded sandbox)`]
+}
+
+/**
+ * Why the server could not listen on HOST:PORT, as one line (like a config error) rather than a
+ * stack: the address is in use, the host does not resolve or is not this machine's, or the port
+ * needs privileges.
+ */
+export function listenErrorLine (err: unknown, { host, port }: { host: string, port: number }): string {
+  const code = (err as { code?: unknown } | null)?.code
+  const where = `${host}:${port}`
+  switch (code) {
+    case 'EADDRINUSE': return `Cannot listen on ${where}: the port is already in use (stop the other process, or set PORT to another port; PORT=0 picks a free one)`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': return `Cannot listen on ${where}: HOST ${JSON.stringify(host)} does not resolve to an address (set HOST to an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)`
+    case 'EADDRNOTAVAIL': return `Cannot listen on ${where}: HOST ${JSON.stringify(host)} is not an address of this machine (set HOST to one, e.g. 127.0.0.1 or 0.0.0.0)`
+    case 'EACCES': return `Cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT to 1024 or above)`
+    default: return `Cannot listen on ${where}: ${String((err as Error | undefined)?.message ?? err).split('\n')[0]}`
+  }
+}

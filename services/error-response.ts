@@ -35,13 +35,25 @@ const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number]
 
-/** "body/ids/2 must be >= 1" — names the failing field and the rule. */
+/**
+ * "body/ids/2 must be >= 1" — names the failing field and the rule, in the API's words where
+ * Ajv's would make the caller work out what to do: an update with only its id ("must NOT have
+ * fewer than 2 properties") and a list over its size limit (split the batch).
+ */
 export function describeValidation (context: string | undefined, issues: ValidationIssue[]): string {
   return issues.map((issue) => {
     const where = `${context ?? 'request'}${issue.instancePath ?? ''}`
     const params = issue.params as Record<string, unknown>
     if (issue.keyword === 'additionalProperties') return `${where}/${String(params.additionalProperty)} is not an allowed field`
     if (issue.keyword === 'required') return `${where}/${String(params.missingProperty)} is required`
+    // every update item is `{ <id>, ...fields }` with minProperties 2: the id alone changes nothing
+    if (issue.keyword === 'minProperties' && /\/updates\/\d+$/.test(issue.instancePath ?? '')) {
+      return `${where} has nothing to change: give at least one field to change besides its id`
+    }
+    if (issue.keyword === 'maxItems') {
+      const limit = String(params.limit)
+      return `${where} has more than ${limit} items, the most one request takes: split the batch into requests of at most ${limit}`
+    }
     return `${where} ${issue.message ?? 'is invalid'}`
   }).join('; ')
 }

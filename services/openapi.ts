@@ -78,7 +78,7 @@ const REQUEST_ID_HEADER = {
 }
 
 interface Media { schema?: unknown, example?: unknown, examples?: Record<string, { value: unknown }> }
-interface Parameter { name: string, in: string, schema?: { maximum?: number } }
+interface Parameter { name: string, in: string, schema?: { maximum?: number, type?: string } }
 interface ResponseObject { description?: string, headers?: Record<string, unknown>, content?: Record<string, Media> }
 interface OperationObject {
   description?: string
@@ -118,6 +118,7 @@ export function upstreamCallOf (method: string, path: string): string | undefine
   if (method !== 'get') return undefined
   const call: Record<string, string> = {
     '/api/listings': 'GET /listings',
+    '/api/listings/available': 'GET /listings',
     '/api/listings/{listingId}': 'GET /listings/1',
     '/api/listings/{listingId}/calendar': 'GET /listings/1/calendar',
     '/api/bookings': 'GET /reservations',
@@ -128,17 +129,25 @@ export function upstreamCallOf (method: string, path: string): string | undefine
   return call[path]
 }
 
-/** The resource a by-id route looks up upstream, for its 404 (id 999999). */
+/**
+ * What a route's 404 says: a by-id route, the upstream's answer for id 999999 (the calendar's is
+ * its own call); a list route, the upstream's 404 for the list (not expected of Hostaway, passed on).
+ */
 function notFoundOf (path: string): string | undefined {
+  if (path === '/api/listings/{listingId}/calendar') return 'GET /listings/999999/calendar → HTTP 404: Listing not found'
   if (path.startsWith('/api/listings/{listingId}')) return 'GET /listings/999999 → HTTP 404: Listing not found'
   if (path.startsWith('/api/bookings/{bookingId}')) return 'GET /reservations/999999 → HTTP 404: Reservation not found'
+  if (path.startsWith('/api/jobs/{id}')) return 'No job 999999 (jobs are kept JOB_RESULT_TTL_MS after they end, and seen only by the API key that created them)'
+  if (path === '/api/listings' || path === '/api/listings/available') return 'GET /listings → HTTP 404: Listing not found'
+  if (path === '/api/bookings') return 'GET /reservations → HTTP 404: Reservation not found'
   return undefined
 }
 
 /** What a 400 of this operation says: its first path parameter, else its first bounded query parameter, else its body's first non-empty list. */
 function badRequestOf (path: string, operation: OperationObject, components: Components): string | undefined {
   if (path === '/mcp') return 'Body is not valid JSON but content-type is set to \'application/json\''
-  const param = operation.parameters?.find((p) => p.in === 'path')
+  // an integer id (a job's id is text: any value is looked up, and an unknown one is a 404)
+  const param = operation.parameters?.find((p) => p.in === 'path' && p.schema?.type === 'integer')
   if (param !== undefined) return `params/${param.name} must be an integer written in plain decimal digits`
   const bounded = operation.parameters?.find((p) => p.in === 'query' && p.schema?.maximum !== undefined)
   if (bounded !== undefined) return `querystring/${bounded.name} must be <= ${bounded.schema?.maximum ?? ''}`
@@ -147,7 +156,8 @@ function badRequestOf (path: string, operation: OperationObject, components: Com
   const list = body?.required?.find((name) => body.properties?.[name]?.minItems !== undefined)
   if (list !== undefined) return `body/${list} must NOT have fewer than ${body?.properties?.[list]?.minItems ?? 1} items`
   if (body !== undefined) return 'body must be object'
-  return operation.parameters?.some((p) => p.in === 'query') === true ? 'querystring/unknown is not an allowed field' : undefined
+  // every /api route refuses a query parameter it does not document
+  return operation.parameters?.some((p) => p.in === 'query') === true || isApi(path) ? 'querystring/unknown is not an allowed field' : undefined
 }
 
 /**
@@ -188,7 +198,9 @@ function errorExampleOf (method: string, path: string, status: string, operation
         }
       }
       const message = notFoundOf(path)
-      return message === undefined ? undefined : { message, errorType: 'not_found' }
+      if (message === undefined) return undefined
+      const list = path === '/api/listings' || path === '/api/bookings' || path === '/api/listings/available'
+      return { message, errorType: 'not_found', ...(list ? { description: 'The upstream answered 404 for the list (not expected of Hostaway; passed on as it came)' } : {}) }
     }
     case '405': return { message: `${verb} /mcp is not supported: this MCP endpoint is stateless, send every message as a POST`, errorType: 'method_not_allowed' }
     case '409': return { message: 'A request with this Idempotency-Key is still being processed; retry later', errorType: 'conflict' }
@@ -202,7 +214,7 @@ function errorExampleOf (method: string, path: string, status: string, operation
     case '502': return upstream === undefined ? undefined : { message: `${upstream} → HTTP 500: Internal Server Error (after 4 attempts)`, errorType: 'upstream_error' }
     case '503': {
       if (path === '/ready') {
-        return { message: 'Not ready: POST /accessTokens → HTTP 500: Internal Server Error (after 4 attempts)', errorType: 'upstream_error', description: 'Not ready: Redis (with REDIS_URL) or the upstream cannot be reached, the circuit breaker is open, or the gateway is shutting down' }
+        return { message: 'Not ready: Hostaway rejected the client credentials (HTTP 403)', errorType: 'upstream_auth', description: 'Not ready: Redis (with REDIS_URL) or the upstream cannot be reached, the circuit breaker is open, or the gateway is shutting down' }
       }
       if (upstream === undefined) {
         return { message: 'The gateway is shutting down: send the request again (another instance can take it)', errorType: 'unprocessed', description: 'Not served: the gateway is shutting down or overloaded, or the shared state of several instances (Redis) is unavailable; nothing was done, send it again after Retry-After' }
@@ -308,9 +320,29 @@ export function createDocumenter ({ apiOpen }: { apiOpen: boolean }) {
           }
         }
       }
-      return { ...doc, servers }
+      const schemas = (doc.components as { schemas?: Record<string, unknown> } | undefined)?.schemas
+      return { ...doc, ...(schemas === undefined ? {} : { components: { ...(doc.components as object), schemas: openPassThrough(schemas) } }), servers }
     }
   }
+}
+
+/**
+ * A copy of the component schemas in which a pass-through object (typed fields, and others passed
+ * on as Hostaway sends them: `additionalProperties: true`) leaves `additionalProperties` out. To
+ * JSON Schema that is the same (other properties are allowed), but several generators
+ * (openapi-typescript-codegen, for one) read `additionalProperties: true` — or `{}` — as "a
+ * dictionary" and drop the typed fields: `Record<string, any>` instead of `Listing`. The route
+ * schemas keep it, so that the serializer passes the other fields on; only the document changes
+ * (copied, never the schemas Fastify serializes with). An object with no fields of its own stays a dictionary.
+ */
+export function openPassThrough<T> (node: T): T {
+  if (Array.isArray(node)) return node.map(openPassThrough) as T
+  if (node === null || typeof node !== 'object') return node
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) copy[key] = openPassThrough(value)
+  const properties = copy.properties
+  if (copy.additionalProperties === true && properties !== null && typeof properties === 'object' && Object.keys(properties).length > 0) delete copy.additionalProperties
+  return copy as T
 }
 
 /**

@@ -43,3 +43,40 @@ export function strictIntegers (fields: readonly string[], validate: ValidateFun
   }
   return wrapped
 }
+
+/** The properties of a query string schema that take one value (not a list). */
+export function singleValuedFields (schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties
+  if (properties === undefined) return []
+  return Object.keys(properties).filter((name) => properties[name].type !== 'array')
+}
+
+const TIMES = ['', 'once', 'twice']
+
+/**
+ * Wrap the validator of a query string so that a parameter taking one value, given more than once
+ * (`?limit=5&limit=6`, which the parser reads as a list), fails saying so rather than "must be integer".
+ */
+export function singleValues (fields: readonly string[], validate: ValidateFunction): ValidateFunction {
+  if (fields.length === 0) return validate
+  const wrapped: ValidateFunction = (data) => {
+    const values = data as Record<string, unknown> | null | undefined
+    for (const field of fields) {
+      const value = values?.[field]
+      if (Array.isArray(value)) {
+        wrapped.errors = [{
+          instancePath: `/${field}`,
+          schemaPath: `#/properties/${field}/type`,
+          keyword: 'type',
+          params: {},
+          message: `is given ${TIMES[value.length] ?? `${value.length} times`}: give it once`
+        }]
+        return false
+      }
+    }
+    const valid = validate(data)
+    wrapped.errors = validate.errors
+    return valid
+  }
+  return wrapped
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import type { InjectOptions } from 'fastify'
-import type { Document, Operation } from './openapi-check.js'
+import { examplesOf, type Document, type Operation } from './openapi-check.js'
 
 /**
  * Requests generated from the OpenAPI document: mostly valid values drawn from each parameter's and
@@ -126,4 +126,40 @@ export function hostileRequest (doc: Document, { path, method, op }: { path: str
     sent: target.sent,
     ...(op.requestBody === undefined ? {} : { body: { payload: body.payload, contentType: body.headers['content-type'] } })
   }))
+}
+
+export interface Endpoint { path: string, method: string, op: Operation }
+
+/**
+ * The operations of the document that API clients call. Left out: /mcp, which speaks JSON-RPC (its
+ * answers are the MCP specification's; test/mcp checks it with the SDK's own client), and
+ * /webhooks/hostaway, whose only caller is Hostaway with Basic credentials (test/routes/webhooks);
+ * `all`: those too.
+ */
+const OTHER_PROTOCOLS = new Set(['/mcp', '/webhooks/hostaway'])
+
+export function endpoints (doc: Document, { all = false }: { all?: boolean } = {}): Endpoint[] {
+  return Object.entries(doc.paths).filter(([path]) => all || !OTHER_PROTOCOLS.has(path)).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })))
+}
+
+/** The requests the document's examples describe for one operation (one per body example). */
+export function exampleRequests ({ path, method, op }: Endpoint, key: string): InjectOptions[] {
+  let url = path
+  const query: Record<string, string> = {}
+  const headers: Record<string, string> = { 'x-api-key': key }
+  for (const p of op.parameters ?? []) {
+    const example = p.example ?? p.schema?.example ?? (p.schema?.examples as unknown[] | undefined)?.[0]
+    if (example === undefined) {
+      if (p.required === true && p.in !== 'header') throw new Error(`${method} ${path}: required parameter ${p.name} has no example`)
+      continue
+    }
+    if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(example)))
+    if (p.in === 'query') query[p.name] = String(example)
+    // a required header with an example (the Idempotency-Key of POST /api/batch/messages)
+    if (p.in === 'header' && p.required === true) headers[p.name] = String(example)
+  }
+  const base = { method: method.toUpperCase() as InjectOptions['method'], url, query, headers }
+  const bodies = examplesOf(op.requestBody?.content['application/json'])
+  if (op.requestBody?.required === true && bodies.length === 0) throw new Error(`${method} ${path}: the request body has no example`)
+  return bodies.length === 0 ? [base] : bodies.map((payload) => ({ ...base, payload: payload as object }))
 }

@@ -1,26 +1,13 @@
 import { test } from 'tap'
 import fc from 'fast-check'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { build } from './helper.js'
-import { API_HEADERS, examplesOf, schemaChecker, type Document, type Operation } from './openapi-check.js'
-import { hostileRequest, type Generated } from './contract-corpus.js'
+import { API_HEADERS, examplesOf, schemaChecker, type Document } from './openapi-check.js'
+import { endpoints, exampleRequests, hostileRequest, type Endpoint, type Generated } from './contract-corpus.js'
 
 const KEY = 'contract-key'
 const READER = 'contract-reader'
 const ENV = { API_KEYS: `${KEY}, ${READER}:read`, HOSTAWAY_RATE_WINDOW_MS: '100', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '20' }
-
-interface Endpoint { path: string, method: string, op: Operation }
-
-/**
- * The operations of the document that API clients call. Left out: /mcp, which speaks JSON-RPC (its
- * answers are the MCP specification's; test/mcp checks it with the SDK's own client), and
- * /webhooks/hostaway, whose only caller is Hostaway with Basic credentials (test/routes/webhooks).
- */
-const OTHER_PROTOCOLS = new Set(['/mcp', '/webhooks/hostaway'])
-
-function endpoints (doc: Document): Endpoint[] {
-  return Object.entries(doc.paths).filter(([path]) => !OTHER_PROTOCOLS.has(path)).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })))
-}
 
 /**
  * What is wrong with a response according to the document ('' when nothing): its status is
@@ -86,28 +73,6 @@ function outsideDocument (check: ReturnType<typeof schemaChecker>, { path, op }:
   return errors === '' ? '' : `body: ${errors}`
 }
 
-/** The requests the document's examples describe for one operation (one per body example). */
-function exampleRequests ({ path, method, op }: Endpoint): InjectOptions[] {
-  let url = path
-  const query: Record<string, string> = {}
-  const headers: Record<string, string> = { 'x-api-key': KEY }
-  for (const p of op.parameters ?? []) {
-    const example = p.example ?? p.schema?.example ?? (p.schema?.examples as unknown[] | undefined)?.[0]
-    if (example === undefined) {
-      if (p.required === true && p.in !== 'header') throw new Error(`${method} ${path}: required parameter ${p.name} has no example`)
-      continue
-    }
-    if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(example)))
-    if (p.in === 'query') query[p.name] = String(example)
-    // a required header with an example (the Idempotency-Key of POST /api/batch/messages)
-    if (p.in === 'header' && p.required === true) headers[p.name] = String(example)
-  }
-  const base = { method: method.toUpperCase() as InjectOptions['method'], url, query, headers }
-  const bodies = examplesOf(op.requestBody?.content['application/json'])
-  if (op.requestBody?.required === true && bodies.length === 0) throw new Error(`${method} ${path}: the request body has no example`)
-  return bodies.length === 0 ? [base] : bodies.map((payload) => ({ ...base, payload: payload as object }))
-}
-
 /** The job id of the document's examples (schemas/job.ts). */
 const JOB_EXAMPLE_ID = '5d4f0a3e-2b1c-4f7e-9c1a-8e2d6b3f4a10'
 
@@ -138,7 +103,7 @@ test('every example of the document is valid, and every documented example reque
   const job = (await app.inject({ method: 'POST', url: '/api/batch/listings', headers: { 'x-api-key': KEY, prefer: 'respond-async' }, payload: { ids: [1, 2] } })).json() as { id: string }
   const outcomes = new Map<string, Array<Record<string, unknown>>>()
   for (const endpoint of all) {
-    for (const request of exampleRequests(endpoint)) {
+    for (const request of exampleRequests(endpoint, KEY)) {
       if (endpoint.path.startsWith('/api/jobs/{id}')) request.url = String(request.url).replace(JOB_EXAMPLE_ID, job.id)
       const res = await app.inject(request)
       const label = `${endpoint.method.toUpperCase()} ${endpoint.path} example`

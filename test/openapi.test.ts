@@ -7,6 +7,7 @@ import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import openapiTS, { astToString } from 'openapi-typescript'
+import { generate as codegen } from 'openapi-typescript-codegen'
 import App, { serverOptions } from '../app.js'
 import { loadConfig } from '../services/config.js'
 import { build } from './helper.js'
@@ -187,7 +188,33 @@ test('servers: PUBLIC_BASE_URL when set (it takes effect), else the address the 
   t.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://example.com' }), /^Invalid configuration: PUBLIC_BASE_URL /)
 })
 
-test('SDK round trip: generate types, type-check a client, run it against the app', async (t) => {
+/** tsc with explicit options (not the project's tsconfig, which excludes test/fixtures); its exit code and output. */
+async function typeCheck (t: { teardown: (fn: () => unknown) => void }, file: string, resolution: 'nodenext' | 'bundler') {
+  const compiling = run(process.execPath, [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--pretty', 'false',
+    '--strict', '--target', 'es2022', '--module', resolution === 'nodenext' ? 'nodenext' : 'esnext', '--moduleResolution', resolution,
+    '--lib', 'es2023,dom', '--types', 'node', '--skipLibCheck',
+    join(root, 'test', 'fixtures', file)
+  ], { cwd: root })
+  ownChild(t, compiling.child)
+  return await compiling.then(() => ({ code: 0, out: '' }), (err: { code?: number, stdout?: string }) => ({ code: err.code ?? 1, out: err.stdout ?? '' }))
+}
+
+interface SdkClient {
+  run: (baseUrl: string, apiKey: string) => Promise<{
+    listing: { id: number, name: string }
+    batch: { total_count: number, success_count: number, failed_ids: Array<string | null>, failed_types: Array<string | null> }
+    missing: { status: number, error_type: string | undefined }
+    job?: { status: string, total_count: number, success_count: number, result_total: number | undefined }
+  }>
+}
+
+/**
+ * Two generators: openapi-typescript (+ openapi-fetch) and openapi-typescript-codegen, which
+ * types a pass-through object as `Record<string, any>` when it says `additionalProperties: true`
+ * (sdk-codegen-client.ts proves the typed fields are kept).
+ */
+test('SDK round trip: generate types with two generators, type-check a client of each, run them against the app', async (t) => {
   const { app } = await build(t, { API_KEYS: 'sdk-key' })
   const doc = (await app.inject('/openapi.json')).json()
 
@@ -195,31 +222,21 @@ test('SDK round trip: generate types, type-check a client, run it against the ap
   await writeFile(join(generated, 'openapi.json'), JSON.stringify(doc, null, 2))
   const ast = await openapiTS(doc)
   await writeFile(join(generated, 'api.d.ts'), astToString(ast))
+  // the output must be under the working directory: relative to the repository
+  await codegen({ input: structuredClone(doc), output: join('test', 'fixtures', 'generated', 'codegen'), httpClient: 'fetch', useOptions: true })
 
-  // tsc with explicit options (not the project's tsconfig, which excludes test/fixtures)
-  const compiling = run(process.execPath, [
-    join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--pretty', 'false',
-    '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--lib', 'es2023,dom', '--types', 'node', '--skipLibCheck',
-    join(root, 'test', 'fixtures', 'sdk-client.ts')
-  ], { cwd: root })
-  ownChild(t, compiling.child)
-  const tsc = await compiling.then(() => ({ code: 0, out: '' }), (err: { code?: number, stdout?: string }) => ({ code: err.code ?? 1, out: err.stdout ?? '' }))
-  t.equal(tsc.code, 0, `sdk-client.ts type-checks against the generated SDK${tsc.out === '' ? '' : `:\n${tsc.out}`}`)
+  const [fetchClient, codegenClient] = await Promise.all([typeCheck(t, 'sdk-client.ts', 'nodenext'), typeCheck(t, 'sdk-codegen-client.ts', 'bundler')])
+  t.equal(fetchClient.code, 0, `sdk-client.ts type-checks against the openapi-typescript SDK${fetchClient.out === '' ? '' : `:\n${fetchClient.out}`}`)
+  t.equal(codegenClient.code, 0, `sdk-codegen-client.ts type-checks against the openapi-typescript-codegen SDK, typed fields kept${codegenClient.out === '' ? '' : `:\n${codegenClient.out}`}`)
 
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  const client = await import(new URL('./fixtures/sdk-client.ts', import.meta.url).href) as {
-    run: (baseUrl: string, apiKey?: string) => Promise<{
-      listing: { id: number, name: string }
-      batch: { total_count: number, success_count: number, failed_ids: Array<string | null>, failed_types: Array<string | null> }
-      missing: { status: number, error_type: string | undefined }
-      job: { status: string, total_count: number, success_count: number, result_total: number | undefined }
-    }>
+  for (const file of ['sdk-client.ts', 'sdk-codegen-client.ts']) {
+    const client = await import(new URL(`./fixtures/${file}`, import.meta.url).href) as SdkClient
+    const result = await client.run(address, 'sdk-key')
+    t.equal(result.listing.id, 1, `${file}: listing 1`)
+    t.ok(result.listing.name.length > 0, `${file}: listing 1 has a name`)
+    t.same(result.batch, { total_count: 4, success_count: 3, failed_ids: ['999999'], failed_types: ['not_found'] }, `${file}: the batch`)
+    t.same(result.missing, { status: 404, error_type: 'not_found' }, `${file}: the 404`)
+    if (file === 'sdk-client.ts') t.same(result.job, { status: 'completed', total_count: 3, success_count: 3, result_total: 3 }, 'the SDK creates a job (202) and polls it to its result')
   }
-  const result = await client.run(address, 'sdk-key')
-  t.equal(result.listing.id, 1)
-  t.ok(result.listing.name.length > 0, 'listing 1 has a name')
-  t.same(result.batch, { total_count: 4, success_count: 3, failed_ids: ['999999'], failed_types: ['not_found'] })
-  t.same(result.missing, { status: 404, error_type: 'not_found' })
-  t.same(result.job, { status: 'completed', total_count: 3, success_count: 3, result_total: 3 }, 'the SDK creates a job (202) and polls it to its result')
 })

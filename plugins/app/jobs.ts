@@ -44,8 +44,8 @@ export default fp(async (fastify) => {
     const limit = async ? config.JOB_MAX_ITEMS : config.BATCH_MAX_ITEMS
     if (items.count > limit) {
       throw httpErrors.badRequest(async
-        ? `body/${items.field} must NOT have more than ${limit} items (JOB_MAX_ITEMS)`
-        : `body/${items.field} must NOT have more than ${limit} items (up to ${config.JOB_MAX_ITEMS} as a job: send Prefer: respond-async)`)
+        ? `body/${items.field} has more than ${limit} items, the most one job takes (JOB_MAX_ITEMS): split the batch into jobs of at most ${limit}`
+        : `body/${items.field} has more than ${limit} items, the most one request takes: split the batch into requests of at most ${limit}, or send it as a job (Prefer: respond-async, up to ${config.JOB_MAX_ITEMS} items)`)
     }
     if (!async) return undefined
     const key = request.headers['idempotency-key']

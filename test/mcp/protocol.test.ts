@@ -20,7 +20,7 @@ test('bad arguments: an isError result naming the argument, nothing sent upstrea
     ['list_listings', { limit: 500 }, /arguments\/limit must be <= 100/],
     ['search_bookings', { status: 'paid' }, /arguments\/status must be equal to one of the allowed values/],
     ['get_listing_calendar', { listing_id: 1, start_date: '2027-02-30', end_date: '2027-03-01' }, /arguments\/start_date must match format "date"/],
-    ['batch_update_listings', { updates: [{ listing_id: 1 }] }, /arguments\/updates\/0 must NOT have fewer than 2 properties/],
+    ['batch_update_listings', { updates: [{ listing_id: 1 }] }, /arguments\/updates\/0 has nothing to change: give at least one field to change besides its id/],
     ['batch_update_listings', { updates: [{ listing_id: 1, price: 1 }], idempotency_key: 'has space' }, /arguments\/idempotency_key must match pattern/]
   ]
   for (const [name, args, message] of cases) {
