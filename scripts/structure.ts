@@ -15,10 +15,14 @@ const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g
 
 export interface SourceFile { path: string, lines: number, imports: string[] }
 
+/** Not the project's sources: installed packages, and the SDKs the tests generate (git-ignored). */
+const NOT_SOURCES = new Set(['node_modules', join('test', 'fixtures', 'generated')])
+
 function walk (root: string, path: string, out: string[]): void {
   const full = join(root, path)
+  if (NOT_SOURCES.has(path) || NOT_SOURCES.has(path.split(sep).pop() ?? '')) return
   if (statSync(full).isDirectory()) {
-    for (const entry of readdirSync(full)) if (entry !== 'node_modules') walk(root, join(path, entry), out)
+    for (const entry of readdirSync(full)) walk(root, join(path, entry), out)
   } else if (/\.(ts|mjs)$/.test(path) && !path.endsWith('.d.ts')) {
     out.push(path.split(sep).join('/'))
   }
