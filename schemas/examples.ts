@@ -19,25 +19,30 @@ export const BATCH_LISTING_UPDATE_EXAMPLES: BatchListingUpdateBody[] = [
 
 const success = (index: number, data: Listing) => succeeded(data, index, String(data.id), 1)
 
+/** A failed item of an example: `not_found`, with the taxonomy's remediation (docs/contract.md). */
+export function notFoundExample (index: number, operationId: string, error: string, attempts: number) {
+  return {
+    success: false,
+    data: null,
+    error,
+    operation_id: operationId,
+    index,
+    error_type: 'not_found' as const,
+    status_code: 404,
+    retryable: false,
+    retry_after_ms: null,
+    remediation: 'Check the id; the item does not exist upstream.',
+    attempts
+  }
+}
+
 export const PARTIAL_FAILURE_LISTING_EXAMPLE: PartialFailureResponse<Listing> = {
   successful: [
     success(0, { id: 1, name: 'Cozy villa with balcony in Campo de’ Fiori', city: 'Rome', countryCode: 'IT', price: 298, personCapacity: 10, currencyCode: 'EUR' }),
     success(1, { id: 2, name: 'Bright studio near the beach in Ipanema', city: 'Rio de Janeiro', countryCode: 'BR', price: 93, personCapacity: 2, currencyCode: 'BRL' }),
     success(3, { id: 4, name: 'Quiet loft with workspace in Shoreditch', city: 'London', countryCode: 'GB', price: 151, personCapacity: 4, currencyCode: 'GBP' })
   ],
-  failed: [{
-    success: false,
-    data: null,
-    error: 'GET /listings/999999 → HTTP 404: Listing not found',
-    operation_id: '999999',
-    index: 2,
-    error_type: 'not_found',
-    status_code: 404,
-    retryable: false,
-    retry_after_ms: null,
-    remediation: 'Check the id; the item does not exist upstream.',
-    attempts: 1
-  }],
+  failed: [notFoundExample(2, '999999', 'GET /listings/999999 → HTTP 404: Listing not found', 1)],
   total_count: 4,
   success_count: 3,
   failure_count: 1,

@@ -1,5 +1,6 @@
 import type { PartialFailureResponse } from './batch.js'
 import { succeeded } from './common.js'
+import { notFoundExample } from './examples.js'
 import type { BatchBookingUpdateBody, BatchCalendarUpdateBody, BatchMessagesBody, CalendarUpdateResult, MessageSendResult } from './writes.js'
 
 /**
@@ -69,32 +70,8 @@ const sent = (index: number, bookingId: number, messageId: number): ReturnType<t
 export const PARTIAL_FAILURE_MESSAGES_EXAMPLE: PartialFailureResponse<MessageSendResult> = {
   successful: [sent(0, 1, 5120), sent(3, 4, 5121)],
   failed: [
-    {
-      success: false,
-      data: null,
-      error: 'booking 2 has no conversation: there is nobody to send the message to (e.g. an owner stay)',
-      operation_id: '2',
-      index: 1,
-      error_type: 'not_found',
-      status_code: 404,
-      retryable: false,
-      retry_after_ms: null,
-      remediation: 'Check the id; the item does not exist upstream.',
-      attempts: 0
-    },
-    {
-      success: false,
-      data: null,
-      error: 'GET /reservations/999999/conversations → HTTP 404: Reservation not found',
-      operation_id: '999999',
-      index: 2,
-      error_type: 'not_found',
-      status_code: 404,
-      retryable: false,
-      retry_after_ms: null,
-      remediation: 'Check the id; the item does not exist upstream.',
-      attempts: 0
-    }
+    notFoundExample(1, '2', 'booking 2 has no conversation: there is nobody to send the message to (e.g. an owner stay)', 0),
+    notFoundExample(2, '999999', 'GET /reservations/999999/conversations → HTTP 404: Reservation not found', 0)
   ],
   total_count: 4,
   success_count: 2,
