@@ -78,7 +78,7 @@ const BATCH_LISTING_UPDATE_REQUEST = 'BatchListingUpdateRequest'
  * batches as jobs (Prefer: respond-async) admits up to `jobMaxItems` (JOB_MAX_ITEMS) and checks
  * the smaller limit of a request itself (plugins/app/jobs.ts).
  */
-function sizeRule (maxItems: number, jobMaxItems: number | undefined) {
+export function sizeRule (maxItems: number, jobMaxItems: number | undefined) {
   if (jobMaxItems === undefined) return { maxItems, text: `1..${maxItems} of them` }
   return { maxItems: Math.max(maxItems, jobMaxItems), text: `1..${maxItems} of them; up to ${jobMaxItems} with Prefer: respond-async, as a job` }
 }

@@ -44,7 +44,7 @@ export function namedSchemas (config: Pick<Config, 'BATCH_MAX_ITEMS'> & Partial<
     JobListSchema,
     BatchCalendarUpdateBodySchema,
     BatchMessagesBodySchema,
-    BatchBookingUpdateBodySchema(config.BATCH_MAX_ITEMS),
+    BatchBookingUpdateBodySchema(config.BATCH_MAX_ITEMS, config.JOB_MAX_ITEMS),
     CalendarUpdateResultSchema,
     MessageSendResultSchema,
     PartialFailureResponseCalendarSchema,

@@ -3,9 +3,10 @@ import { Documented, Nullable, Ref, StringEnum } from './common.js'
 import { OperationResultSchema, PartialFailureResponseBookingSchema, PartialFailureResponseListingSchema } from './batch.js'
 import { BookingSchema } from './booking.js'
 import { ListingSchema } from './listing.js'
+import { CalendarUpdateResultSchema, MessageSendResultSchema, PartialFailureResponseCalendarSchema, PartialFailureResponseMessageSchema } from './writes.js'
 
 /** What a job can be: the batch routes that accept `Prefer: respond-async` (operationIds of those routes). */
-export const JOB_OPERATIONS = ['batchGetListings', 'batchGetBookings', 'batchUpdateListings'] as const
+export const JOB_OPERATIONS = ['batchGetListings', 'batchGetBookings', 'batchUpdateListings', 'batchUpdateCalendar', 'batchSendMessages', 'batchUpdateBookings'] as const
 export type JobOperation = typeof JOB_OPERATIONS[number]
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'failed'] as const
@@ -44,7 +45,9 @@ export type JobSummary = Static<typeof JobSummarySchema>
 
 export const JobSchema = Type.Object({
   ...jobFields,
-  result: Type.Optional(Type.Union([Ref(PartialFailureResponseListingSchema), Ref(PartialFailureResponseBookingSchema)], {
+  result: Type.Optional(Type.Union([
+    Ref(PartialFailureResponseListingSchema), Ref(PartialFailureResponseBookingSchema), Ref(PartialFailureResponseCalendarSchema), Ref(PartialFailureResponseMessageSchema)
+  ], {
     description: 'Once the job ended: the PartialFailureResponse of the batch, every item exactly once (while it runs, page the finished items with GET /api/jobs/{id}/items)'
   }))
 }, {
@@ -55,7 +58,9 @@ export const JobSchema = Type.Object({
 export type Job = Static<typeof JobSchema>
 
 export const JobItemsPageSchema = Type.Object({
-  items: Type.Array(OperationResultSchema(Type.Union([Ref(ListingSchema), Ref(BookingSchema)])), { description: 'Finished items, in the order they finished' }),
+  items: Type.Array(OperationResultSchema(Type.Union([Ref(ListingSchema), Ref(BookingSchema), Ref(CalendarUpdateResultSchema), Ref(MessageSendResultSchema)])), {
+    description: 'Finished items, in the order they finished'
+  }),
   next_after: Nullable(Type.Integer({ minimum: 0, description: 'The `after` of the next page; null when no more items have finished yet' })),
   done_count: Type.Integer({ minimum: 0 }),
   total_count: Type.Integer({ minimum: 0 }),

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Nullable, PositiveId, Ref, StringEnum } from './common.js'
-import { IdempotencyHeadersSchema, MAX_BATCH_TIMEOUT_MS, PartialFailureResponseSchema } from './batch.js'
+import { IdempotencyHeadersSchema, MAX_BATCH_TIMEOUT_MS, PartialFailureResponseSchema, sizeRule } from './batch.js'
 
 /**
  * The write operations of issue #23 — calendar updates, guest messages, reservation updates — and the
@@ -201,9 +201,10 @@ export const BookingUpdateItemSchema = Type.Object({
 export type BookingUpdateItem = Static<typeof BookingUpdateItemSchema>
 
 /** Body of PATCH /api/bookings/batch; its size limit is BATCH_MAX_ITEMS, as for listing updates. Answer: PartialFailureResponse_Booking. */
-export function BatchBookingUpdateBodySchema (maxItems: number) {
+export function BatchBookingUpdateBodySchema (maxItems: number, jobMaxItems?: number) {
+  const size = sizeRule(maxItems, jobMaxItems)
   return Type.Object({
-    updates: Type.Array(BookingUpdateItemSchema, { minItems: 1, maxItems, description: `Updates to apply (1..${maxItems} of them); each booking_id at most once` }),
+    updates: Type.Array(BookingUpdateItemSchema, { minItems: 1, maxItems: size.maxItems, description: `Updates to apply (${size.text}); each booking_id at most once` }),
     timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown')),
     dry_run: Type.Optional(DryRun)
   }, { $id: 'BatchBookingUpdateRequest', additionalProperties: false })

@@ -1,6 +1,6 @@
 import { httpErrors } from '@fastify/sensible'
 import type { FastifyBaseLogger } from 'fastify'
-import type { BatchListingUpdateBody, BatchLookupBody, OperationResult, PartialFailureResponse } from '../schemas/batch.js'
+import type { BatchListingUpdateBody, BatchLookupBody, PartialFailureResponse } from '../schemas/batch.js'
 import type { Booking } from '../schemas/booking.js'
 import type { Listing } from '../schemas/listing.js'
 import type { BookingPage, CalendarDays, ListingPage, MessageList } from '../schemas/page.js'
@@ -9,6 +9,7 @@ import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
 import { unfinished, unsentResult } from './batch/results.js'
 import { eachOf, type BatchRunner } from './batch/run.js'
+import { batchOptions, knownResults, shareOf, type JobHooks } from './batch/options.js'
 import { HostawayError } from './errors.js'
 import { clientGone } from './abort.js'
 import type { HostawayClient } from './hostaway/client.js'
@@ -16,13 +17,14 @@ import type { CallOptions } from './seams.js'
 import { withIdempotency, type IdempotencyStore, type RunOutcome } from './idempotency.js'
 import { listReservationMessages } from './messages.js'
 import { redactItems, redactResults, visibleTo } from './secrets.js'
-import type { BatchOperation, Telemetry } from './telemetry.js'
+import type { Telemetry } from './telemetry.js'
 import { brokenUpdateRule } from './update-rules.js'
 import type { AvailableListingsQuery, BatchBookingUpdateBody, BatchCalendarUpdateBody, BatchMessagesBody } from '../schemas/writes.js'
 import { searchAvailableListings } from './writes/run-available.js'
 import { bookingWrites } from './writes/run-bookings.js'
 import { calendarWrites } from './writes/run-calendar.js'
 import { messageWrites } from './writes/run-messages.js'
+import { counted } from './writes/run-common.js'
 
 /** Who asks, and how to give up: what every operation receives from its transport (REST route or MCP tool). */
 export interface CallerContext {
@@ -52,40 +54,6 @@ export interface CallerContext {
   progress?: (settled: number, total: number) => void
   /** The batch runs as a job (services/jobs/): no deadline, a checkpoint, a gate before each item. */
   job?: JobHooks
-}
-
-/**
- * How a job (services/jobs/) runs a batch operation: without a deadline (it ends when every item
- * ran, or by its signal), resumed from the items an earlier run finished, each item's start asked
- * for and each item's result told as it settles (the batch engine's `starting` and `onItem`).
- */
-export interface JobHooks {
-  /** Results of items an earlier run of the job finished (its checkpoint), by position: reported as they are, never run again. */
-  finished: ReadonlyMap<number, OperationResult<unknown>>
-  /**
-   * Awaited before an item starts (before its rate-limit wait): a rejection leaves the item unsent
-   * with that error (the job was cancelled, the gateway shuts down); a durable job records here that
-   * the item started, so that a run resumed after a crash never sends it again.
-   */
-  starting: (index: number) => Promise<void>
-  /** The result of an item as it settles (the job's progress and checkpoint); the batch's response stays the final word. */
-  settled: (result: OperationResult<unknown>) => void
-}
-
-/**
- * The deadline of a job's batch (ms): the longest a timer can wait (~24.8 days), i.e. none; a job
- * ends when its items ran, or by its signal (cancel, shutdown).
- */
-const JOB_DEADLINE_MS = 2 ** 31 - 1
-
-/** What a job adds to a batch run: its checkpoint's items as known results, its gate and its progress. */
-function jobRun<T> (job: JobHooks | undefined, length: number, refused?: ReadonlyArray<OperationResult<T> | undefined>) {
-  if (job === undefined) return refused === undefined ? {} : { settled: refused }
-  return {
-    settled: Array.from({ length }, (_, i) => refused?.[i] ?? job.finished.get(i) as OperationResult<T> | undefined),
-    starting: job.starting,
-    onItem: job.settled
-  }
 }
 
 export interface OperationsDeps {
@@ -132,14 +100,6 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   const bookings = bookingWrites(writeDeps)
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
   const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
-  /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs: ctx.job === undefined ? timeoutMs : JOB_DEADLINE_MS, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
-  /** Reports each item of a batch that ran (`earlier`: positions answered by an earlier run, reported then). */
-  const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> => {
-    for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')
-    for (const { index, error_type: type } of response.failed) if (earlier?.has(index) !== true) telemetry.batchItem(operation, type ?? 'internal_error')
-    return response
-  }
 
   return {
     async listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {
@@ -179,13 +139,13 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
      * (cache, list pages, then one GET per id left: hostaway/lookups.ts).
      */
     async batchGetListings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Listing>> {
-      const { response } = await runBatch(ids, hostaway.lookupListings(ids), { ...batch(ctx, timeoutMs), dedupe: true, ...jobRun<Listing>(ctx.job, ids.length) })
-      return redactResults(counted('batchGetListings', response), visibleTo(ctx.caller).listing)
+      const { response } = await runBatch(ids, hostaway.lookupListings(ids), { ...batchOptions(ctx, timeoutMs), dedupe: true, settled: knownResults<Listing>(ids.length, undefined, ctx.job?.finished) })
+      return redactResults(counted(telemetry, 'batchGetListings', response), visibleTo(ctx.caller).listing)
     },
 
     async batchGetBookings ({ ids, timeout_ms: timeoutMs }: BatchLookupBody, ctx: CallerContext): Promise<PartialFailureResponse<Booking>> {
-      const { response } = await runBatch(ids, hostaway.lookupReservations(ids), { ...batch(ctx, timeoutMs), dedupe: true, ...jobRun<Booking>(ctx.job, ids.length) })
-      return redactResults(counted('batchGetBookings', response), visibleTo(ctx.caller).booking)
+      const { response } = await runBatch(ids, hostaway.lookupReservations(ids), { ...batchOptions(ctx, timeoutMs), dedupe: true, settled: knownResults<Booking>(ids.length, undefined, ctx.job?.finished) })
+      return redactResults(counted(telemetry, 'batchGetBookings', response), visibleTo(ctx.caller).booking)
     },
 
     /**
@@ -210,10 +170,10 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
       /** positions answered by the checkpoint of an earlier run of the key (nothing sent for them now) */
       let earlier: ReadonlySet<number> = new Set<number>()
       const run = async (checkpoint: PartialFailureResponse<Listing> | undefined): Promise<RunOutcome<PartialFailureResponse<Listing>>> => {
-        const result = await runBatch(ids, write, { ...batch(ctx, timeoutMs), ...jobRun(ctx.job, ids.length, refused), checkpoint })
+        const result = await runBatch(ids, write, { ...batchOptions(ctx, timeoutMs), settled: knownResults(ids.length, refused, ctx.job?.finished), checkpoint })
         // and, for a job resumed after its instance stopped, what the earlier run finished (services/jobs/)
         earlier = new Set([...result.resumed, ...(ctx.job?.finished.keys() ?? [])])
-        const response = counted('batchUpdateListings', result.response, earlier)
+        const response = counted(telemetry, 'batchUpdateListings', result.response, earlier)
         // the client went away: the response has no one to go to, so it is not the final answer
         // while items remain that were never sent
         return { body: response, complete: !clientGone(ctx.signal) || !response.failed.some(unfinished) }
@@ -270,9 +230,6 @@ export function checkOncePerBatch<K extends string> (updates: ReadonlyArray<Reco
 }
 
 /** Whose fair share of the upstream budget a context uses. */
-function shareOf (ctx: CallerContext): string {
-  return ctx.share ?? ctx.caller.id
-}
 
 /**
  * The CallerContext of a Fastify request: its `workSignal` aborts on disconnect, at the request

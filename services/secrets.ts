@@ -4,7 +4,8 @@ import type { Caller } from './auth.js'
 /** A data object without the given fields. */
 export type Redactor = <T extends object>(item: T) => T
 
-const keep: Redactor = (item) => item
+/** Leaves an item as it is: what a reader with the `secrets` scope sees, and data without secret fields. */
+export const keep: Redactor = (item) => item
 
 /**
  * Returns `item` itself when it holds none of `fields`, else a shallow copy without them (the

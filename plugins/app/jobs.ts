@@ -7,6 +7,15 @@ import { createJobService, type JobService } from '../../services/jobs/service.j
 import { requestContext } from '../../services/operations.js'
 import { prefersAsync } from '../../services/jobs/prefer.js'
 
+/** The items of a batch route's body: where they are, how many, the route's own bound, and whether it is a dry run. */
+export interface BatchItems {
+  field: string
+  count: number
+  /** a fixed bound of the body schema, the same with or without a job (instead of BATCH_MAX_ITEMS / JOB_MAX_ITEMS) */
+  max?: number
+  dryRun?: boolean
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The long-running batches (Prefer: respond-async): services/jobs/. */
@@ -15,9 +24,11 @@ declare module 'fastify' {
      * The one seam of a batch route: with `Prefer: respond-async` it creates the job of the
      * validated body and answers 202 (Location, Preference-Applied): the route returns what it
      * gives. Without it, it checks the batch fits one request (BATCH_MAX_ITEMS; the body schema
-     * admits JOB_MAX_ITEMS) and gives undefined: the route runs the batch as before.
+     * admits JOB_MAX_ITEMS) and gives undefined: the route runs the batch as before. A route whose
+     * body has its own fixed bound (`max`: the calendar ranges, the messages) keeps it in both modes;
+     * a dry run is answered in its request (it sends nothing: nothing to wait for).
      */
-    batchOrJob: (request: FastifyRequest, reply: FastifyReply, operation: JobOperation, items: { field: string, count: number }) => Promise<Job | undefined>
+    batchOrJob: (request: FastifyRequest, reply: FastifyReply, operation: JobOperation, items: BatchItems) => Promise<Job | undefined>
   }
 }
 
@@ -39,15 +50,15 @@ export default fp(async (fastify) => {
   })
   fastify.decorate('jobs', jobs)
 
-  fastify.decorate('batchOrJob', async function batchOrJob (request: FastifyRequest, reply: FastifyReply, operation: JobOperation, items: { field: string, count: number }): Promise<Job | undefined> {
+  fastify.decorate('batchOrJob', async function batchOrJob (request: FastifyRequest, reply: FastifyReply, operation: JobOperation, items: BatchItems): Promise<Job | undefined> {
     const async = prefersAsync(request.headers.prefer)
-    const limit = async ? config.JOB_MAX_ITEMS : config.BATCH_MAX_ITEMS
-    if (items.count > limit) {
+    const limit = items.max ?? (async ? config.JOB_MAX_ITEMS : config.BATCH_MAX_ITEMS)
+    if (items.max === undefined && items.count > limit) {
       throw httpErrors.badRequest(async
         ? `body/${items.field} has more than ${limit} items, the most one job takes (JOB_MAX_ITEMS): split the batch into jobs of at most ${limit}`
         : `body/${items.field} has more than ${limit} items, the most one request takes: split the batch into requests of at most ${limit}, or send it as a job (Prefer: respond-async, up to ${config.JOB_MAX_ITEMS} items)`)
     }
-    if (!async) return undefined
+    if (!async || items.dryRun === true) return undefined
     const key = request.headers['idempotency-key']
     const ctx = requestContext(request)
     const { job, replayed } = await jobs.submit(operation, request.body, { caller: ctx.caller, share: ctx.share ?? ctx.caller.id, requestId: request.id }, typeof key === 'string' ? key : undefined)

@@ -8,7 +8,8 @@ import { HostawayError } from '../errors.js'
 import type { BoundCallOptions } from '../seams.js'
 import { bookingOperationId, brokenBookingRule, mergeReservation } from './bookings.js'
 import { checkOncePerBatch } from '../operations.js'
-import { batchOptions, dryRun, idempotentRun, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
+import { batchOptions } from '../batch/options.js'
+import { dryRun, idempotentRun, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
 
 /** Where reservation batches' Idempotency-Keys live. */
 const KEY_SPACE = { method: 'PATCH', path: '/api/bookings/batch' }

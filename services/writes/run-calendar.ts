@@ -6,7 +6,8 @@ import type { Strategy } from '../batch/run.js'
 import {
   calendarOperationId, calendarUpdateResult, checkCalendarUpdates, planCalendarCalls, plannedCalendarCalls
 } from './calendar.js'
-import { batchOptions, dryRun, idempotentRun, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
+import { batchOptions } from '../batch/options.js'
+import { dryRun, idempotentRun, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
 import type { CalendarUpdateItem } from '../../schemas/writes.js'
 
 /** Where calendar batches' Idempotency-Keys live: the REST route, whichever transport calls it. */

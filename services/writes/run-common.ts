@@ -7,6 +7,7 @@ import { clientGone } from '../abort.js'
 import { withIdempotency, type RunOutcome } from '../idempotency.js'
 import type { CallerContext, OperationsDeps } from '../operations.js'
 import type { BatchOperation } from '../telemetry.js'
+import { knownResults } from '../batch/options.js'
 import { dryRunSummary, estimateSlotsInMs, type DryRunItemInput } from './dry-run.js'
 
 /**
@@ -22,15 +23,6 @@ export type WriteContext = CallerContext & { idempotencyKey?: string }
 
 /** The nominal duration of one upstream call (ms) a dry run adds to the start of the last one. */
 export const NOMINAL_CALL_MS = 250
-
-export function shareOf (ctx: CallerContext): string {
-  return ctx.share ?? ctx.caller.id
-}
-
-/** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-export function batchOptions (ctx: CallerContext, timeoutMs: number | undefined) {
-  return { timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress }
-}
 
 /** Reports each item that ran (not those answered by an earlier run: `earlier`). */
 export function counted<T> (telemetry: WriteDeps['telemetry'], operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> {
@@ -64,8 +56,9 @@ export async function idempotentRun<T> (deps: WriteDeps, spec: {
     for (const result of resumeFrom === undefined ? [] : [...resumeFrom.successful, ...resumeFrom.failed]) {
       if (!unfinished(result)) finished.set(result.index, result)
     }
-    earlier = new Set(finished.keys())
-    const settled = spec.refused.map((r, i) => r ?? finished.get(i))
+    // and, for a job resumed after its instance stopped, what the job's earlier run finished (services/jobs/)
+    earlier = new Set([...finished.keys(), ...(ctx.job?.finished.keys() ?? [])])
+    const settled = knownResults(spec.refused.length, spec.refused, finished, ctx.job?.finished)
     const response = counted(deps.telemetry, spec.operation, await spec.execute(settled), earlier)
     return { body: response, complete: !clientGone(ctx.signal) || !response.failed.some(unfinished) }
   }
@@ -77,7 +70,8 @@ export async function idempotentRun<T> (deps: WriteDeps, spec: {
 
 /** Refuse a request without the Idempotency-Key a route requires (400 naming it; MCP: the argument). */
 export function requireKey (ctx: WriteContext, name: string): void {
-  if (ctx.idempotencyKey === undefined) {
+  // a job sends each item at most once by itself (its gate, services/jobs/): its request had the key
+  if (ctx.idempotencyKey === undefined && ctx.job === undefined) {
     throw httpErrors.badRequest(`${name} is required on this write: a send that may have reached Hostaway is never repeated, so a retry must be recognised (send a unique key per batch, and the same key when resending it)`)
   }
 }

@@ -10,7 +10,8 @@ import type { BoundCallOptions, CallOptions } from '../seams.js'
 import {
   bookingsWithoutConversation, brokenMessageRule, checkBeforeResending, conversationsByReservation, messageAudit, messageOperationId, repeatedMessages
 } from './messages.js'
-import { batchOptions, dryRun, idempotentRun, requireKey, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
+import { batchOptions } from '../batch/options.js'
+import { dryRun, idempotentRun, requireKey, ruleError, type WriteContext, type WriteDeps } from './run-common.js'
 
 /** Where message batches' Idempotency-Keys live. */
 const KEY_SPACE = { method: 'POST', path: '/api/batch/messages' }
