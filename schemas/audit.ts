@@ -50,4 +50,22 @@ export const WriteAuditEntrySchema = Type.Object({
 }, { additionalProperties: false })
 
 export type WriteAuditEntry = Static<typeof WriteAuditEntrySchema>
-export type AuditEntry = ListingAuditEntry | WriteAuditEntry
+
+/**
+ * One line of the audit log when a job is created (`Prefer: respond-async`) or cancelled
+ * (`DELETE /api/jobs/{id}`); its write items are audited as they are in a request, with the
+ * request id of the request that created it.
+ */
+export const JobAuditEntrySchema = Type.Object({
+  audit: Type.Union([Type.Literal('job_create'), Type.Literal('job_cancel')]),
+  request_id: Type.Union([Type.String(), Type.Null()], { description: 'The request that created or cancelled the job' }),
+  key_id: Type.String(),
+  job_id: Type.String(),
+  operation: Type.String({ description: 'The operationId of the batch the job runs' }),
+  total_count: Type.Integer({ minimum: 0 }),
+  status: Type.String({ description: 'The job status as the request left it' }),
+  idempotency_key_hash: Type.Union([Type.String({ pattern: '^[0-9a-f]{16}$' }), Type.Null()])
+}, { additionalProperties: false })
+
+export type JobAuditEntry = Static<typeof JobAuditEntrySchema>
+export type AuditEntry = ListingAuditEntry | WriteAuditEntry | JobAuditEntry

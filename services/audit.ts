@@ -1,5 +1,5 @@
 import { shortDigest } from './auth.js'
-import type { AuditEntry, ListingAuditEntry, WriteAuditEntry } from '../schemas/audit.js'
+import type { AuditEntry, JobAuditEntry, ListingAuditEntry, WriteAuditEntry } from '../schemas/audit.js'
 import type { PartialFailureResponse } from '../schemas/batch.js'
 
 /** Where audit lines go (a pino logger of its own: AUDIT_LOG, every line, whatever LOG_LEVEL says). */
@@ -71,11 +71,25 @@ export function writeEntries<I> (
   }))
 }
 
+/** The audit entry of a job created or cancelled by a request. */
+export function jobEntry (audit: JobAuditEntry['audit'], ctx: { requestId: string, keyId: string, idempotencyKey?: string | undefined }, job: { id: string, operation: string, total_count: number, status: string }): JobAuditEntry {
+  return {
+    audit,
+    request_id: ctx.requestId,
+    key_id: ctx.keyId,
+    job_id: job.id,
+    operation: job.operation,
+    total_count: job.total_count,
+    status: job.status,
+    idempotency_key_hash: ctx.idempotencyKey === undefined ? null : idempotencyKeyHash(ctx.idempotencyKey)
+  }
+}
+
 /** An audit trail writing one line per entry through `logger` (fixed message, the entry as fields). */
 export function createAuditTrail (logger: { info: (obj: object, msg: string) => void }): AuditTrail {
   return {
     write (entries) {
-      // 'listing update', 'calendar update', 'message send', 'booking update'
+      // 'listing update', 'calendar update', 'message send', 'booking update', 'job create', 'job cancel'
       for (const entry of entries) logger.info(entry, entry.audit.replace('_', ' '))
     }
   }

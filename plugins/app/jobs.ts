@@ -5,6 +5,7 @@ import { createMemoryJobStore } from '../../services/jobs/memory-store.js'
 import { createJobMetrics } from '../../services/jobs/metrics.js'
 import { createJobService, type JobService } from '../../services/jobs/service.js'
 import { requestContext } from '../../services/operations.js'
+import { jobEntry } from '../../services/audit.js'
 import { prefersAsync } from '../../services/jobs/prefer.js'
 
 /** The items of a batch route's body: where they are, how many, the route's own bound, and whether it is a dry run. */
@@ -62,6 +63,7 @@ export default fp(async (fastify) => {
     const key = request.headers['idempotency-key']
     const ctx = requestContext(request)
     const { job, replayed } = await jobs.submit(operation, request.body, { caller: ctx.caller, share: ctx.share ?? ctx.caller.id, requestId: request.id }, typeof key === 'string' ? key : undefined)
+    if (!replayed) fastify.audit.write([jobEntry('job_create', { requestId: request.id, keyId: ctx.caller.id, idempotencyKey: typeof key === 'string' ? key : undefined }, job)])
     reply.code(202).header('location', `/api/jobs/${job.id}`).header('preference-applied', 'respond-async')
     if (replayed) reply.header('idempotent-replayed', 'true')
     return job
@@ -78,4 +80,4 @@ export default fp(async (fastify) => {
     await draining
     await jobs.close()
   })
-}, { name: 'jobs', dependencies: ['config', 'operations', 'metrics'] })
+}, { name: 'jobs', dependencies: ['config', 'operations', 'metrics', 'audit'] })

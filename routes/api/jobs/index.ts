@@ -5,6 +5,7 @@ import {
   FINAL_STATUSES, JobIdParamsSchema, JobItemsPageSchema, JobItemsQuerySchema, JobListQuerySchema, JobListSchema, JobSchema, type Job
 } from '../../../schemas/job.js'
 import { NoQuerySchema } from '../../../schemas/query.js'
+import { jobEntry } from '../../../services/audit.js'
 
 const errors = errorResponses(400, 401, 403, 404, 414, 500)
 /** A job's responses are built whole and redacted here; JSON.stringify writes them (no schema-driven rewrite of a large result). */
@@ -90,6 +91,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async function cancelJob (request, reply) {
     const job = await jobs.cancel(request.params.id, request.caller)
     if (job === undefined) throw notFound(request.params.id)
+    fastify.audit.write([jobEntry('job_cancel', { requestId: request.id, keyId: request.caller.id }, job)])
     reply.type('application/json; charset=utf-8').serializer(asJson)
     return job
   })

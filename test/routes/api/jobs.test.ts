@@ -73,7 +73,8 @@ test('PATCH /api/listings/batch as a job: each write sent once, audited with the
   t.match(job, { status: 'completed', success_count: 6, failure_count: 0 })
   t.equal(await puts(sb) - before, 6, 'one PUT per update')
   const lines = audit.entries().filter((e) => e.request_id === 'job-create-1')
-  t.equal(lines.length, 6, 'one audit line per item, with the request that created the job')
+  t.equal(lines.filter((e) => e.audit === 'listing_update').length, 6, 'one audit line per item, with the request that created the job')
+  t.match(lines.filter((e) => e.audit === 'job_create'), [{ job_id: job.id, operation: 'batchUpdateListings', total_count: 6, key_id: 'open' }], 'and one for the job')
 })
 
 test('size limits: BATCH_MAX_ITEMS for a request, JOB_MAX_ITEMS for a job', async (t) => {
@@ -161,12 +162,13 @@ test('Idempotency-Key on an async request: the same key and body give the same j
 
 test('DELETE cancels: items not started end unprocessed (cancelled) and were never sent; items in flight finish; every item once', async (t) => {
   // 2 s windows of 15 requests: 40 updates take several windows
-  const { url, sandbox: sb } = await serve(t, {}, { rateWindowMs: 2000 })
+  const { url, sandbox: sb, audit } = await serve(t, {}, { rateWindowMs: 2000 })
   const updates = Array.from({ length: 40 }, (_, i) => ({ listing_id: i + 1, price: 300 + i }))
   const created = await (await submit(url, '/api/listings/batch', { updates })).json() as JobBody
   await until(async () => (await (await fetch(`${url}/api/jobs/${created.id}`)).json() as JobBody).done_count >= 1, 30_000, 'a first item done')
-  const cancel = await fetch(`${url}/api/jobs/${created.id}`, { method: 'DELETE' })
+  const cancel = await fetch(`${url}/api/jobs/${created.id}`, { method: 'DELETE', headers: { 'x-request-id': 'cancel-1' } })
   t.equal(cancel.status, 200)
+  t.match(audit.entries().filter((e) => e.audit === 'job_cancel'), [{ request_id: 'cancel-1', job_id: created.id, total_count: 40, status: 'running' }], 'the cancel is audited, once')
   const job = await finished(url, created.id)
   t.equal(job.status, 'cancelled')
   const result = job.result as NonNullable<JobBody['result']>
