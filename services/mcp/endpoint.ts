@@ -12,7 +12,7 @@ import { HostawayError, REMEDIATION } from '../errors.js'
 import type { CallerContext } from '../operations.js'
 import { createSchemaValidator, selfContained, type JsonSchema } from './json-schema.js'
 import type { McpResource } from './resources.js'
-import type { McpTool } from './tools.js'
+import type { McpTool } from './tool.js'
 
 /** One HTTP exchange with /mcp: who asks (the operations' context), and where to log. */
 export interface McpExchange {
@@ -152,7 +152,6 @@ export function createMcpEndpoint ({ tools, resources = [], models, version }: M
     for (const { tool, inputSchema, outputSchema } of listed) {
       if (!scopes.has(tool.scope)) continue
       server.registerTool(tool.name, {
-        title: tool.title,
         description: tool.description,
         inputSchema,
         outputSchema,

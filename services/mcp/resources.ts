@@ -1,6 +1,6 @@
 import type { Scope } from '../auth.js'
 import type { CallerContext, Operations } from '../operations.js'
-import { byDeadline } from './tools.js'
+import { byDeadline } from './tool.js'
 
 /**
  * A resource template of the MCP endpoint: one record per URI (`hostaway://listings/{id}`), read

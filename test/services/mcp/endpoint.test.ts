@@ -34,7 +34,6 @@ async function endpointWith (t: Test, tools: McpTool[]) {
 
 const probe = (call: McpTool['call']): McpTool => ({
   name: 'probe',
-  title: 'Probe',
   description: 'A tool of the test',
   scope: 'read',
   annotations: { readOnlyHint: true },
