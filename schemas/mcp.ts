@@ -6,14 +6,15 @@ import { MessageSchema } from './message.js'
 import { CalendarQuerySchema, ListListingsQuerySchema, ListingParamsSchema, BookingParamsSchema, SearchBookingsQuerySchema } from './query.js'
 
 /**
- * The arguments and results of the MCP tools (services/mcp/tools.ts), built from the REST routes'
- * own schemas so the two transports accept the same values and name fields alike. Tool arguments
- * are snake_case like the batch bodies and query strings (`listing_id`, not the path's `listingId`).
+ * The records and read arguments of the MCP tools (services/mcp/tools.ts), built from the REST
+ * routes' own schemas so the two transports accept the same values and name fields alike. Tool
+ * arguments are snake_case like the batch bodies and query strings (`listing_id`, not the path's
+ * `listingId`). The write arguments: schemas/mcp-writes.ts; the results: schemas/mcp-results.ts.
  *
  * Results are sized for an agent's context: each record kind has a compact field set returned by
  * default where a tool returns many records (`fields: ["*"]` for every field), and a result longer
- * than MCP_RESULT_MAX_CHARS is cut (`truncated` says what was left out and how to get it). So the
- * result schemas describe records whose fields are all optional but the key, other fields passed through.
+ * than MCP_RESULT_MAX_CHARS is cut (`truncated` says what was left out and how to get it). So a
+ * record's schema has its compact fields, all optional but the key, other fields passed through.
  */
 
 /** The kinds of record the tools return. */
@@ -84,7 +85,7 @@ export function BatchLookupArgsSchema (kind: 'listing' | 'booking', maxItems: nu
   })
 }
 
-export const truncationFields = {
+const truncationFields = {
   max_chars: Type.Integer({ minimum: 1 }),
   shown: Type.Integer({ minimum: 0, description: 'Records in this result (a batch: successes with their data)' }),
   omitted: Type.Integer({ minimum: 1, description: 'Records left out (a batch: successes whose data is null)' }),
@@ -92,7 +93,6 @@ export const truncationFields = {
   next_start_date: Type.Optional(Type.String({ format: 'date', description: 'Call again from this day for the rest' })),
   data_omitted: Type.Optional(Type.Array(Type.String(), { description: 'Ids of the successes whose data was left out' }))
 }
-export type Next = 'next_offset' | 'next_start_date' | 'data_omitted'
 const truncationOptions = { additionalProperties: false, description: 'Present when the result was cut to stay under max_chars' }
 
 /** Every field `truncated` may have (services/mcp/results.ts). */
