@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import app, { serverOptions } from '../app.js'
 import { loadConfig } from '../services/config.js'
 
-type Command = { cmd: 'rss' } | { cmd: 'close' }
+type Command = { cmd: 'memory', gc?: boolean } | { cmd: 'close' }
 
 async function main (): Promise<void> {
   const mode = process.argv[2] ?? 'gateway'
@@ -26,7 +26,12 @@ async function main (): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : 0
   process.send?.({ ready: true, port })
   process.on('message', (message: Command) => {
-    if (message.cmd === 'rss') process.send?.({ rss: process.memoryUsage().rss })
+    if (message.cmd === 'memory') {
+      // after a full collection when asked (and the process runs with --expose-gc): what stays
+      if (message.gc === true) (globalThis as { gc?: () => void }).gc?.()
+      const { rss, heapUsed } = process.memoryUsage()
+      process.send?.({ memory: { rss, heapUsed } })
+    }
     if (message.cmd === 'close') server.close().then(() => process.exit(0), () => process.exit(1))
   })
 }
