@@ -2,7 +2,8 @@
 // after 10,000 mixed warm requests (batches and single reads of listings and reservations, 50
 // connections) and after 1,000 idempotent writes (each with its own Idempotency-Key: 20 updates
 // that break a per-item rule, answered at once, nothing sent upstream, the result kept under its
-// key); each figure as the process stands and after a full collection (what it keeps).
+// key); each figure as the process stands and after a full collection (what it keeps); the same
+// with the young generation capped.
 import autocannon from 'autocannon'
 import { gatewayEnv, post, shortWindowSandbox, spawnServer, type Child, type Memory } from './servers.js'
 
@@ -26,10 +27,19 @@ async function both (gw: Child): Promise<{ now: Memory, after_gc: Memory }> {
   return { now, after_gc: await gw.memory(true) }
 }
 
+/**
+ * The load on a gateway with its defaults, and on one with V8's young generation capped
+ * (`--max-semi-space-size=4`, MB per semi-space; V8's default is 16 on 64-bit, and a busy
+ * process grows its semi-spaces to it: most of the gap between heap used and RSS).
+ */
 export async function memory () {
+  return { default: await measure([]), semi_space_4mb: await measure(['--max-semi-space-size=4']) }
+}
+
+async function measure (execArgv: string[]) {
   const sb = await shortWindowSandbox()
   try {
-    const gw = await spawnServer('gateway', gatewayEnv(sb))
+    const gw = await spawnServer('gateway', gatewayEnv(sb), execArgv)
     try {
       const url = `http://127.0.0.1:${gw.port}`
       await fetch(`${url}/ready`)
@@ -53,7 +63,7 @@ export async function memory () {
       })
       const afterWrites = await both(gw)
       return {
-        setup: { mixed_requests: MIXED, idempotent_writes: WRITES, connections: CONNECTIONS, items_per_write: 20 },
+        setup: { mixed_requests: MIXED, idempotent_writes: WRITES, connections: CONNECTIONS, items_per_write: 20, node_flags: execArgv },
         start,
         after_mixed: { ...afterMixed, rps: Math.round(mixed.requests.average), non2xx: mixed.non2xx, errors: mixed.errors },
         after_writes: { ...afterWrites, rps: Math.round(writes.requests.average), non2xx: writes.non2xx, errors: writes.errors, keys: key }

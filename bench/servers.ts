@@ -4,7 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
 
-export interface Memory { rss_mb: number, heap_used_mb: number }
+/** MB: the resident set, the V8 heap reserved and used, and memory outside it (Buffers, native) */
+export interface Memory { rss_mb: number, heap_total_mb: number, heap_used_mb: number, external_mb: number }
 
 export interface Child {
   port: number
@@ -32,10 +33,11 @@ export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, strin
         port: m.port as number,
         proc,
         memory: (gc = false) => new Promise((resolve) => {
-          const onMessage = (r: { memory?: { rss: number, heapUsed: number } }) => {
+          const onMessage = (r: { memory?: { rss: number, heapTotal: number, heapUsed: number, external: number } }) => {
             if (r.memory === undefined) return
             proc.off('message', onMessage)
-            resolve({ rss_mb: mb(r.memory.rss), heap_used_mb: mb(r.memory.heapUsed) })
+            const { rss, heapTotal, heapUsed, external } = r.memory
+            resolve({ rss_mb: mb(rss), heap_total_mb: mb(heapTotal), heap_used_mb: mb(heapUsed), external_mb: mb(external) })
           }
           proc.on('message', onMessage)
           proc.send({ cmd: 'memory', gc })
