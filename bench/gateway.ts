@@ -1,9 +1,10 @@
 // A gateway (or a bare Fastify server) in its own process, driven by bench/run.ts over IPC.
+import { Session } from 'node:inspector/promises'
 import Fastify from 'fastify'
-import app, { serverOptions } from '../app.js'
+import type * as App from '../app.js'
 import { loadConfig } from '../services/config.js'
 
-type Command = { cmd: 'rss' } | { cmd: 'close' }
+type Command = { cmd: 'memory', gc?: boolean } | { cmd: 'profile', stop?: boolean } | { cmd: 'close' }
 
 async function main (): Promise<void> {
   const mode = process.argv[2] ?? 'gateway'
@@ -17,6 +18,8 @@ async function main (): Promise<void> {
     server.post('/bare', async () => object)
     server.post('/bare-static', async (_request, reply) => reply.type('application/json; charset=utf-8').send(payload))
   } else {
+    // BENCH_DIST=1: the compiled app (npm run build), as `npm start` runs it, rather than the sources through tsx
+    const { default: app, serverOptions } = await import(process.env.BENCH_DIST === '1' ? '../dist/app.js' : '../app.js') as typeof App
     const config = loadConfig(process.env)
     server = Fastify(serverOptions(config, { logger: { level: config.LOG_LEVEL } }))
     await server.register(app, { config })
@@ -25,8 +28,22 @@ async function main (): Promise<void> {
   const address = server.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   process.send?.({ ready: true, port })
+  let profiler: Session | undefined
   process.on('message', (message: Command) => {
-    if (message.cmd === 'rss') process.send?.({ rss: process.memoryUsage().rss })
+    if (message.cmd === 'memory') {
+      // after a full collection when asked (and the process runs with --expose-gc): what stays
+      if (message.gc === true) (globalThis as { gc?: () => void }).gc?.()
+      const { rss, heapTotal, heapUsed, external } = process.memoryUsage()
+      process.send?.({ memory: { rss, heapTotal, heapUsed, external } })
+    }
+    if (message.cmd === 'profile') {
+      // a CPU profile of what runs between start and stop (bench/profile.ts), not of the start
+      const session = profiler ?? (profiler = new Session())
+      const step = message.stop === true
+        ? session.post('Profiler.stop').then(({ profile }) => process.send?.({ profile }))
+        : (session.connect(), session.post('Profiler.enable').then(() => session.post('Profiler.start')).then(() => process.send?.({ profiling: true })))
+      step.catch((err: unknown) => { throw err })
+    }
     if (message.cmd === 'close') server.close().then(() => process.exit(0), () => process.exit(1))
   })
 }

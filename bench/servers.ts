@@ -4,12 +4,23 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
 
-export interface Child { port: number, proc: ChildProcess, rss: () => Promise<number>, close: () => Promise<void> }
+/** MB: the resident set, the V8 heap reserved and used, and memory outside it (Buffers, native) */
+export interface Memory { rss_mb: number, heap_total_mb: number, heap_used_mb: number, external_mb: number }
 
-export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>): Promise<Child> {
+export interface Child {
+  port: number
+  proc: ChildProcess
+  /** resident set and V8 heap used now (after a full collection with `gc`: the process runs with --expose-gc) */
+  memory: (gc?: boolean) => Promise<Memory>
+  close: () => Promise<void>
+}
+
+const mb = (bytes: number) => +(bytes / 1024 / 1024).toFixed(1)
+
+export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>, execArgv: string[] = []): Promise<Child> {
   return new Promise((resolve, reject) => {
     const proc = fork(join(import.meta.dirname, 'gateway.ts'), [mode], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
       env: { ...process.env, FASTIFY_AUTOLOAD_TYPESCRIPT: '1', ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     })
@@ -21,10 +32,15 @@ export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, strin
       resolve({
         port: m.port as number,
         proc,
-        rss: () => new Promise((resolve) => {
-          const onMessage = (r: { rss?: number }) => { if (r.rss !== undefined) { proc.off('message', onMessage); resolve(r.rss) } }
+        memory: (gc = false) => new Promise((resolve) => {
+          const onMessage = (r: { memory?: { rss: number, heapTotal: number, heapUsed: number, external: number } }) => {
+            if (r.memory === undefined) return
+            proc.off('message', onMessage)
+            const { rss, heapTotal, heapUsed, external } = r.memory
+            resolve({ rss_mb: mb(rss), heap_total_mb: mb(heapTotal), heap_used_mb: mb(heapUsed), external_mb: mb(external) })
+          }
           proc.on('message', onMessage)
-          proc.send({ cmd: 'rss' })
+          proc.send({ cmd: 'memory', gc })
         }),
         close: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.send({ cmd: 'close' }) })
       })

@@ -19,7 +19,6 @@ const KNOWN_LONG: Record<string, number> = {
   'sandbox/store.ts': 353,
   'schemas/writes.ts': 297,
   'services/hostaway/call/attempt.ts': 271,
-  'services/hostaway/reads/read-through.ts': 257,
   'services/jobs/service.ts': 386,
   'services/limiter/limiter.ts': 271,
   'services/openapi.ts': 357,

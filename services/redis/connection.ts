@@ -3,13 +3,11 @@ import { createClient, ErrorReply } from '@redis/client'
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { scrub } from '../redact.js'
-import { redisPassword, redisTarget } from './url.js'
+import { MAX_RECONNECT_DELAY_MS, clientOptions, redisPassword, redisTarget } from './url.js'
 import type { Telemetry } from '../telemetry.js'
 
 /** How long a request may wait for Redis to come back before it is told to retry (ms): the Retry-After of a 503. */
 const REDIS_RETRY_AFTER_MS = 1000
-/** Longest pause between two reconnection attempts (ms): Redis coming back is noticed within this. */
-const MAX_RECONNECT_DELAY_MS = 1000
 
 /** Redis could not be used (down, or no answer in time): a retryable 503 `unprocessed` wherever it surfaces. */
 export class RedisUnavailableError extends HostawayError {
@@ -51,6 +49,12 @@ export interface RedisConnection {
   check (): Promise<void>
   /** `fn` runs each time the connection becomes usable again after a loss. */
   onRecovered (fn: () => void): void
+  /**
+   * `fn` runs with each key this connection read that was changed since (RESP3 client tracking:
+   * Redis pushes it, on this connection, in order with the replies), and with null when every
+   * such key may have changed (Redis flushed its tracking table, or the connection was lost).
+   */
+  onInvalidate (fn: (key: string | null) => void): void
   /** where Redis is (host:port or socket path), never credentials: for logs and messages */
   readonly target: string
   /** Connect, waiting at most `timeoutMs`; a Redis not there yet is retried in the background. */
@@ -66,24 +70,6 @@ export interface RedisConnectionOptions {
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'debug'>
   /** reports each command that failed (and each connection lost) by kind */
   telemetry: Pick<Telemetry, 'redisError'>
-}
-
-/** The node-redis options of a REDIS_URL; `unix:///path` connects to a socket (node-redis parses the others). */
-function clientOptions (url: string, timeoutMs: number) {
-  const socket = {
-    connectTimeout: timeoutMs,
-    // reconnect for ever, quickly: Redis coming back must be noticed within a second
-    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50)
-  }
-  // fail fast while disconnected rather than queue commands for later; commands are bounded by
-  // the connection's watchdog (node-redis' own timeout only covers commands not written yet, and
-  // costs a timer and an AbortSignal per command)
-  const common = { disableOfflineQueue: true, commandOptions: { timeout: 0 } }
-  if (url.startsWith('unix:')) {
-    const parsed = new URL(url)
-    return { ...common, socket: { ...socket, path: decodeURIComponent(parsed.pathname) } }
-  }
-  return { ...common, url, socket }
 }
 
 export function createRedisConnection ({ url, timeoutMs, log, telemetry }: RedisConnectionOptions): RedisConnection {
@@ -110,8 +96,12 @@ export function createRedisConnection ({ url, timeoutMs, log, telemetry }: Redis
     if (wasLost) for (const fn of recovered) fn()
   }
 
+  const invalidations: Array<(key: string | null) => void> = []
+  const invalidated = (key: string | null) => { for (const fn of invalidations) fn(key) }
+  client.on('invalidate', (key: unknown) => { invalidated(key === null ? null : String(key)) })
   client.on('ready', () => { if (!closed) becomeReady() })
   client.on('error', (err: Error) => {
+    invalidated(null)
     lastError = scrub(err.message, secrets)
     lastCause = err
     if (state === 'ready' || state === 'stalled') {
@@ -221,6 +211,9 @@ export function createRedisConnection ({ url, timeoutMs, log, telemetry }: Redis
     },
     onRecovered (fn) {
       recovered.push(fn)
+    },
+    onInvalidate (fn) {
+      invalidations.push(fn)
     },
     async start () {
       const connecting = client.connect()

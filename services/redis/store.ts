@@ -31,7 +31,7 @@ return 1
 `)
 
 export interface RedisStoreOptions {
-  connection: Pick<RedisConnection, 'command' | 'script' | 'onRecovered'>
+  connection: Pick<RedisConnection, 'command' | 'script' | 'onRecovered' | 'onInvalidate' | 'available'>
   keys: Pick<AccountKeys, 'cache' | 'fence' | 'cacheGeneration'>
   /**
    * How long after an invalidation fills are refused (ms): at least the longest an upstream read
@@ -57,11 +57,14 @@ interface Held {
 /**
  * The read cache (negative entries included: they are plain objects) shared by every instance, in
  * Redis as JSON with the entry's TTL. Each instance also holds what it read, tagged with the
- * account's invalidation generation (a counter every invalidation increments, in the same script):
- * a read first asks Redis for the generation — one small GET shared by the reads started together,
- * e.g. the ids of one batch — and uses what it holds only while the generation is unchanged, else
- * reads the entry again. So a write or a webhook on any instance is seen by every instance at once,
- * and a warm read hands out the same object (no parse; batch-json.ts writes its JSON once).
+ * account's invalidation generation (a counter every invalidation increments, in the same script),
+ * and uses what it holds only while the generation is unchanged, else reads the entry again. The
+ * generation is read with one small GET (shared by the reads started together, e.g. the ids of one
+ * batch) and then known without asking while Redis tracks it for this connection (RESP3 client
+ * tracking): Redis pushes its invalidation, in order with the replies, when any instance changes
+ * it, in the same turn of its loop as it answers the writer. So a write or a webhook on any
+ * instance is seen by every instance as soon as the writer hears it was counted, a warm read costs
+ * no round trip to Redis, and hands out the same object (no parse; batch-json.ts writes its JSON once).
  * Invalidations fence the key for `fenceMs` against fills that may predate them. Redis unavailable
  * is a miss, a skipped fill, and an invalidation kept here and sent when Redis is back; `clear`
  * forgets only what this instance holds.
@@ -79,10 +82,25 @@ export function createRedisStore ({ connection, keys, fenceMs, log }: RedisStore
     if (held.size > LOCAL_ENTRIES) held.delete(held.keys().next().value as string)
   }
 
+  /** the generation as last read, while nothing says it changed since (undefined: ask Redis) */
+  let tracked: string | undefined
+  /** changes heard of (pushed invalidations, a lost connection, this instance's own): a GET answered across one is not kept */
+  let changes = 0
+  const forget = () => { tracked = undefined; changes++ }
+  connection.onInvalidate((key) => { if (key === null || key === keys.cacheGeneration) forget() })
+
   /** The account's current generation. Only reads started together share a request: a later read never gets an answer sent before it started. */
   function generation (): Promise<string> {
+    // a connection that stalled may have missed a push: ask (and fail fast) like any command
+    if (tracked !== undefined && connection.available()) return Promise.resolve(tracked)
     if (asking !== undefined) return asking
-    const p = connection.command(['GET', keys.cacheGeneration]).then((g) => typeof g === 'string' ? g : '0')
+    const at = changes
+    const p = connection.command(['GET', keys.cacheGeneration]).then((g) => {
+      const current = typeof g === 'string' ? g : '0'
+      // a push for the key comes after the reply that tracked it, before this continuation runs
+      if (changes === at) tracked = current
+      return current
+    })
     asking = p
     queueMicrotask(() => { if (asking === p) asking = undefined })
     return p
@@ -106,6 +124,8 @@ export function createRedisStore ({ connection, keys, fenceMs, log }: RedisStore
       await connection.script(FENCE, [keys.cache(key), keys.fence(key), keys.cacheGeneration], args)
       return true
     }, false)
+    // this instance sees its own invalidation at once, whenever Redis' push about it arrives
+    forget()
     if (done) pending.delete(key)
     else if (pending.size < 100_000) pending.add(key)
     else log.warn({ key }, 'redis cache: too many invalidations waiting for redis, one dropped')

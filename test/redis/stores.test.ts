@@ -20,15 +20,21 @@ async function connect (scope: Scope, url: string, timeoutMs = 2000) {
   return connection
 }
 
-/** Two instances' stores on one Redis, each with its own connection. */
+/**
+ * Two instances' stores on one Redis, each with its own connection, and `heard`: resolves once
+ * each connection has read what Redis pushed to it before (a PING's answer comes after it), as an
+ * instance's event loop does before a request sent after the writer was answered reaches it.
+ */
 async function twoStores (scope: Scope, url: string, fenceMs = 60_000) {
-  const [a, b] = await Promise.all([connect(scope, url), connect(scope, url)])
-  return [a, b].map((connection) => createRedisStore({ connection, keys, fenceMs, log }))
+  const connections = await Promise.all([connect(scope, url), connect(scope, url)])
+  const [a, b] = connections.map((connection) => createRedisStore({ connection, keys, fenceMs, log }))
+  const heard = async () => { await Promise.all(connections.map((c) => c.command(['PING']))) }
+  return { a, b, heard }
 }
 
 t.test('the read cache: values and 404s with their TTL, one object per unchanged entry, fences against fills older than a write', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
-  const [a, b] = await twoStores(t, redis.url)
+  const { a, b, heard } = await twoStores(t, redis.url)
   const inspect = await connect(t, redis.url)
   const listing = { id: 1, name: 'Villa', price: 100 }
   await a.set('listing:1', listing, 5000)
@@ -38,16 +44,19 @@ t.test('the read cache: values and 404s with their TTL, one object per unchanged
   t.same(seen, listing, 'another instance reads it')
   t.equal(await b.get('listing:1'), seen, 'the same object while nothing was invalidated (its JSON is written once)')
   await a.replace?.('listing:1', { ...listing, price: 200 }, 5000)
+  await heard()
   t.same(await b.get('listing:1'), { ...listing, price: 200 }, 'after an invalidation anywhere, the entry is read afresh')
   await a.set('listing:404', { '@notFound': 'GET /listings/404 → HTTP 404: Listing not found' }, 5000)
   t.same(await b.get('listing:404'), { '@notFound': 'GET /listings/404 → HTTP 404: Listing not found' }, 'a remembered 404 too')
 
   await b.delete('listing:1')
+  await heard()
   t.equal(await a.get('listing:1'), undefined, 'an invalidation is seen by every instance')
   await a.set('listing:1', listing, 5000)
   t.equal(await b.get('listing:1'), undefined, 'a fill right after it (a read that may predate the write) is refused')
   t.equal(await inspect.command(['GET', keys.cacheGeneration]), '2', 'each invalidation counted once')
   await b.replace?.('listing:1', { ...listing, price: 300 }, 5000)
+  await heard()
   t.same(await a.get('listing:1'), { ...listing, price: 300 }, 'a value known to be current (a webhook\'s) is put in place')
   await a.clear()
   t.same(await b.get('listing:1'), { ...listing, price: 300 }, 'clear forgets only the instance\'s memo')
@@ -55,7 +64,7 @@ t.test('the read cache: values and 404s with their TTL, one object per unchanged
 
 t.test('the read-through over it: a webhook replacement and an invalidation on one instance reach the other', { skip: redisSkip }, async (t) => {
   const redis = await startRedis(t)
-  const [storeA, storeB] = await twoStores(t, redis.url, 1000)
+  const { a: storeA, b: storeB, heard } = await twoStores(t, redis.url, 1000)
   const a = createReadThrough({ telemetry: NO_TELEMETRY, store: storeA, ttlMs: 5000, negativeTtlMs: 5000, log })
   const b = createReadThrough({ telemetry: NO_TELEMETRY, store: storeB, ttlMs: 5000, negativeTtlMs: 5000, log })
   let fetches = 0
@@ -64,8 +73,10 @@ t.test('the read-through over it: a webhook replacement and an invalidation on o
   t.same(await b.read('reservation:5', 'GET /reservations/5', fetch), { id: 5, guestName: 'read 1' }, 'from the shared cache')
   t.equal(fetches, 1)
   await b.replace('reservation:5', { id: 5, guestName: 'from a webhook' })
+  await heard()
   t.same(await a.read('reservation:5', 'GET /reservations/5', fetch), { id: 5, guestName: 'from a webhook' })
   await a.invalidate('reservation:5')
+  await heard()
   t.equal(await b.peek('reservation:5'), undefined)
   t.same(await b.read('reservation:5', 'GET /reservations/5', fetch), { id: 5, guestName: 'read 2' }, 'read upstream again')
   await until(async () => {

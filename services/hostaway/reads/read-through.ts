@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../../errors.js'
+import { isMissing, notFound, type Missing } from './missing.js'
 import { abortMessage } from '../../abort.js'
 import { abortedError } from '../call/classify.js'
 import type { BoundCallOptions, CallOptions } from '../../seams.js'
@@ -29,18 +30,6 @@ interface Shared {
   listeners: Set<() => void>
   /** invalidated while in flight: its result must not be cached */
   stale: boolean
-}
-
-/** What the store holds for an id the upstream answered 404: its message (a plain object, so any store can hold it). */
-interface Missing { '@notFound': string }
-
-function isMissing (value: unknown): value is Missing {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<Missing>)['@notFound'] === 'string'
-}
-
-/** A remembered 404, as the caller gets it: not_found, no attempt made now. */
-function notFound (message: string): HostawayError {
-  return new HostawayError(message, { status_code: 404, error_type: 'not_found', retryable: false, attempts: 0 })
 }
 
 /** What the cache knows of a key without asking upstream. */
