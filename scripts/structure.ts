@@ -10,7 +10,7 @@ import { dirname, join, normalize, relative, sep } from 'node:path'
 /** Most lines a source file may have (sandbox/data.ts, the simulator's seed data, excepted). */
 export const MAX_LINES = 250
 const LONG_FILES_ALLOWED = new Set(['sandbox/data.ts'])
-const SOURCE_DIRS = ['app.ts', 'server.ts', 'bench', 'plugins', 'routes', 'sandbox', 'schemas', 'scripts', 'services', 'test']
+const SOURCE_DIRS = ['app.ts', 'server.ts', 'bench', 'lib', 'plugins', 'routes', 'sandbox', 'schemas', 'scripts', 'services', 'test']
 const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g
 
 export interface SourceFile { path: string, lines: number, imports: string[] }
@@ -86,7 +86,8 @@ export function forbiddenImports (files: readonly SourceFile[]): string[] {
     // a plugin's own test registers that plugin: test/plugins/ is the one place that may
     { from: (p) => ['routes', 'services'].some((d) => under(p, d)) || (under(p, 'test') && !under(p, 'test/plugins')), to: (p) => under(p, 'plugins'), rule: 'routes/, services/ and test/ do not import plugins/' },
     { from: (p) => under(p, 'sandbox'), to: (p) => under(p, 'services') || under(p, 'plugins'), rule: 'sandbox/ imports nothing from services/ or plugins/ (it is extractable)' },
-    { from: (p) => under(p, 'schemas'), to: (p) => under(p, 'services') || under(p, 'sandbox') || under(p, 'plugins'), rule: 'schemas/ imports neither services/ nor sandbox/' }
+    { from: (p) => under(p, 'schemas'), to: (p) => under(p, 'services') || under(p, 'sandbox') || under(p, 'plugins'), rule: 'schemas/ imports neither services/ nor sandbox/' },
+    { from: (p) => under(p, 'lib'), to: (p) => !under(p, 'lib'), rule: 'lib/ imports nothing of the repository outside lib/' }
   ]
   const breaches: string[] = []
   for (const file of files) {
