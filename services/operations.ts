@@ -9,7 +9,7 @@ import { listingUpdateEntries, type AuditTrail } from './audit.js'
 import { OPEN_CALLER, type Caller } from './auth.js'
 import { unfinished, unsentResult } from './batch/results.js'
 import { eachOf, type BatchRunner } from './batch/run.js'
-import { HostawayError } from './errors.js'
+import { GatewayError } from './errors.js'
 import { clientGone } from './abort.js'
 import type { HostawayClient } from './hostaway/client.js'
 import type { CallOptions } from './seams.js'
@@ -113,8 +113,8 @@ function checkDateOrder (from: string | undefined, to: string | undefined, names
 }
 
 /** An update item that breaks a per-item rule: it fails alone, never sent (`attempts: 0`). */
-function ruleError (index: number, rule: string): HostawayError {
-  return new HostawayError(`updates/${index}/${rule}`, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+function ruleError (index: number, rule: string): GatewayError {
+  return GatewayError.invalid(`updates/${index}/${rule}`)
 }
 
 /**
@@ -131,9 +131,9 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   const messages = messageWrites(writeDeps)
   const bookings = bookingWrites(writeDeps)
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
-  const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
+  const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { share: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
   /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
-  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs: ctx.job === undefined ? timeoutMs : JOB_DEADLINE_MS, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress })
+  const batch = (ctx: CallerContext, timeoutMs: number | undefined) => ({ timeoutMs: ctx.job === undefined ? timeoutMs : JOB_DEADLINE_MS, logger: ctx.logger, signal: ctx.signal, share: shareOf(ctx), onSettled: ctx.progress })
   /** Reports each item of a batch that ran (`earlier`: positions answered by an earlier run, reported then). */
   const counted = <T>(operation: BatchOperation, response: PartialFailureResponse<T>, earlier?: ReadonlySet<number>): PartialFailureResponse<T> => {
     for (const { index } of response.successful) if (earlier?.has(index) !== true) telemetry.batchItem(operation, 'none')

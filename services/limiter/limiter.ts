@@ -31,7 +31,7 @@ export interface RateLimiterDeps {
   /** most waiters; beyond it the turns that come last are refused (never a token request) */
   maxQueue: number
   /** a caller's share of the slots relative to the others' (default 1) */
-  weightOf?: (caller: string) => number
+  weightOf?: (share: string) => number
   /** run `fn` in `ms` (on the `now` clock), returning a cancel function (default: setTimeout) */
   schedule?: (fn: () => void, ms: number) => () => void
   /** reports each wait for a slot and each refusal */
@@ -198,7 +198,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
           onAbort: undefined,
           enqueuedAt: t,
           priority: options.priority === true,
-          caller: options.caller ?? '',
+          share: options.share ?? '',
           lane: options.lane ?? 'single',
           backlog: options.backlog,
           deadline,

@@ -5,8 +5,8 @@ export type Lane = 'single' | 'batch'
 
 /** Who waits for a rate-limit slot, in which lane, and until when (limiter.ts). */
 export interface Admission {
-  /** whose fair share of the upstream budget the call uses: an API key's id, or `ip:<address>` when the API is open */
-  caller: string
+  /** the fair-share key: whose share of the upstream budget the call uses (an API key's id, or `ip:<address>` when the API is open) */
+  share: string
   lane: Lane
   /**
    * When the work must be answered by (ms on the monotonic clock, `performance.now()`): a call whose

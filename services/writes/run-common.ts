@@ -2,7 +2,7 @@ import { httpErrors } from '@fastify/sensible'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
 import type { PlannedCall, WriteOperation, DryRunResponse } from '../../schemas/writes.js'
 import { unfinished } from '../batch/results.js'
-import { HostawayError } from '../errors.js'
+import { GatewayError } from '../errors.js'
 import { clientGone } from '../abort.js'
 import { withIdempotency, type RunOutcome } from '../idempotency.js'
 import type { CallerContext, OperationsDeps } from '../operations.js'
@@ -29,7 +29,7 @@ export function shareOf (ctx: CallerContext): string {
 
 /** What a batch of this caller is run with (its items wait in the batch lane, by the batch's deadline). */
 export function batchOptions (ctx: CallerContext, timeoutMs: number | undefined) {
-  return { timeoutMs, logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress }
+  return { timeoutMs, logger: ctx.logger, signal: ctx.signal, share: shareOf(ctx), onSettled: ctx.progress }
 }
 
 /** Reports each item that ran (not those answered by an earlier run: `earlier`). */
@@ -40,8 +40,8 @@ export function counted<T> (telemetry: WriteDeps['telemetry'], operation: BatchO
 }
 
 /** An item that breaks a per-item rule: it fails alone, never sent (`attempts: 0`). */
-export function ruleError (message: string): HostawayError {
-  return new HostawayError(message, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+export function ruleError (message: string): GatewayError {
+  return GatewayError.invalid(message)
 }
 
 /**

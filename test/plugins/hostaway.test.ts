@@ -5,7 +5,7 @@ import { sandbox } from '../helper.js'
 import hostawayPlugin from '../../plugins/app/hostaway.js'
 import { loadConfig } from '../../services/config.js'
 import type { Config } from '../../schemas/config.js'
-import { HostawayError } from '../../services/errors.js'
+import { GatewayError } from '../../services/errors.js'
 import type { Telemetry } from '../../services/telemetry.js'
 import { recordingTelemetry } from '../fixtures/telemetry.js'
 
@@ -50,9 +50,9 @@ t.test('decorates fastify.hostaway from the config and closes it with the app', 
 
   await app.close()
   const err = await app.hostaway.getListing(2).catch((e: unknown) => e)
-  t.ok(err instanceof HostawayError)
-  t.equal((err as HostawayError).error_type, 'unprocessed', 'closed with the app')
-  t.match((err as HostawayError).message, /^GET \/listings\/2 was not sent: the Hostaway client is closed$/)
+  t.ok(err instanceof GatewayError)
+  t.equal((err as GatewayError).error_type, 'unprocessed', 'closed with the app')
+  t.match((err as GatewayError).message, /^GET \/listings\/2 was not sent: the Hostaway client is closed$/)
 })
 
 t.test('fails registration clearly when no credentials were filled in', async (t) => {

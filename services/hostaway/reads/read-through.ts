@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import { abortMessage } from '../../abort.js'
 import { abortedError } from '../call/classify.js'
 import type { BoundCallOptions, CallOptions } from '../../seams.js'
@@ -39,12 +39,12 @@ function isMissing (value: unknown): value is Missing {
 }
 
 /** A remembered 404, as the caller gets it: not_found, no attempt made now. */
-function notFound (message: string): HostawayError {
-  return new HostawayError(message, { status_code: 404, error_type: 'not_found', retryable: false, attempts: 0 })
+function notFound (message: string): GatewayError {
+  return GatewayError.notFound(message)
 }
 
 /** What the cache knows of a key without asking upstream. */
-export type Peeked<T> = { value: T } | { error: HostawayError } | undefined
+export type Peeked<T> = { value: T } | { error: GatewayError } | undefined
 
 export type ReadThrough = ReturnType<typeof createReadThrough>
 
@@ -93,7 +93,7 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log, telemetry
       if (keep && ttlMs > 0) await remember(key, shared, value)
       return value
     }, async (err: unknown) => {
-      if (keep && negativeTtlMs > 0 && err instanceof HostawayError && err.error_type === 'not_found') {
+      if (keep && negativeTtlMs > 0 && err instanceof GatewayError && err.error_type === 'not_found') {
         await remember(key, shared, { '@notFound': err.message } satisfies Missing)
       }
       throw err

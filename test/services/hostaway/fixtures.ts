@@ -3,20 +3,20 @@ import pino from 'pino'
 import { createHostaway, limiterFromConfig, type HostawaySeams } from '../../../services/compose.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { loadConfig } from '../../../services/config.js'
-import { HostawayError } from '../../../services/errors.js'
+import { GatewayError } from '../../../services/errors.js'
 import { createMemoryStore } from '../../../services/hostaway/reads/cache.js'
 import type { KeyValueStore } from '../../../services/seams.js'
 import { NO_TELEMETRY, type Telemetry } from '../../../services/telemetry.js'
 
-/** Await a promise that must reject with a HostawayError, and return that error. */
-export async function failure (p: Promise<unknown>): Promise<HostawayError> {
+/** Await a promise that must reject with a GatewayError, and return that error. */
+export async function failure (p: Promise<unknown>): Promise<GatewayError> {
   try {
     await p
   } catch (err) {
-    if (err instanceof HostawayError) return err
+    if (err instanceof GatewayError) return err
     throw err
   }
-  throw new Error('expected a HostawayError')
+  throw new Error('expected a GatewayError')
 }
 
 /** Requests the sandbox counted for one method on routes matching `pattern`. */
