@@ -19,10 +19,7 @@ const KNOWN_LONG: Record<string, number> = {
   'services/mcp/tools.ts': 363,
   'services/openapi.ts': 357,
   'services/operations.ts': 285,
-  'test/sandbox/writes.test.ts': 309,
-  'test/services/hostaway/call/token.test.ts': 277,
-  'test/services/hostaway/client.test.ts': 325,
-  'test/services/limiter/limiter.test.ts': 265
+  'test/sandbox/writes.test.ts': 309
 }
 
 test('no folder loop', async (t) => {
