@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppOptions } from '../app.js'
 import { HealthSchema, ReadySchema } from '../schemas/health.js'
 import { Ref, errorResponses } from '../schemas/common.js'
-import { HostawayError } from '../services/errors.js'
+import { GatewayError } from '../services/errors.js'
 import { errorBody } from '../services/error-response.js'
 import { publicUrl } from '../services/upstream.js'
 
@@ -39,9 +39,9 @@ const health: FastifyPluginAsyncTypebox<Partial<AppOptions>> = async (fastify, o
       await hostaway.checkReady({ signal: AbortSignal.timeout(Math.min(config.HOSTAWAY_TIMEOUT_MS, 5000) + config.HOSTAWAY_TOKEN_SETTLE_MS) })
       return { status: 'ready' as const, upstream, upstream_url: upstreamUrl }
     } catch (err) {
-      const reason = err instanceof HostawayError ? err.message : 'upstream check failed'
-      const errorType = err instanceof HostawayError ? err.error_type : 'internal_error'
-      const hintMs = err instanceof HostawayError ? err.retry_after_ms : null
+      const reason = err instanceof GatewayError ? err.message : 'upstream check failed'
+      const errorType = err instanceof GatewayError ? err.error_type : 'internal_error'
+      const hintMs = err instanceof GatewayError ? err.retry_after_ms : null
       const retryAfterS = hintMs === null ? NOT_READY_RETRY_AFTER_S : Math.max(1, Math.ceil(hintMs / 1000))
       request.log.warn({ err }, 'readiness check failed')
       return reply.code(503).header('retry-after', String(retryAfterS)).send(errorBody(request, { status: 503, message: `Not ready: ${reason}`, errorType }))

@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { LOG_LEVELS, type LogLevelName } from '../schemas/common.js'
-import { ConfigError, parseEnv } from '../services/env.js'
+import { ConfigError, parseEnv } from '../lib/env.js'
 import { Settings, settingsProblem } from './options.js'
 import type { SandboxOptions } from './types.js'
 
 /**
  * The standalone sandbox's environment (`npm run sandbox`): the same rules and defaults as the
- * programmatic options, read the same way as the gateway's configuration (services/config.ts).
+ * programmatic options, read the same way as the gateway's configuration (parseEnv in lib/env.ts, shared).
  */
 export const SandboxEnvSchema = Type.Object({
   SANDBOX_PORT: Type.Integer({ default: 4010, minimum: 0, maximum: 65535, description: 'port to listen on (0 = ephemeral)' }),

@@ -1,29 +1,18 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { LOG_LEVELS } from '../schemas/common.js'
+import { SandboxSettings } from '../schemas/sandbox-settings.js'
 import { formatDay, parseDay, todayDay } from './dates.js'
 import { FaultsSchema, checkFaults } from './faults.js'
 import type { SandboxLogger, SandboxOptions } from './types.js'
-
-const Int = (value: number, minimum: number, description: string, maximum = Number.MAX_SAFE_INTEGER) =>
-  Type.Integer({ default: value, minimum, maximum, description })
 
 /**
  * Every sandbox setting with its default and rule. The programmatic options (SandboxOptionsSchema)
  * and the standalone server's environment variables (env.ts) are both checked against these.
  */
 export const Settings = {
-  seed: Int(42, 0, 'seed of the generated data and of the random fault draws'),
-  accountId: Type.String({ default: '10000', minLength: 1, description: 'client_id accepted by POST /v1/accessTokens' }),
-  apiKey: Type.String({ default: 'sandbox-secret', minLength: 1, description: 'client_secret accepted by POST /v1/accessTokens' }),
-  rateLimitIp: Int(15, 1, 'requests admitted per client IP in any window'),
-  rateLimitAccount: Int(20, 1, 'requests admitted per account in any window'),
-  rateWindowMs: Int(10_000, 1, 'length of the sliding rate-limit window (ms)'),
-  listingCount: Int(40, 1, 'number of generated listings (ids 1..listingCount)', 10_000),
-  tokenTtlSeconds: Int(15_897_600, 1, 'expires_in of issued tokens (s)'),
-  tokenSettleMs: Int(0, 0, 'a new token is refused for this many ms'),
-  faults: Type.Optional(FaultsSchema),
-  baseDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'day the data is laid out from (YYYY-MM-DD); default today (UTC)' }))
+  ...SandboxSettings,
+  faults: Type.Optional(FaultsSchema)
 }
 
 /** The programmatic options, except `logger` (an instance is no schema material; checked by hand). */

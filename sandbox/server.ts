@@ -8,7 +8,7 @@
  * Rules and defaults: SandboxEnvSchema (env.ts).
  */
 import pino from 'pino'
-import { ConfigError } from '../services/config.js'
+import { ConfigError } from '../lib/env.js'
 import { configFromEnv, type EnvConfig } from './env.js'
 import type { RunningSandbox } from './types.js'
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { SandboxEnvSchema } from '../sandbox/env.js'
 import { LOG_LEVELS } from './common.js'
+import { SandboxSettings } from './sandbox-settings.js'
 
 const Int = (def: number, min: number, description: string, max?: number) =>
   Type.Integer({ default: def, minimum: min, ...(max === undefined ? {} : { maximum: max }), description })
@@ -8,7 +8,7 @@ const Int = (def: number, min: number, description: string, max?: number) =>
 /**
  * Every environment variable the gateway reads, with its default and rule (README, "Configuration").
  * Keys are the variable names, so `fastify.config.PORT` reads like the docs. The embedded
- * sandbox's variables are the standalone sandbox's own (sandbox/env.ts), minus where it listens.
+ * sandbox's variables have the standalone sandbox's rules (SandboxSettings, as in sandbox/env.ts).
  */
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.String({ description: '"production" forbids the embedded sandbox unless HOSTAWAY_SANDBOX=1' })),
@@ -65,7 +65,11 @@ export const ConfigSchema = Type.Object({
   REDIS_TIMEOUT_MS: Int(1000, 10, 'how long a Redis connect or command may take before Redis counts as unavailable (requests needing it answer 503) (ms)', 60000),
   AUDIT_LOG: Type.String({ default: 'stdout', minLength: 1, description: 'where the audit log of writes goes (one line per item of every batch listing update): stdout, or a file path (appended to; its directory must exist and the file be writable)' }),
   HOSTAWAY_EGRESS_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'with REDIS_URL: instances with the same id share the per-IP budget (they leave through one IP); default the host name' })),
-  ...Type.Pick(SandboxEnvSchema, ['SANDBOX_ACCOUNT_ID', 'SANDBOX_API_KEY', 'SANDBOX_SEED', 'SANDBOX_RATE_WINDOW_MS', 'SANDBOX_LISTING_COUNT']).properties
+  SANDBOX_ACCOUNT_ID: SandboxSettings.accountId,
+  SANDBOX_API_KEY: SandboxSettings.apiKey,
+  SANDBOX_SEED: SandboxSettings.seed,
+  SANDBOX_RATE_WINDOW_MS: SandboxSettings.rateWindowMs,
+  SANDBOX_LISTING_COUNT: SandboxSettings.listingCount
 }, { additionalProperties: false })
 
 export type Config = Static<typeof ConfigSchema>

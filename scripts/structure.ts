@@ -10,10 +10,20 @@ import { dirname, join, normalize, relative, sep } from 'node:path'
 /** Most lines a source file may have (sandbox/data.ts, the simulator's seed data, excepted). */
 export const MAX_LINES = 250
 const LONG_FILES_ALLOWED = new Set(['sandbox/data.ts'])
-const SOURCE_DIRS = ['app.ts', 'server.ts', 'bench', 'plugins', 'routes', 'sandbox', 'schemas', 'scripts', 'services', 'test']
+const SOURCE_DIRS = ['app.ts', 'server.ts', 'bench', 'lib', 'plugins', 'routes', 'sandbox', 'schemas', 'scripts', 'services', 'test']
 const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g
 
-export interface SourceFile { path: string, lines: number, imports: string[] }
+export interface SourceFile {
+  path: string
+  lines: number
+  imports: string[]
+  /** how many times the file calls the gateway error's constructor with `new` */
+  errorConstructions?: number
+}
+
+/** The one module that may call the GatewayError constructor: everything else uses its named constructors. */
+export const ERROR_MODULE = 'services/errors.ts'
+const ERROR_CONSTRUCTION = /new\s+GatewayError\s*\(/g
 
 /** Not the project's sources: installed packages, and the SDKs the tests generate (git-ignored). */
 const NOT_SOURCES = new Set(['node_modules', join('test', 'fixtures', 'generated')])
@@ -35,7 +45,7 @@ export function sources (root: string): SourceFile[] {
   return paths.map((path) => {
     const text = readFileSync(join(root, path), 'utf8')
     const imports = [...text.matchAll(IMPORT)].map((m) => normalize(join(dirname(path), m[1])).split(sep).join('/').replace(/\.js$/, '.ts'))
-    return { path, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports }
+    return { path, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports, errorConstructions: [...text.matchAll(ERROR_CONSTRUCTION)].length }
   })
 }
 
@@ -86,7 +96,8 @@ export function forbiddenImports (files: readonly SourceFile[]): string[] {
     // a plugin's own test registers that plugin: test/plugins/ is the one place that may
     { from: (p) => ['routes', 'services'].some((d) => under(p, d)) || (under(p, 'test') && !under(p, 'test/plugins')), to: (p) => under(p, 'plugins'), rule: 'routes/, services/ and test/ do not import plugins/' },
     { from: (p) => under(p, 'sandbox'), to: (p) => under(p, 'services') || under(p, 'plugins'), rule: 'sandbox/ imports nothing from services/ or plugins/ (it is extractable)' },
-    { from: (p) => under(p, 'schemas'), to: (p) => under(p, 'services') || under(p, 'sandbox') || under(p, 'plugins'), rule: 'schemas/ imports neither services/ nor sandbox/' }
+    { from: (p) => under(p, 'schemas'), to: (p) => under(p, 'services') || under(p, 'sandbox') || under(p, 'plugins'), rule: 'schemas/ imports neither services/ nor sandbox/' },
+    { from: (p) => under(p, 'lib'), to: (p) => !under(p, 'lib'), rule: 'lib/ imports nothing of the repository outside lib/' }
   ]
   const breaches: string[] = []
   for (const file of files) {
@@ -97,6 +108,12 @@ export function forbiddenImports (files: readonly SourceFile[]): string[] {
   return breaches
 }
 
+/** Files outside ERROR_MODULE that call the GatewayError constructor (the rules of each kind of error live in its named constructors). */
+export function strayErrorConstructions (files: readonly SourceFile[]): string[] {
+  return files.filter((f) => f.path !== ERROR_MODULE && (f.errorConstructions ?? 0) > 0)
+    .map((f) => `${f.path}: GatewayError constructed outside ${ERROR_MODULE} (use a named constructor)`)
+}
+
 /** Files over MAX_LINES lines. */
 export function longFiles (files: readonly SourceFile[]): string[] {
   return files.filter((f) => f.lines > MAX_LINES && !LONG_FILES_ALLOWED.has(f.path)).map((f) => `${f.path}: ${f.lines} lines`)
@@ -104,7 +121,7 @@ export function longFiles (files: readonly SourceFile[]): string[] {
 
 if (process.argv[1] !== undefined && relative(process.argv[1], new URL(import.meta.url).pathname) === '') {
   const files = sources(join(dirname(new URL(import.meta.url).pathname), '..'))
-  const problems = [...folderLoops(files).map((l) => `folder loop: ${l.join(' → ')}`), ...forbiddenImports(files), ...longFiles(files)]
+  const problems = [...folderLoops(files).map((l) => `folder loop: ${l.join(' → ')}`), ...forbiddenImports(files), ...strayErrorConstructions(files), ...longFiles(files)]
   for (const problem of problems) process.stdout.write(`${problem}\n`)
   process.exitCode = problems.length === 0 ? 0 : 1
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import { commaList } from './env.js'
+import { commaList } from '../lib/env.js'
 
 /**
  * What an API key may do: read data, write it, see the listing fields that grant access to a

@@ -13,7 +13,7 @@ import { createAttemptRunner } from './hostaway/call/attempt.js'
 import { createBreaker } from './hostaway/call/breaker.js'
 import { budgetWindowMs, capOf, createMemoryBudget, lagMargin, pendingLeaseMs } from './limiter/budget.js'
 import { createMemoryStore } from './hostaway/reads/cache.js'
-import { createCaller } from './hostaway/call/caller.js'
+import { createCallExecutor } from './hostaway/call/executor.js'
 import { createHostawayClient } from './hostaway/client.js'
 import { createUpstreamHttp } from './hostaway/call/http.js'
 import { createRateLimiter } from './limiter/limiter.js'
@@ -183,7 +183,7 @@ export function createHostaway ({ config, log, telemetry, limiter, store, shared
   const tokens = createTokenManager({
     run, clientId, clientSecret, settleMs: config.HOSTAWAY_TOKEN_SETTLE_MS, credentialFailureBackoffMs: CREDENTIAL_FAILURE_BACKOFF_MS, log, now: Date.now, shared: sharedToken, telemetry
   })
-  const caller = createCaller({ run, tokens, breaker, clientSecret, maxDepth: config.JSON_MAX_DEPTH, log })
+  const executor = createCallExecutor({ run, tokens, breaker, clientSecret, maxDepth: config.JSON_MAX_DEPTH, log })
   const reads = createReadThrough({ store, ttlMs: config.CACHE_TTL_MS, negativeTtlMs: config.NEGATIVE_CACHE_TTL_MS, log, telemetry })
   const planner = {
     enabled: config.BATCH_PLANNER === 'on',
@@ -194,12 +194,12 @@ export function createHostaway ({ config, log, telemetry, limiter, store, shared
       return { free: Math.max(0, cap - used), perWindow: cap, windowMs }
     }
   }
-  const client = createHostawayClient({ caller, reads, planner, log, telemetry })
+  const client = createHostawayClient({ executor, reads, planner, log, telemetry })
   telemetry.watch({ limiter: () => limiter.stats(), breaker: () => breaker.state() })
 
   /** Ends every pending call (as unprocessed / timeout / outcome_unknown), then frees sockets and caches. */
   async function close (): Promise<void> {
-    caller.close()
+    executor.close()
     tokens.close()
     limiter.close()
     http.close()

@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ConfigSchema, type Config } from '../schemas/config.js'
 import { parseApiKeys } from './auth.js'
-import { commaList, ConfigError, parseEnv } from './env.js'
+import { commaList, ConfigError, parseEnv } from '../lib/env.js'
 import { parseAllowedHosts, parseAllowedOrigins } from './host-guard.js'
 
 export { ConfigError }

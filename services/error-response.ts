@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError } from 'fastify'
 import type { ErrorResponse, ErrorType } from '../schemas/common.js'
-import { HostawayError, statusForErrorType } from './errors.js'
+import { GatewayError, statusForErrorType } from './errors.js'
 
 /** The message of every 500: no internals, and a warning that a write may have been applied. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error - operation may have partially completed'
@@ -69,16 +69,16 @@ export interface Mapped {
 
 /**
  * The one mapping from any error to the documented response (docs/contract.md, "Errors of a
- * request"): validation failures are 400 naming the field; a HostawayError answers the status of
+ * request"): validation failures are 400 naming the field; a GatewayError answers the status of
  * its error type, with Retry-After when retryable; an HTTP error keeps its 4xx; anything else is a
  * 500 that hides its message and names the error's class in `error_type` (the original contract:
  * "Internal server error - operation may have partially completed").
  */
-export function mapError (error: FastifyError | HostawayError | Error): Mapped {
+export function mapError (error: FastifyError | GatewayError | Error): Mapped {
   if ('validation' in error && Array.isArray(error.validation)) {
     return { status: 400, message: describeValidation(error.validationContext, error.validation), errorType: 'validation_error' }
   }
-  if (error instanceof HostawayError) {
+  if (error instanceof GatewayError) {
     const status = statusForErrorType(error.error_type)
     const retryAfterS = error.retryable && status >= 502 && status <= 504
       ? Math.max(1, Math.ceil((error.retry_after_ms ?? 1000) / 1000))

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { commaList } from './env.js'
+import { commaList } from '../lib/env.js'
 
 /**
  * The defence against DNS rebinding, one rule for every route it covers (README, "Host and Origin").

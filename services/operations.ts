@@ -10,7 +10,7 @@ import { OPEN_CALLER, type Caller } from './auth.js'
 import { unfinished, unsentResult } from './batch/results.js'
 import { eachOf, type BatchRunner } from './batch/run.js'
 import { batchOptions, knownResults, shareOf, type JobHooks } from './batch/options.js'
-import { HostawayError } from './errors.js'
+import { GatewayError } from './errors.js'
 import { clientGone } from './abort.js'
 import type { HostawayClient } from './hostaway/client.js'
 import type { CallOptions } from './seams.js'
@@ -81,8 +81,8 @@ function checkDateOrder (from: string | undefined, to: string | undefined, names
 }
 
 /** An update item that breaks a per-item rule: it fails alone, never sent (`attempts: 0`). */
-function ruleError (index: number, rule: string): HostawayError {
-  return new HostawayError(`updates/${index}/${rule}`, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+function ruleError (index: number, rule: string): GatewayError {
+  return GatewayError.invalid(`updates/${index}/${rule}`)
 }
 
 /**
@@ -99,7 +99,7 @@ export function createOperations ({ hostaway, runBatch, idempotency, idempotency
   const messages = messageWrites(writeDeps)
   const bookings = bookingWrites(writeDeps)
   /** A single-item operation's upstream calls: the caller's signal, fair share and deadline. */
-  const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { caller: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
+  const single = (ctx: CallerContext): CallOptions => ({ signal: ctx.signal, admission: { share: shareOf(ctx), lane: 'single', deadline: ctx.deadline } })
 
   return {
     async listListings (query: ListListingsQuery, ctx: CallerContext): Promise<ListingPage> {

@@ -1,5 +1,5 @@
 import type { Config } from '../schemas/config.js'
-import { ConfigError } from './env.js'
+import { ConfigError } from '../lib/env.js'
 
 /** What the gateway talks to: the real Hostaway API, or the embedded simulator. */
 export type UpstreamKind = 'sandbox' | 'hostaway'

@@ -7,6 +7,7 @@ import { serve, until } from './reliability/helper.js'
 import { ownChild } from './fixtures/children.js'
 import { redisSkip, startRedis } from './redis/server.js'
 import { sandbox as startTestSandbox } from './helper.js'
+import { sandboxUpstream } from './fixtures/harness.js'
 
 // The shell and TypeScript examples of docs/*.md, executed as written (bash, the gateway's address
 // put in for localhost:3000) against a started gateway, each answer compared with what the page
@@ -114,7 +115,7 @@ test('docs/scaling-redis.md: three instances from dist/ sharing one Redis', { sk
   const env: Record<string, string> = {}
   for (const [, name, value] of lines[0].matchAll(/(\w+)=(\S+)/g)) env[name] = value
   t.same(Object.keys(env), ['HOSTAWAY_ACCOUNT_ID', 'HOSTAWAY_API_KEY', 'REDIS_URL'])
-  Object.assign(env, { HOSTAWAY_ACCOUNT_ID: upstream.accountId, HOSTAWAY_API_KEY: upstream.apiKey, HOSTAWAY_BASE_URL: upstream.baseUrl, REDIS_URL: redis.url })
+  Object.assign(env, { ...sandboxUpstream(upstream), REDIS_URL: redis.url })
 
   t.equal(lines[1], 'npm run build')
   // the build `npm run build` makes, skipped when dist/ is current (a forced rebuild costs tens of seconds here)

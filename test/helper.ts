@@ -7,11 +7,10 @@ import { loggerOptions } from '../services/logger.js'
 import type { Config } from '../schemas/config.js'
 import type { UpstreamKind } from '../services/upstream.js'
 import { LogCapture } from './log-capture.js'
+import { sandboxUpstream, type Teardown } from './fixtures/harness.js'
 import { startSandbox, type RunningSandbox, type StartSandboxOptions } from '../sandbox/index.js'
 
 export { LogCapture }
-
-interface Teardown { teardown: (fn: () => unknown) => void }
 
 export interface Built {
   app: FastifyInstance
@@ -37,9 +36,7 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
   const sb = await sandbox(t, sandboxOpts)
   const config = loadConfig({
     LOG_LEVEL: 'info',
-    HOSTAWAY_BASE_URL: sb.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sb.accountId,
-    HOSTAWAY_API_KEY: sb.apiKey,
+    ...sandboxUpstream(sb),
     HOSTAWAY_RATE_WINDOW_MS: String(sandboxOpts.rateWindowMs ?? 1000),
     HOSTAWAY_TOKEN_SETTLE_MS: '20',
     HOSTAWAY_RETRY_BASE_MS: '20',
@@ -57,4 +54,21 @@ export async function build (t: Teardown, env: Record<string, string> = {}, sand
   await app.register(fp(App), { config, audit, ...(upstream === undefined ? {} : { upstream }) })
   await app.ready()
   return { app, sandbox: sb, config, logs, audit }
+}
+
+export interface Served extends Built {
+  /** http://127.0.0.1:PORT */
+  url: string
+}
+
+/**
+ * The app of `build` listening on an ephemeral loopback port (real HTTP, real sockets), against a
+ * fresh sandbox: for what only real connections show (disconnects, drain, MCP clients).
+ */
+export async function serve (t: Teardown, env: Record<string, string> = {}, sandboxOpts: StartSandboxOptions = {}, upstream?: UpstreamKind): Promise<Served> {
+  const built = await build(t, env, sandboxOpts, upstream)
+  await built.app.listen({ host: '127.0.0.1', port: 0 })
+  const address = built.app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  return { ...built, url: `http://127.0.0.1:${port}` }
 }

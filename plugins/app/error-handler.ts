@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { HostawayError } from '../../services/errors.js'
+import { GatewayError } from '../../services/errors.js'
 import { errorBody, mapError } from '../../services/error-response.js'
 import { allowedMethods } from '../../services/allowed-methods.js'
 
@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 /** A 503 rate_limit of the gateway's own rate limiter: nothing was sent upstream. */
 function refusedByLimiter (error: unknown): boolean {
-  return error instanceof HostawayError && error.error_type === 'rate_limit' && error.attempts === 0 && error.status_code === null
+  return error instanceof GatewayError && error.error_type === 'rate_limit' && error.attempts === 0 && error.status_code === null
 }
 
 /**
@@ -52,7 +52,7 @@ export default fp(async (fastify) => {
     else request.log.info(entry, 'request rejected')
   })
 
-  fastify.setErrorHandler(function errorHandler (error: FastifyError | HostawayError | Error, request: FastifyRequest, reply: FastifyReply) {
+  fastify.setErrorHandler(function errorHandler (error: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply) {
     const mapped = mapError(error)
     // also when the error came from a hook that ran before the request-id one
     reply.header('x-request-id', request.id)

@@ -39,7 +39,7 @@ export function shareOf (ctx: Pick<CallerContext, 'share' | 'caller'>): string {
 
 /** The batch engine's options for a batch of this caller (its items wait in the batch lane, by the batch's deadline, or as a job). */
 export function batchOptions (ctx: CallerContext, timeoutMs: number | undefined) {
-  const common = { logger: ctx.logger, signal: ctx.signal, caller: shareOf(ctx), onSettled: ctx.progress }
+  const common = { logger: ctx.logger, signal: ctx.signal, share: shareOf(ctx), onSettled: ctx.progress }
   if (ctx.job === undefined) return { ...common, timeoutMs }
   return { ...common, timeoutMs: JOB_DEADLINE_MS, starting: ctx.job.starting, onItem: ctx.job.settled }
 }

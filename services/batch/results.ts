@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { succeeded, type ErrorType } from '../../schemas/common.js'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
-import { HostawayError, REMEDIATION, statusForErrorType } from '../errors.js'
+import { GatewayError, REMEDIATION, statusForErrorType } from '../errors.js'
 import { scrub } from '../redact.js'
 
 /**
@@ -23,7 +23,7 @@ export class BatchItemError extends Error {
 }
 
 function failureFields (error: unknown, attempts: number, secrets: readonly string[]) {
-  if (error instanceof HostawayError) {
+  if (error instanceof GatewayError) {
     // the client classified it, deadline included (unprocessed / timeout / outcome_unknown)
     return {
       error: error.message,

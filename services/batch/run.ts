@@ -50,7 +50,7 @@ export interface BatchOptions<T = unknown> {
    * in the batch lane, behind the same caller's single-item requests, and an item whose turn would
    * come past the deadline is refused at once (unprocessed, with retry_after_ms).
    */
-  caller?: string
+  share?: string
   logger: Pick<FastifyBaseLogger, 'warn'>
   /** Literal secrets to scrub from the messages of unexpected errors. */
   secrets: readonly string[]
@@ -104,7 +104,7 @@ export async function executeBatch<T> (operationIds: ReadonlyArray<string | numb
   }
   const pending = owner.filter((o, i) => o === i && known(i) === undefined)
 
-  const scope = openRunScope({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, signal: options.signal, caller: options.caller ?? '' })
+  const scope = openRunScope({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, signal: options.signal, share: options.share ?? '' })
   const outcomes = new Map<number, Outcome<T>>()
   const settle = (index: number, outcome: Outcome<T>) => {
     if (outcomes.has(index) || owner[index] !== index || known(index) !== undefined) return

@@ -36,11 +36,11 @@ export interface RunScopeOptions {
   timeoutMs: number
   /** an outer signal (e.g. the caller went away) that ends the run like the deadline does */
   signal?: AbortSignal
-  /** whose fair share of the upstream budget the run uses */
-  caller: string
+  /** the fair-share key: whose share of the upstream budget the run uses */
+  share: string
 }
 
-export function openRunScope ({ concurrency, timeoutMs, signal: outer, caller }: RunScopeOptions): RunScope {
+export function openRunScope ({ concurrency, timeoutMs, signal: outer, share }: RunScopeOptions): RunScope {
   const controller = new AbortController()
   const { signal } = controller
   // every running item listens on this one signal; a batch may hold BATCH_MAX_ITEMS of them
@@ -49,7 +49,7 @@ export function openRunScope ({ concurrency, timeoutMs, signal: outer, caller }:
   /** items queued in pools, not started yet */
   let waiting = 0
   const backlog = () => ended || signal.aborted ? 0 : waiting
-  const admission: Admission = { caller, lane: 'batch', deadline: performance.now() + timeoutMs, backlog }
+  const admission: Admission = { share, lane: 'batch', deadline: performance.now() + timeoutMs, backlog }
 
   const timer = setTimeout(() => controller.abort(abortError(`the batch deadline of ${timeoutMs} ms passed`)), timeoutMs)
   const onOuterAbort = () => controller.abort(outer?.reason)

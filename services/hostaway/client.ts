@@ -3,8 +3,8 @@ import type { CalendarDay, Listing, ListingUpdateFields } from '../../schemas/li
 import type { Conversation, Message } from '../../schemas/message.js'
 import type { BookingPage, ListingPage } from '../../schemas/page.js'
 import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
-import { HostawayError } from '../errors.js'
-import type { Caller, CallSpec, Envelope } from './call/caller.js'
+import { GatewayError } from '../errors.js'
+import type { CallExecutor, CallSpec, Envelope } from './call/executor.js'
 import { bookingEndpoints, listingEndpoints } from './endpoints.js'
 import { createLookups, type LookupsDeps } from './reads/lookups.js'
 import type { ReadThrough } from './reads/read-through.js'
@@ -13,7 +13,7 @@ import type { AttemptOutcome } from './call/http.js'
 import { classifySendAttempt, type SendAttempt } from './call/send-rule.js'
 
 export interface HostawayClientDeps {
-  caller: Pick<Caller, 'call' | 'ready'>
+  executor: Pick<CallExecutor, 'call' | 'ready'>
   reads: Pick<ReadThrough, 'read' | 'invalidate' | 'peek' | 'lookup' | 'share' | 'primeAll' | 'epoch' | 'replace'>
   /** the batch lookup planner: on or off (BATCH_PLANNER), calls in flight per batch (BATCH_CONCURRENCY), the budget now */
   planner: Pick<LookupsDeps, 'enabled' | 'concurrency' | 'budget'>
@@ -21,7 +21,7 @@ export interface HostawayClientDeps {
   telemetry: LookupsDeps['telemetry']
 }
 
-/** The upstream client, decorated as `fastify.hostaway`. Every method throws a HostawayError on failure. */
+/** The upstream client, decorated as `fastify.hostaway`. Every method throws a GatewayError on failure. */
 export type HostawayClient = ReturnType<typeof createHostawayClient>
 
 function numberOr (value: unknown, fallback: number): number {
@@ -41,22 +41,20 @@ function sendAttempt (outcome: AttemptOutcome): SendAttempt {
 
 function checkId (spec: CallSpec, id: number): void {
   if (!Number.isSafeInteger(id) || id < 1) {
-    throw new HostawayError(`${spec.method} /${spec.path}: the id must be a positive integer`, {
-      status_code: null, error_type: 'validation_error', retryable: false
-    })
+    throw GatewayError.invalid(`${spec.method} /${spec.path}: the id must be a positive integer`)
   }
 }
 
 /**
  * The Hostaway operations the gateway offers, in the gateway's terms: each one an endpoint of
- * endpoints.ts called through the caller (token, rate limit, retries, envelope); reads by id go
+ * endpoints.ts called through the call executor (token, rate limit, retries, envelope); reads by id go
  * through the read-through cache (404s included), list pages of listings fill it, batch lookups
  * are planned (lookups.ts), and a listing update invalidates the listing's entry. Conversations
  * and messages are cached too; webhooks keep reservations and messages fresh (`remember…`/`forget…`).
  */
-export function createHostawayClient ({ caller, reads, planner, log, telemetry }: HostawayClientDeps) {
+export function createHostawayClient ({ executor, reads, planner, log, telemetry }: HostawayClientDeps) {
   async function result<T> (spec: CallSpec, opts?: CallOptions): Promise<T> {
-    return (await caller.call(spec, opts)).result as T
+    return (await executor.call(spec, opts)).result as T
   }
 
   /** `reported`: the cache lookup was reported already (by a batch plan) */
@@ -69,12 +67,12 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
   const fetchReservation = (id: number, opts?: CallOptions, reported?: boolean): Promise<Booking> => byId(bookingEndpoints.get(id), bookingEndpoints.key(id), id, opts, reported)
   const getListing = (id: number, opts?: CallOptions): Promise<Listing> => fetchListing(id, opts)
   const getReservation = (id: number, opts?: CallOptions): Promise<Booking> => fetchReservation(id, opts)
-  const lookups = createLookups({ reads, call: caller.call, fetchListing, fetchReservation, log, telemetry, ...planner })
+  const lookups = createLookups({ reads, call: executor.call, fetchListing, fetchReservation, log, telemetry, ...planner })
 
   return {
     async listListings (query: ListListingsQuery, opts?: CallOptions): Promise<ListingPage> {
       const since = reads.epoch()
-      const listed = page<Listing>(await caller.call(listingEndpoints.list(query), opts), query)
+      const listed = page<Listing>(await executor.call(listingEndpoints.list(query), opts), query)
       // a list object is the by-id object: the page fills the cache, and an unfiltered one tells the count
       await reads.primeAll(listed.items, (listing) => listingEndpoints.key(listing.id), since)
       if (query.city === undefined && query.match === undefined) lookups.rememberListingCount(listed.count)
@@ -106,7 +104,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
     },
 
     async searchReservations (query: SearchBookingsQuery, opts?: CallOptions): Promise<BookingPage> {
-      return page<Booking>(await caller.call(bookingEndpoints.search(query), opts), query)
+      return page<Booking>(await executor.call(bookingEndpoints.search(query), opts), query)
     },
 
     getReservation,
@@ -148,13 +146,13 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
     async writeCalendar (call: { listingId: number, path: string, body: object }, opts?: CallOptions): Promise<unknown> {
       const spec = listingEndpoints.calendarWrite(call.path, call.body)
       checkId(spec, call.listingId)
-      return (await caller.call(spec, opts)).result
+      return (await executor.call(spec, opts)).result
     },
 
     /** Listings free for a whole range, Hostaway's availability filter; the page fills the listing cache like any list page. */
     async listAvailableListings (query: { start_date: string, end_date: string, guests?: number, limit: number, offset: number }, opts?: CallOptions): Promise<ListingPage> {
       const since = reads.epoch()
-      const listed = page<Listing>(await caller.call(listingEndpoints.available(query), opts), query)
+      const listed = page<Listing>(await executor.call(listingEndpoints.available(query), opts), query)
       await reads.primeAll(listed.items, (listing) => listingEndpoints.key(listing.id), since)
       return listed
     },
@@ -184,7 +182,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     /** One page of every conversation (by offset), with the list's total: what a batch of messages scans. */
     async conversationsPage (offset: number, opts?: CallOptions): Promise<{ items: Conversation[], count: number }> {
-      const body = await caller.call(bookingEndpoints.conversationsPage(offset), opts)
+      const body = await executor.call(bookingEndpoints.conversationsPage(offset), opts)
       const items = body.result as Conversation[]
       return { items, count: numberOr(body.count, offset + items.length) }
     },
@@ -212,7 +210,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
         reject: (outcome, attempts) => {
           const decision = classifySendAttempt(sendAttempt(outcome), { ...ctx, attempts })
           if (decision.kind !== 'failed') return undefined
-          return new HostawayError(decision.message, { status_code: decision.status_code, error_type: decision.error_type, retryable: decision.retryable, attempts })
+          return GatewayError.classified(decision.message, { status_code: decision.status_code, error_type: decision.error_type, retryable: decision.retryable, attempts })
         }
       }
       checkId(spec, conversationId)
@@ -231,7 +229,7 @@ export function createHostawayClient ({ caller, reads, planner, log, telemetry }
 
     /** Obtain (or reuse) a token: resolves when the upstream credentials work. */
     checkReady (opts?: CallOptions): Promise<void> {
-      return caller.ready(opts)
+      return executor.ready(opts)
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { ListingUpdateFields } from '../../schemas/listing.js'
 import type { CalendarQuery, ListListingsQuery, SearchBookingsQuery } from '../../schemas/query.js'
-import type { CallSpec } from './call/caller.js'
+import type { CallSpec } from './call/executor.js'
 
 /**
  * The Hostaway endpoints the gateway calls, and the renames between the gateway's API

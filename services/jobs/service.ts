@@ -5,7 +5,7 @@ import type { OperationResult, PartialFailureResponse } from '../../schemas/batc
 import { FINAL_STATUSES, type Job, type JobItemsPage, type JobOperation, type JobStatus, type JobSummary } from '../../schemas/job.js'
 import { SCOPES, type Caller } from '../auth.js'
 import { unsentResult } from '../batch/results.js'
-import { HostawayError } from '../errors.js'
+import { GatewayError } from '../errors.js'
 import { fingerprint } from '../idempotency.js'
 import type { Operations } from '../operations.js'
 import { redactResults, type Redactor } from '../secrets.js'
@@ -51,7 +51,7 @@ export interface JobServiceDeps {
 
 /** How a runner stops a job early: the reason items do not start any more, and whether the job ends with it. */
 export interface JobStop {
-  error: HostawayError
+  error: GatewayError
   /** true: the job ends now (status failed); false: it is left for another instance to resume */
   final: boolean
 }
@@ -66,20 +66,20 @@ export type JobExecutor = (id: string, control?: { signal?: AbortSignal, stopped
 const storing = (owner: string): Caller => ({ id: owner, scopes: new Set(SCOPES) })
 
 /** Items a cancelled job never started. */
-function cancelledError (): HostawayError {
-  return new HostawayError('Not sent: the job was cancelled before this item started', { status_code: null, error_type: 'unprocessed', retryable: true, attempts: 0 })
+function cancelledError (): GatewayError {
+  return GatewayError.unprocessed(undefined, 'the job was cancelled before this item started')
 }
 
 /** Items of a job whose gateway shut down before they started. */
-export function shutdownError (): HostawayError {
-  return new HostawayError('Not sent: the gateway shut down before this item started (send it again)', { status_code: null, error_type: 'unprocessed', retryable: true, attempts: 0 })
+export function shutdownError (): GatewayError {
+  return GatewayError.unprocessed(undefined, 'the gateway shut down before this item started (send it again)')
 }
 
 /** A write an instance that stopped had started: it may have been applied, so it is never sent again. */
 function inFlightOnStoppedInstance (index: number, operationId: string): OperationResult<unknown> {
-  const error = new HostawayError(
+  const error = GatewayError.outcomeUnknown(
     'The gateway instance running this write stopped while it was in flight (or waiting for its rate-limit turn): it may have been applied; it was not sent again. Read the listing to find out',
-    { status_code: null, error_type: 'outcome_unknown', retryable: false, attempts: 1 }
+    { retryable: false, attempts: 1 }
   )
   return unsentResult(error, index, operationId)
 }

@@ -80,17 +80,17 @@ export function createAdmission<W extends Candidate> ({ queue, budget, cap, wind
     admit (w: W): { at: number, position: number } | undefined {
       const t = now()
       const fair = queue.fairTurn(w)
-      const order = queue.orderOf(w.caller)
+      const order = queue.orderOf(w.share)
       const placed = queue.placed()
       const waits = upcoming(placed.length + 1)
       // unless it takes a turn kept for its caller's backlog, the waiters of other callers whose turn
       // comes after the new one move back a place: the new turn goes after the last of them that
       // this would make late
-      const expected = placed.some((p) => p.w === undefined && p.caller === w.caller && p.tag === fair)
+      const expected = placed.some((p) => p.w === undefined && p.share === w.share && p.tag === fair)
       let kept = -1
       placed.forEach(({ w: other, tag, seq }, i) => {
         const behind = tag > fair || (tag === fair && seq > order)
-        if (!expected && behind && other !== undefined && other.caller !== w.caller && other.startBy !== undefined && t + waits[i + 1] > other.startBy) kept = i
+        if (!expected && behind && other !== undefined && other.share !== w.share && other.startBy !== undefined && t + waits[i + 1] > other.startBy) kept = i
       })
       const at = kept === -1 ? fair : Math.max(fair, placed[kept].tag + 1)
       const position = queue.positionOf(w, at)

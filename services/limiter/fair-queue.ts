@@ -4,15 +4,15 @@ import type { Lane } from './types.js'
 export interface Turn {
   /** token requests: ahead of everyone, in their own arrival order */
   priority: boolean
-  /** whose share the waiter uses */
-  caller: string
+  /** the fair-share key: whose share the waiter uses */
+  share: string
   lane: Lane
   /** work of the same caller that will queue soon (a batch's items not started yet): turns are kept for it */
   backlog?: () => number
 }
 
 /** A turn in the order of service: a queued waiter, or (w undefined) a turn kept for a caller's backlog. */
-export interface Placed<W> { w: W | undefined, caller: string, tag: number, seq: number }
+export interface Placed<W> { w: W | undefined, share: string, tag: number, seq: number }
 
 interface Flow<W> {
   /** its waiters: single-item requests first, then batch items, each in arrival order */
@@ -53,7 +53,7 @@ export type FairQueue<W extends Turn> = ReturnType<typeof createFairQueue<W>>
  * waiters of other callers it already admitted in time.
  * No I/O and no clock: `positionOf` says where a new waiter would go, `placed` lists every turn.
  */
-export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (caller: string) => number }) {
+export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (share: string) => number }) {
   const priority: W[] = []
   const flows = new Map<string, Flow<W>>()
   /** idle callers' next turn, while it may still be ahead of the virtual time */
@@ -80,10 +80,10 @@ export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (call
 
   /** Flows with neither waiters nor backlog become idle (remembered for their next turn). */
   function prune (): void {
-    for (const [caller, flow] of flows) {
+    for (const [share, flow] of flows) {
       if (flow.turns.length > 0 || kept(flow) > 0) continue
-      flows.delete(caller)
-      idle.set(caller, flow.next)
+      flows.delete(share)
+      idle.set(share, flow.next)
     }
     if (idle.size > IDLE_KEPT) for (const [key, tag] of idle) if (tag <= vtime || idle.size > IDLE_KEPT) idle.delete(key)
     if (size === 0 && flows.size === 0) {
@@ -94,10 +94,10 @@ export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (call
   }
 
   /** The virtual time of the turn a new waiter of `caller` takes, and its flow's order. */
-  function nextTurn (caller: string): { tag: number, order: number } {
-    const flow = flows.get(caller)
+  function nextTurn (share: string): { tag: number, order: number } {
+    const flow = flows.get(share)
     if (flow !== undefined) return { tag: firstFree(flow), order: flow.seq }
-    return { tag: Math.max(vtime, idle.get(caller) ?? vtime), order: seq }
+    return { tag: Math.max(vtime, idle.get(share) ?? vtime), order: seq }
   }
 
   /** Turns of `flow` (its waiters', then those kept) before a turn at virtual time `tag` of a flow activated at `order`. */
@@ -115,21 +115,21 @@ export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (call
   function placed (): Array<Placed<W>> {
     prune()
     const turns: Array<Placed<W>> = []
-    for (const [caller, flow] of flows) {
-      waitersOf(flow).forEach((w, i) => turns.push({ w, caller, tag: flow.turns[i], seq: flow.seq }))
+    for (const [share, flow] of flows) {
+      waitersOf(flow).forEach((w, i) => turns.push({ w, share, tag: flow.turns[i], seq: flow.seq }))
       const base = firstFree(flow)
-      for (let k = kept(flow) - 1; k >= 0; k--) turns.push({ w: undefined, caller, tag: base + k * flow.step, seq: flow.seq })
+      for (let k = kept(flow) - 1; k >= 0; k--) turns.push({ w: undefined, share, tag: base + k * flow.step, seq: flow.seq })
     }
     turns.sort((a, b) => a.tag - b.tag || a.seq - b.seq)
-    return [...priority.map((w) => ({ w, caller: w.caller, tag: -Infinity, seq: -1 })), ...turns]
+    return [...priority.map((w) => ({ w, share: w.share, tag: -Infinity, seq: -1 })), ...turns]
   }
 
   return {
     /** The virtual time of a new waiter's turn at its fair place (a later one may be given to `push`). */
-    fairTurn: (w: Turn): number => nextTurn(w.caller).tag,
+    fairTurn: (w: Turn): number => nextTurn(w.share).tag,
 
     /** The order of a caller's flow (its activation), for ties: a new caller's is after every other. */
-    orderOf: (caller: string): number => nextTurn(caller).order,
+    orderOf: (share: string): number => nextTurn(share).order,
 
     /** Queue `w`; its caller's new turn at virtual time `at` (default and minimum: its fair time). */
     push (w: W, at?: number): void {
@@ -138,13 +138,13 @@ export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (call
         priority.push(w)
         return
       }
-      const { tag } = nextTurn(w.caller)
-      let flow = flows.get(w.caller)
+      const { tag } = nextTurn(w.share)
+      let flow = flows.get(w.share)
       if (flow === undefined) {
-        const step = Math.max(1, Math.round(QUANTUM / Math.max(1, weightOf(w.caller))))
+        const step = Math.max(1, Math.round(QUANTUM / Math.max(1, weightOf(w.share))))
         flow = { singles: [], batch: [], turns: [], next: tag, step, seq: seq++, backlogs: new Set() }
-        idle.delete(w.caller)
-        flows.set(w.caller, flow)
+        idle.delete(w.share)
+        flows.set(w.share, flow)
       }
       flow.turns.push(Math.max(tag, at ?? tag))
       if (w.backlog !== undefined) flow.backlogs.add(w.backlog);
@@ -172,7 +172,7 @@ export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (call
 
     /** Take `w` out wherever it is (aborted, refused); the waiters behind it in its flow move up a turn. */
     remove (w: W): boolean {
-      const flow = flows.get(w.caller)
+      const flow = flows.get(w.share)
       const list = w.priority ? priority : w.lane === 'single' ? flow?.singles : flow?.batch
       const i = list?.indexOf(w) ?? -1
       if (list === undefined || i === -1) return false
@@ -190,14 +190,14 @@ export function createFairQueue<W extends Turn> ({ weightOf }: { weightOf: (call
     positionOf (w: Turn, at?: number): number {
       if (w.priority) return priority.length
       prune()
-      const own = flows.get(w.caller)
-      const { tag: fair, order } = nextTurn(w.caller)
+      const own = flows.get(w.share)
+      const { tag: fair, order } = nextTurn(w.share)
       const count = own === undefined ? 0 : own.turns.length
       // a single takes the turn of the flow's first batch item; the rest of the flow moves back a turn
       const rank = own !== undefined && w.lane === 'single' ? own.singles.length : count
       const tag = rank < count ? (own as Flow<W>).turns[rank] : Math.max(fair, at ?? fair)
       let before = priority.length + rank
-      for (const [caller, flow] of flows) if (caller !== w.caller) before += turnsBefore(flow, tag, order)
+      for (const [share, flow] of flows) if (share !== w.share) before += turnsBefore(flow, tag, order)
       return before
     },
 

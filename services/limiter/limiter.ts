@@ -1,17 +1,10 @@
 import { abortReason } from '../abort.js'
 import { createAdmission, startBy, type Candidate } from './admission.js'
-import { createMemoryBudget, type Budget, type MemoryBudgetOptions, type Slot } from './budget.js'
+import { createMemoryBudget, type MemoryBudgetOptions, type Slot } from './budget.js'
 import { createFairQueue } from './fair-queue.js'
-import type { Telemetry } from '../telemetry.js'
-import type { AcquireOptions, LimiterStats, Permit, RateLimiter } from './types.js'
+import { LimiterClosedError, type AcquireOptions, type LimiterStats, type Permit, type RateLimiter, type RateLimiterDeps } from './types.js'
 
-/** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
-export class LimiterClosedError extends Error {
-  constructor () {
-    super('rate limiter closed')
-    this.name = 'LimiterClosedError'
-  }
-}
+export { LimiterClosedError, type RateLimiterDeps }
 
 interface Waiter extends Candidate {
   resolve: (permit: Permit) => void
@@ -19,23 +12,6 @@ interface Waiter extends Candidate {
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   enqueuedAt: number
-}
-
-export interface RateLimiterDeps {
-  budget: Budget
-  /** monotonic clock (ms), the one deadlines are given in */
-  now: () => number
-  /** the budget's slots per window and its window (ms): the prediction when the budget has no `upcoming` */
-  cap: number
-  windowMs: number
-  /** most waiters; beyond it the turns that come last are refused (never a token request) */
-  maxQueue: number
-  /** a caller's share of the slots relative to the others' (default 1) */
-  weightOf?: (caller: string) => number
-  /** run `fn` in `ms` (on the `now` clock), returning a cancel function (default: setTimeout) */
-  schedule?: (fn: () => void, ms: number) => () => void
-  /** reports each wait for a slot and each refusal */
-  telemetry: Pick<Telemetry, 'limiterWait' | 'limiterRefused'>
 }
 
 function setTimer (fn: () => void, ms: number): () => void {
@@ -198,7 +174,7 @@ export function createRateLimiter ({ budget, now, cap, windowMs, maxQueue, weigh
           onAbort: undefined,
           enqueuedAt: t,
           priority: options.priority === true,
-          caller: options.caller ?? '',
+          share: options.share ?? '',
           lane: options.lane ?? 'single',
           backlog: options.backlog,
           deadline,

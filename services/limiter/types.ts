@@ -1,12 +1,15 @@
-/** The rate limiter's seam: who waits for a slot (Admission), the permit, the limiter's interface and stats. */
+import type { Budget } from './budget.js'
+import type { Telemetry } from '../telemetry.js'
+
+/** The rate limiter's seam: who waits for a slot (Admission), the permit, the limiter's interface, deps and stats, its closed error. */
 
 /** Single-item requests go before the batch items of the same caller in the rate-limiter queue. */
 export type Lane = 'single' | 'batch'
 
 /** Who waits for a rate-limit slot, in which lane, and until when (limiter.ts). */
 export interface Admission {
-  /** whose fair share of the upstream budget the call uses: an API key's id, or `ip:<address>` when the API is open */
-  caller: string
+  /** the fair-share key: whose share of the upstream budget the call uses (an API key's id, or `ip:<address>` when the API is open) */
+  share: string
   lane: Lane
   /**
    * When the work must be answered by (ms on the monotonic clock, `performance.now()`): a call whose
@@ -79,4 +82,30 @@ export interface RateLimiter {
   stats (): LimiterStats
   /** Reject every waiter and stop timers. */
   close (): void
+}
+
+/** Rejection of `acquire` when the limiter was closed while (or before) waiting. */
+export class LimiterClosedError extends Error {
+  constructor () {
+    super('rate limiter closed')
+    this.name = 'LimiterClosedError'
+  }
+}
+
+/** What createRateLimiter (limiter.ts) is given. */
+export interface RateLimiterDeps {
+  budget: Budget
+  /** monotonic clock (ms), the one deadlines are given in */
+  now: () => number
+  /** the budget's slots per window and its window (ms): the prediction when the budget has no `upcoming` */
+  cap: number
+  windowMs: number
+  /** most waiters; beyond it the turns that come last are refused (never a token request) */
+  maxQueue: number
+  /** a caller's share of the slots relative to the others' (default 1) */
+  weightOf?: (share: string) => number
+  /** run `fn` in `ms` (on the `now` clock), returning a cancel function (default: setTimeout) */
+  schedule?: (fn: () => void, ms: number) => () => void
+  /** reports each wait for a slot and each refusal */
+  telemetry: Pick<Telemetry, 'limiterWait' | 'limiterRefused'>
 }

@@ -8,7 +8,7 @@ import {
 import { toNodeHandler } from '@modelcontextprotocol/node'
 import { ERROR_TYPES, type ErrorType } from '../../schemas/common.js'
 import { mapError, type Mapped } from '../error-response.js'
-import { HostawayError, REMEDIATION } from '../errors.js'
+import { GatewayError, REMEDIATION } from '../errors.js'
 import type { CallerContext } from '../operations.js'
 import { createSchemaValidator, selfContained, type JsonSchema } from './json-schema.js'
 import type { McpResource } from './resources.js'
@@ -52,7 +52,7 @@ const isErrorType = (value: string | undefined): value is ErrorType => (ERROR_TY
 function failureText (tool: string, error: Error, mapped: Mapped, requestId: string, remedies: McpTool['remedies'] = {}): string {
   const type = mapped.errorType
   const lines = [`${tool} failed: ${type} (HTTP ${mapped.status}): ${asArguments(mapped.message)}`]
-  if (error instanceof HostawayError) {
+  if (error instanceof GatewayError) {
     const after = error.retry_after_ms === null ? '' : ` after about ${Math.ceil(error.retry_after_ms / 1000)} s`
     lines.push(error.retryable ? `Retryable: call ${tool} again${after}.` : 'Not retryable as is.')
   }
@@ -67,7 +67,7 @@ function mapped (err: unknown, exchange: McpExchange, what: 'tool call' | 'resou
   const error = err instanceof Error ? err : new Error(String(err))
   const result = mapError(error)
   const line = { ...entry, caller: exchange.context.caller.id, status: result.status, err }
-  if (result.status >= 500 && !(err instanceof HostawayError)) exchange.log.error(line, `mcp ${what} failed`)
+  if (result.status >= 500 && !(err instanceof GatewayError)) exchange.log.error(line, `mcp ${what} failed`)
   else exchange.log.info(line, `mcp ${what} refused`)
   return { error, mapped: result }
 }

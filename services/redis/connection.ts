@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createClient, ErrorReply } from '@redis/client'
 import type { FastifyBaseLogger } from 'fastify'
-import { HostawayError } from '../errors.js'
+import { GatewayError, unprocessedParts } from '../errors.js'
 import { scrub } from '../redact.js'
 import { MAX_RECONNECT_DELAY_MS, clientOptions, redisPassword, redisTarget } from './url.js'
 import type { Telemetry } from '../telemetry.js'
@@ -10,9 +10,10 @@ import type { Telemetry } from '../telemetry.js'
 const REDIS_RETRY_AFTER_MS = 1000
 
 /** Redis could not be used (down, or no answer in time): a retryable 503 `unprocessed` wherever it surfaces. */
-export class RedisUnavailableError extends HostawayError {
-  constructor (message: string) {
-    super(message, { status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: REDIS_RETRY_AFTER_MS })
+export class RedisUnavailableError extends GatewayError {
+  /** `reason`: why Redis cannot be used, as a clause ("the shared state (Redis at …) is unavailable: …"). */
+  constructor (reason: string) {
+    super(...unprocessedParts(undefined, reason, REDIS_RETRY_AFTER_MS))
     this.name = 'RedisUnavailableError'
   }
 }
@@ -35,7 +36,7 @@ return 0
 
 /**
  * The one Redis connection of an instance, as the shared stores use it: every command either
- * answers within `timeoutMs` or fails at once with a HostawayError `unprocessed` (retryable, with
+ * answers within `timeoutMs` or fails at once with a GatewayError `unprocessed` (retryable, with
  * a retry hint) naming Redis as the reason. While Redis is known to be down (disconnected, or a
  * command did not answer in time) commands are not even sent: they fail fast until a PING answers.
  */
@@ -86,7 +87,7 @@ export function createRedisConnection ({ url, timeoutMs, log, telemetry }: Redis
   let closed = false
 
   function unavailable (reason: string): RedisUnavailableError {
-    return new RedisUnavailableError(`Not sent: the shared state (Redis at ${target}) is unavailable: ${scrub(reason, secrets)}`)
+    return new RedisUnavailableError(`the shared state (Redis at ${target}) is unavailable: ${scrub(reason, secrets)}`)
   }
 
   function becomeReady (): void {

@@ -4,7 +4,7 @@ import type { BatchBookingUpdateBody, BookingUpdateFields, DryRunResponse, Plann
 import { writeEntries } from '../audit.js'
 import { unsentResult } from '../batch/results.js'
 import { eachOf } from '../batch/run.js'
-import { HostawayError } from '../errors.js'
+import { GatewayError } from '../errors.js'
 import type { BoundCallOptions } from '../seams.js'
 import { bookingOperationId, brokenBookingRule, mergeReservation } from './bookings.js'
 import { checkOncePerBatch } from '../operations.js'
@@ -45,7 +45,7 @@ export function bookingWrites (deps: WriteDeps) {
         const current = await deps.hostaway.readReservationForUpdate(id, opts)
         const merged = mergeReservation(current, fields as BookingUpdateFields)
         if (!merged.ok) {
-          throw new HostawayError(`updates/${i}/${merged.problem}`, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+          throw GatewayError.invalid(`updates/${i}/${merged.problem}`)
         }
         // nothing differs: nothing to write (the reservation as it is)
         if (merged.changed.length === 0) return current as unknown as Booking

@@ -2,7 +2,7 @@ import { httpErrors } from '@fastify/sensible'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
 import type { PlannedCall, WriteOperation, DryRunResponse } from '../../schemas/writes.js'
 import { unfinished } from '../batch/results.js'
-import { HostawayError } from '../errors.js'
+import { GatewayError } from '../errors.js'
 import { clientGone } from '../abort.js'
 import { withIdempotency, type RunOutcome } from '../idempotency.js'
 import type { CallerContext, OperationsDeps } from '../operations.js'
@@ -32,8 +32,8 @@ export function counted<T> (telemetry: WriteDeps['telemetry'], operation: BatchO
 }
 
 /** An item that breaks a per-item rule: it fails alone, never sent (`attempts: 0`). */
-export function ruleError (message: string): HostawayError {
-  return new HostawayError(message, { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 })
+export function ruleError (message: string): GatewayError {
+  return GatewayError.invalid(message)
 }
 
 /**

@@ -3,8 +3,7 @@ import type { BatchMessagesBody, DryRunResponse, MessageItem, MessageSendResult,
 import { writeEntries } from '../audit.js'
 import { unsentResult } from '../batch/results.js'
 import { eachOf } from '../batch/run.js'
-import { HostawayError } from '../errors.js'
-import { withAttempts } from '../hostaway/call/classify.js'
+import { GatewayError } from '../errors.js'
 import type { HostawayClient } from '../hostaway/client.js'
 import type { BoundCallOptions, CallOptions } from '../seams.js'
 import {
@@ -76,13 +75,11 @@ function conversationFinder (hostaway: HostawayClient, bookingIds: readonly numb
         conversations = await hostaway.reservationConversations(bookingId, reads)
       } catch (err) {
         // a lookup's attempts are not the item's: `attempts` counts the sends (0: the message never left)
-        throw err instanceof HostawayError ? withAttempts(err, 0) : err
+        throw err instanceof GatewayError ? err.withAttempts(0) : err
       }
       const newest = conversationsByReservation(conversations.map((c) => ({ ...c, reservationId: c.reservationId ?? bookingId }))).get(bookingId)
       if (newest === undefined) {
-        throw new HostawayError(`booking ${bookingId} has no conversation: there is nobody to send the message to (e.g. an owner stay)`, {
-          status_code: null, error_type: 'not_found', retryable: false, attempts: 0
-        })
+        throw GatewayError.notFound(`booking ${bookingId} has no conversation: there is nobody to send the message to (e.g. an owner stay)`, { status_code: null })
       }
       return newest
     },

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client'
 import type { StartSandboxOptions } from '../../sandbox/index.js'
-import { build, type Built } from '../helper.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
+import { serve as serveHttp, type Built } from '../helper.js'
+import type { Teardown } from '../fixtures/harness.js'
 
 /** The repository's root: where commands of the README run. */
 export const ROOT = join(import.meta.dirname, '..', '..')
@@ -18,12 +17,10 @@ export interface Served extends Built {
   post: (body: string, headers?: Record<string, string>) => Promise<Response>
 }
 
-/** The app of test/helper.ts#build listening on an ephemeral loopback port, with MCP clients for it. */
+/** The app of test/helper.ts#serve (an ephemeral loopback port), with MCP clients for it. */
 export async function serve (t: Teardown, env: Record<string, string> = {}, sandboxOpts: StartSandboxOptions = {}): Promise<Served> {
-  const built = await build(t, env, sandboxOpts)
-  await built.app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = built.app.server.address() as { port: number }
-  const url = new URL(`http://127.0.0.1:${port}/mcp`)
+  const built = await serveHttp(t, env, sandboxOpts)
+  const url = new URL('/mcp', built.url)
 
   async function connect ({ headers = {}, modern = false }: { headers?: Record<string, string>, modern?: boolean } = {}) {
     // default: the 2025 handshake (initialize) most clients speak; modern: the 2026-07-28 revision

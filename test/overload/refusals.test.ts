@@ -45,7 +45,7 @@ tap.test('under a saturated budget, singles either start within REQUEST_TIMEOUT_
   t.notOk(singles.some((r) => r.body.error_type === 'unprocessed'), 'nobody waited out its deadline in the queue (no 503 unprocessed)')
   t.equal(upstreamCount((await sb.stats()).requests.by_route, LISTING_GETS), served.length + unanswered.length, 'a refused request was never sent')
   t.equal((await batch).status, 200)
-  const refusalLines = logs.entries().filter((e) => e.error_class === 'HostawayError' && e.status === 503)
+  const refusalLines = logs.entries().filter((e) => e.error_class === 'GatewayError' && e.status === 503)
   t.equal(refusalLines.length, refused.length, 'each refusal logged once')
   t.ok(refusalLines.every((e) => e.msg === 'request rejected' && e.level === 30), 'at info, as an answer under load, not as a failure')
   t.equal((await sb.stats()).rate_limited, 0)

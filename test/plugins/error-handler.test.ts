@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 import errorHandler from '../../plugins/app/error-handler.js'
 import requestId from '../../plugins/app/request-id.js'
 import { INTERNAL_ERROR_MESSAGE } from '../../services/error-response.js'
-import { HostawayError } from '../../services/errors.js'
+import { GatewayError } from '../../services/errors.js'
 import { serverOptions } from '../../app.js'
 import { loadConfig } from '../../services/config.js'
 import { loggerOptions } from '../../services/logger.js'
@@ -33,10 +33,10 @@ async function bare () {
   })
   app.get('/upstream/:kind', async (request) => {
     const kind = (request.params as { kind: string }).kind
-    if (kind === 'not_found') throw new HostawayError('GET /listings/9 → HTTP 404', { status_code: 404, error_type: 'not_found', retryable: false })
-    if (kind === 'upstream_auth') throw new HostawayError('POST /accessTokens → HTTP 401: invalid client', { status_code: 401, error_type: 'upstream_auth', retryable: false })
-    if (kind === 'timeout') throw new HostawayError('GET /listings/9 timed out', { status_code: null, error_type: 'timeout', retryable: true, retry_after_ms: 2500 })
-    throw new HostawayError('GET /listings/9 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true })
+    if (kind === 'not_found') throw GatewayError.notFound('GET /listings/9 → HTTP 404')
+    if (kind === 'upstream_auth') throw GatewayError.classified('POST /accessTokens → HTTP 401: invalid client', { status_code: 401, error_type: 'upstream_auth', retryable: false })
+    if (kind === 'timeout') throw GatewayError.classified('GET /listings/9 timed out', { status_code: null, error_type: 'timeout', retryable: true, retry_after_ms: 2500 })
+    throw GatewayError.classified('GET /listings/9 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true })
   })
   app.get('/teapot', async () => { throw app.httpErrors.conflict('already running') })
   await app.ready()

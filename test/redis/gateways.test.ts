@@ -3,6 +3,7 @@ import { sandbox } from '../helper.js'
 import { startServer, type ServerProcess } from '../reliability/child.js'
 import { everyItemOnce, until, upstreamCount, type BatchBody } from '../reliability/helper.js'
 import { redisSkip, startRedis } from './server.js'
+import { sandboxUpstream } from '../fixtures/harness.js'
 
 // Three gateway processes (server.ts, as an operator runs it) on one sandbox account and one Redis:
 // one upstream budget, one token, one cache, one set of Idempotency-Key results.
@@ -15,9 +16,7 @@ tap.test('three gateway processes (server.ts) on one sandbox account and one red
   const sb = await sandbox(tap, { rateWindowMs: 1000 })
   const redis = await startRedis(tap)
   const env = {
-    HOSTAWAY_BASE_URL: sb.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sb.accountId,
-    HOSTAWAY_API_KEY: sb.apiKey,
+    ...sandboxUpstream(sb),
     HOSTAWAY_RATE_WINDOW_MS: '1000',
     // the sandbox shares this test's event loop: a stall bunches its arrivals
     HOSTAWAY_RATE_WINDOW_MARGIN_MS: '250',

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ownChild } from '../fixtures/children.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
+import type { Teardown } from '../fixtures/harness.js'
 
 /** How to get what these tests need. */
 export const REDIS_HINT = 'install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)'

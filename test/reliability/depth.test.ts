@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { sandbox } from '../helper.js'
 import { serve, type Item } from './helper.js'
+import { sandboxUpstream } from '../fixtures/harness.js'
 
 // JSON nested deeper than JSON.stringify can write back: the gateway takes no such body, caches no
 // such upstream object, and one item it cannot write never fails a batch. Real HTTP both ways.
@@ -65,7 +66,7 @@ t.test('/mcp: a JSON-RPC body nested 5,000 deep is a 400 in the error schema nam
 t.test('an upstream reservation nested 6,000 deep: its GET is a 502 upstream_error; a batch holding it answers 200, that item failed alone', async (t) => {
   const sb = await sandbox(t)
   const proxy = await deepening(t, sb.origin, DEEP_ID, 6000)
-  const { url, logs } = await serve(t, { HOSTAWAY_BASE_URL: proxy, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey })
+  const { url, logs } = await serve(t, { ...sandboxUpstream(sb), HOSTAWAY_BASE_URL: proxy })
 
   const one = await fetch(`${url}/api/bookings/${DEEP_ID}`)
   t.equal(one.status, 502)
@@ -73,7 +74,7 @@ t.test('an upstream reservation nested 6,000 deep: its GET is a 502 upstream_err
   t.equal((await fetch(`${url}/api/bookings/5`)).status, 200, 'the others are served')
 
   for (const planner of ['on', 'off']) {
-    const { url: gateway } = planner === 'on' ? { url } : await serve(t, { HOSTAWAY_BASE_URL: proxy, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey, BATCH_PLANNER: 'off' })
+    const { url: gateway } = planner === 'on' ? { url } : await serve(t, { ...sandboxUpstream(sb), HOSTAWAY_BASE_URL: proxy, BATCH_PLANNER: 'off' })
     const res = await fetch(`${gateway}/api/batch/bookings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: [5, DEEP_ID, 7] }) })
     t.equal(res.status, 200, `planner ${planner}: the batch answers`)
     const batch = await res.json() as { successful: Item[], failed: Item[] }
@@ -98,7 +99,7 @@ t.test('an upstream reservation nested 6,000 deep: its GET is a 502 upstream_err
 t.test('a listing update whose upstream answer is nested too deep: applied, not confirmed: outcome_unknown, alone', async (t) => {
   const sb = await sandbox(t)
   const proxy = await deepening(t, sb.origin, 3, 6000, (method, path) => method === 'PUT' && path === '/v1/listings/3')
-  const { url, logs } = await serve(t, { HOSTAWAY_BASE_URL: proxy, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey })
+  const { url, logs } = await serve(t, { ...sandboxUpstream(sb), HOSTAWAY_BASE_URL: proxy })
   const res = await fetch(`${url}/api/listings/batch`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ updates: [{ listing_id: 2, price: 222 }, { listing_id: 3, price: 333 }] }) })
   t.equal(res.status, 200)
   const batch = await res.json() as { successful: Item[], failed: Array<Item & { error: string }> }

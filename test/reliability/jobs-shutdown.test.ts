@@ -3,6 +3,7 @@ import { sandbox } from '../helper.js'
 import { readEvents, submit } from '../fixtures/jobs.js'
 import { startServer } from './child.js'
 import { until, upstreamCount } from './helper.js'
+import { sandboxUpstream } from '../fixtures/harness.js'
 
 // SIGTERM with a job running, in memory mode (no REDIS_URL), against server.ts as a process: the
 // job goes on for the grace period, then its items not started end unprocessed (the gateway shut
@@ -15,9 +16,7 @@ t.test('SIGTERM in memory mode: a running job drains for the grace period, the r
   // 2 s windows of 15 requests: 60 updates need several windows, far more than the grace period
   const sb = await sandbox(t, { rateWindowMs: 2000 })
   const server = startServer(t, {
-    HOSTAWAY_BASE_URL: sb.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sb.accountId,
-    HOSTAWAY_API_KEY: sb.apiKey,
+    ...sandboxUpstream(sb),
     HOSTAWAY_RATE_WINDOW_MS: '2000',
     HOSTAWAY_TOKEN_SETTLE_MS: '0',
     SHUTDOWN_GRACE_MS: String(GRACE_MS)

@@ -2,6 +2,7 @@ import t from 'tap'
 import { sandbox } from '../helper.js'
 import { startServer } from './child.js'
 import { everyItemOnce, until, upstreamCount, type BatchBody } from './helper.js'
+import { sandboxUpstream } from '../fixtures/harness.js'
 
 // SIGTERM during running batches, against server.ts as a process and a sandbox of this test:
 // in-flight requests finish within the grace period, then the batches end through their deadline
@@ -14,9 +15,7 @@ t.test('SIGTERM: drain, end the batches at the grace deadline, answer them, exit
   // the rate budget is ample, so the lookup batch is paced by its concurrency (8) alone: ~3 s
   const sb = await sandbox(t, { rateWindowMs: 1000, rateLimitIp: 100, rateLimitAccount: 100, faults: { latency_ms: { min: 600, max: 600 }, fail_ids: { hang: [3] } } })
   const server = startServer(t, {
-    HOSTAWAY_BASE_URL: sb.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sb.accountId,
-    HOSTAWAY_API_KEY: sb.apiKey,
+    ...sandboxUpstream(sb),
     HOSTAWAY_RATE_WINDOW_MS: '1000',
     HOSTAWAY_RATE_LIMIT_IP: '100',
     HOSTAWAY_RATE_LIMIT_ACCOUNT: '100',
@@ -87,7 +86,7 @@ t.test('SIGTERM with the default SHUTDOWN_GRACE_MS (25 s): the batch in flight s
   // whose hooks avvio bounds by `pluginTimeout` (10 s unless set): a grace longer than that once
   // ended in AVV_ERR_READY_TIMEOUT, no response and exit code 1.
   const sb = await sandbox(t, { rateWindowMs: 10_000, faults: { fail_ids: { hang: [17] } } })
-  const server = startServer(t, { HOSTAWAY_BASE_URL: sb.baseUrl, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey })
+  const server = startServer(t, { ...sandboxUpstream(sb) })
   const url = await server.url
   const logged = (msg: string | RegExp) => server.logs.some((l) => typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg)))
 

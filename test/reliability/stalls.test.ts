@@ -10,6 +10,7 @@ import { parseMetrics, total } from '../fixtures/prometheus.js'
 import { build, type Built } from '../helper.js'
 import { everyItemOnce, type BatchBody } from './helper.js'
 import { startSandboxProcess } from './sandbox-child.js'
+import { sandboxUpstream } from '../fixtures/harness.js'
 
 // The upstream budget under event-loop stalls (issue #21, defect 10). The upstream double runs in
 // a child process, so its clock and loop are its own: it counts requests as an upstream receives
@@ -81,9 +82,7 @@ t.test('under event-loop stalls, the upstream never sees more than the cap in an
   })
   const config = loadConfig({
     LOG_LEVEL: 'warn',
-    HOSTAWAY_BASE_URL: upstream.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: upstream.accountId,
-    HOSTAWAY_API_KEY: upstream.apiKey,
+    ...sandboxUpstream(upstream),
     HOSTAWAY_RATE_WINDOW_MS: String(WINDOW_MS),
     HOSTAWAY_TOKEN_SETTLE_MS: '20',
     // one GET per id, none cached: every item is an upstream request

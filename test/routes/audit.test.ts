@@ -12,6 +12,7 @@ import { keyId } from '../../services/auth.js'
 import { ConfigError, loadConfig } from '../../services/config.js'
 import { build, sandbox } from '../helper.js'
 import { serve } from '../mcp/helper.js'
+import { sandboxUpstream } from '../fixtures/harness.js'
 
 const KEY = 'audit-writer-key'
 
@@ -66,7 +67,7 @@ test('AUDIT_LOG: audit lines are appended to the file it names, whatever LOG_LEV
   t.equal(loadConfig({}).AUDIT_LOG, 'stdout', 'stdout by default')
 
   const sb = await sandbox(t)
-  const config = loadConfig({ AUDIT_LOG: file, LOG_LEVEL: 'silent', HOSTAWAY_BASE_URL: sb.baseUrl, HOSTAWAY_ACCOUNT_ID: sb.accountId, HOSTAWAY_API_KEY: sb.apiKey, HOSTAWAY_TOKEN_SETTLE_MS: '20' })
+  const config = loadConfig({ AUDIT_LOG: file, LOG_LEVEL: 'silent', ...sandboxUpstream(sb), HOSTAWAY_TOKEN_SETTLE_MS: '20' })
   for (const price of [101, 102]) {
     // a new app each time: the file is appended to, not replaced
     const app = Fastify(serverOptions(config, { logger: false }))

@@ -1,11 +1,11 @@
 import { test } from 'tap'
 import { httpErrors } from '@fastify/sensible'
 import { ERROR_TYPES } from '../../schemas/common.js'
-import { HostawayError, REMEDIATION, statusForErrorType } from '../../services/errors.js'
+import { GatewayError, REMEDIATION, statusForErrorType } from '../../services/errors.js'
 import { INTERNAL_ERROR_MESSAGE, clientErrorStatus, errorBody, errorTypeForStatus, mapError, rawErrorResponse } from '../../services/error-response.js'
 
-const upstream = (errorType: HostawayError['error_type'], retryable: boolean, retryAfterMs?: number) =>
-  new HostawayError(`upstream said ${errorType}`, { status_code: null, error_type: errorType, retryable, retry_after_ms: retryAfterMs })
+const upstream = (errorType: GatewayError['error_type'], retryable: boolean, retryAfterMs?: number) =>
+  GatewayError.classified(`upstream said ${errorType}`, { status_code: null, error_type: errorType, retryable, retry_after_ms: retryAfterMs })
 
 test('every error type has a status and a remediation', async (t) => {
   for (const type of ERROR_TYPES) {

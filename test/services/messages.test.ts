@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { listReservationMessages, type ReservationMessagesSource } from '../../services/messages.js'
-import { HostawayError } from '../../services/errors.js'
+import { GatewayError } from '../../services/errors.js'
 import type { Message } from '../../schemas/message.js'
 
 const msg = (id: number, conversationId: number, at?: string): Message =>
@@ -12,7 +12,7 @@ function fakeSource (byConversation: Record<number, Message[]>) {
   const source: ReservationMessagesSource = {
     async getReservation (id, opts) {
       calls.push({ method: 'getReservation', signal: opts?.signal })
-      if (id !== 42) throw new HostawayError(`GET /reservations/${id} → HTTP 404`, { status_code: 404, error_type: 'not_found', retryable: false })
+      if (id !== 42) throw GatewayError.classified(`GET /reservations/${id} → HTTP 404`, { status_code: 404, error_type: 'not_found', retryable: false })
       return { id, listingMapId: 1, arrivalDate: '2027-01-05', departureDate: '2027-01-07', status: 'new' }
     },
     async listConversations ({ reservation_id: id }, opts) {
@@ -47,7 +47,7 @@ test('a reservation without conversations has no messages', async (t) => {
 test('an unknown reservation fails as not_found instead of answering an empty list', async (t) => {
   const { source } = fakeSource({ 10: [msg(1, 10)] })
   const err = await listReservationMessages(source, 43).then(() => undefined, (e: unknown) => e)
-  t.ok(err instanceof HostawayError)
+  t.ok(err instanceof GatewayError)
   t.match(err, { error_type: 'not_found', status_code: 404 })
 })
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadConfig } from '../../services/config.js'
-import { ConfigError } from '../../services/env.js'
+import { ConfigError } from '../../lib/env.js'
 import { chooseUpstream, embeddedSandboxOptions, publicUrl } from '../../services/upstream.js'
 
 const CREDENTIALS = { HOSTAWAY_ACCOUNT_ID: '123', HOSTAWAY_API_KEY: 'real-secret' }

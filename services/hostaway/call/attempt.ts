@@ -1,65 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import { abortMessage, linkSignals, sleep } from '../../abort.js'
 import { AdmissionRefused } from '../../limiter/admission.js'
 import { describeFailure, healthOf, refusedError, type Breaker, type Refusal } from './breaker.js'
-import { abortedError, backoffMs, classifyOutcome, isIdempotent, stoppedError, withAttempts, type CallContext } from './classify.js'
-import type { AttemptOutcome, AttemptRequest, HttpMethod, UpstreamHttp } from './http.js'
+import { abortedError, backoffMs, classifyOutcome, isIdempotent, stoppedError, type CallContext } from './classify.js'
+import type { AttemptPolicy, AttemptSpec } from './attempt-spec.js'
+import type { AttemptOutcome, UpstreamHttp } from './http.js'
 import { LimiterClosedError } from '../../limiter/limiter.js'
-import type { Admission, Permit, RateLimiter } from '../../limiter/types.js'
-import { statusClass, type AttemptResult, type EndpointKind, type Telemetry } from '../../telemetry.js'
+import type { Permit, RateLimiter } from '../../limiter/types.js'
+import { statusClass, type AttemptResult, type Telemetry } from '../../telemetry.js'
 
-export interface AttemptPolicy {
-  /** per-attempt timeout (ms), used in messages; the HTTP layer enforces it */
-  timeoutMs: number
-  /** retries after the first attempt, for calls that are safe to repeat */
-  maxRetries: number
-  /** base of the full-jitter exponential backoff (ms) */
-  retryBaseMs: number
-  /** cap of one backoff wait (ms) */
-  retryMaxDelayMs: number
-  /** the upstream's rate-limit window (ms): how long a 429 may last when our limiter sees room */
-  rateWindowMs: number
-}
-
-/** One logical upstream call, as the attempt loop needs it. */
-export interface AttemptSpec<T> {
-  method: HttpMethod
-  /** method + path, no query: "GET /listings/5" (messages and logs) */
-  label: string
-  /** what the call is about, without ids (the metrics' `endpoint` label) */
-  endpoint: EndpointKind
-  signal: AbortSignal
-  /** whether the call may be sent again after a failure (default: every method but POST) */
-  idempotent?: boolean
-  /**
-   * For a call that is not idempotent: whether this failed outcome certainly did not reach the
-   * upstream (a 429, a connection never made), so one more attempt cannot apply it twice. Default: never.
-   */
-  mayRetry?: (outcome: AttemptOutcome) => boolean
-  /** wait ahead of the other calls in the rate-limiter queue (token requests: the others wait for them) */
-  priority?: boolean
-  /** whose turn in the rate-limiter queue, in which lane, until when (refused at once if it would come too late) */
-  admission?: Admission
-  /** before each rate-limit slot, e.g. wait for an access token; a HostawayError from it ends the call */
-  prepare?: (signal: AbortSignal) => Promise<void>
-  /**
-   * The request to send, built right after the slot was granted (e.g. with the token current at
-   * that moment). Undefined: it cannot go now (the token was dropped meanwhile): the slot is given
-   * back unused and the call goes back to `prepare`.
-   */
-  request: () => Omit<AttemptRequest, 'signal'> | undefined
-  /** the value of a successful outcome; undefined when the outcome is a failure */
-  accept: (outcome: AttemptOutcome) => T | undefined
-  /** a failed outcome to send again at once, not counted as a retry (e.g. a refused token) */
-  resend?: (outcome: AttemptOutcome) => boolean
-  /** a failed outcome that ends the call with this error instead of the usual classification */
-  reject?: (outcome: AttemptOutcome) => HostawayError | undefined
-  /** called as each attempt starts */
-  onAttempt?: () => void
-  /** strings to keep out of messages */
-  secrets: () => Array<string | undefined>
-}
+export type { AttemptPolicy, AttemptSpec }
 
 export interface AttemptRunnerDeps {
   http: Pick<UpstreamHttp, 'send'>
@@ -88,14 +39,14 @@ class Refused extends Error {
  * else thrown in the loop is a stop, turned into an error by the one rule of `stoppedError`.
  */
 class Ended extends Error {
-  constructor (readonly error: HostawayError) {
+  constructor (readonly error: GatewayError) {
     super(error.message)
   }
 }
 
-/** "Not sent: the shared state … is unavailable" → "the shared state … is unavailable": why a call stopped, as a clause. */
-function reasonOf (message: string): string {
-  return message.replace(/^Not sent: /, '')
+/** Why a call stopped, as a clause: a refusal's reason when it names no call ("the shared state … is unavailable"), else the message. */
+function clauseOf (err: GatewayError): string {
+  return err.unsent !== undefined && err.unsent.subject === undefined ? err.unsent.reason : err.message
 }
 
 /**
@@ -141,7 +92,7 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
     const given = (phase: string, retryAfterMs: number | null = null) => new Ended(abortedError(ctx, `${abortMessage(signal)} ${phase}`, retryAfterMs))
     let retries = 0
     /** the error the call ends with if no further attempt is made */
-    let last: HostawayError | undefined
+    let last: GatewayError | undefined
     const admission = { ...spec.admission, priority: spec.priority }
 
     /**
@@ -150,20 +101,18 @@ export function createAttemptRunner ({ http, limiter, breaker, policy, log, rand
      * limiter closed, or a bug. `unsent` is how it ends when nothing was sent; once something was,
      * stoppedError keeps what is known of it (never "not sent").
      */
-    function stopped (err: unknown): HostawayError {
+    function stopped (err: unknown): GatewayError {
       if (err instanceof Refused) return stoppedError(ctx, refusedError(spec.label, err.refusal), err.refusal.reason, last)
       if (err instanceof AdmissionRefused) {
         // a batch item that cannot start in time is unprocessed; a single-item request is told to come back
         const type = spec.admission?.lane === 'batch' ? 'unprocessed' : 'rate_limit'
         return stoppedError(ctx, refusedError(spec.label, { retryAfterMs: err.retryAfterMs, reason: err.message }, type), err.message, last)
       }
-      if (err instanceof HostawayError) return stoppedError(ctx, withAttempts(err, 0), reasonOf(err.message), last)
+      if (err instanceof GatewayError) return stoppedError(ctx, err.withAttempts(0), clauseOf(err), last)
       if (err instanceof LimiterClosedError) return stoppedError(ctx, abortedError({ ...ctx, attempts: 0 }, 'the rate limiter is closed', null), 'the rate limiter is closed', last)
-      // a bug of ours (or of a dependency): never let anything but a HostawayError out
+      // a bug of ours (or of a dependency): never let anything but a GatewayError out
       log.error({ err, call: spec.label }, 'unexpected error in the hostaway attempt loop')
-      const internal = new HostawayError(`${spec.label}: internal error in the Hostaway client`, {
-        status_code: null, error_type: 'internal_error', retryable: false, attempts: 0
-      })
+      const internal = GatewayError.internal(`${spec.label}: internal error in the Hostaway client`)
       return stoppedError(ctx, internal, 'internal error in the Hostaway client', last)
     }
 

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ErrorType } from '../../../schemas/common.js'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import { abortError } from '../../abort.js'
 import type { AttemptOutcome } from './http.js'
 import type { Telemetry } from '../../telemetry.js'
@@ -80,10 +80,8 @@ export function describeFailure (label: string, outcome: AttemptOutcome): string
  * `unprocessed` for a batch item). A call refused after an attempt was sent ends by the rule of
  * classify.ts's stoppedError (it keeps what its last attempt tells, never "not sent").
  */
-export function refusedError (label: string, refusal: Refusal, errorType: ErrorType = 'upstream_error'): HostawayError {
-  return new HostawayError(`${label} was not sent: ${refusal.reason}`, {
-    status_code: null, error_type: errorType, retryable: true, retry_after_ms: Math.max(1, Math.ceil(refusal.retryAfterMs)), attempts: 0
-  })
+export function refusedError (label: string, refusal: Refusal, errorType: ErrorType = 'upstream_error'): GatewayError {
+  return GatewayError.refused(label, refusal.reason, refusal.retryAfterMs, errorType)
 }
 
 /**

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { ErrorType } from '../../../schemas/common.js'
-import { HostawayError } from '../../errors.js'
+import { GatewayError, type GatewayErrorInit } from '../../errors.js'
 import { scrub } from '../../redact.js'
 import type { AttemptOutcome, HttpMethod } from './http.js'
 
@@ -24,7 +24,7 @@ export interface CallContext {
 }
 
 export interface Classified {
-  error: HostawayError
+  error: GatewayError
   /** whether another attempt may succeed, for a call that is safe to repeat */
   retry: boolean
 }
@@ -94,14 +94,14 @@ export function upstreamDetail (body: unknown, secrets: Array<string | undefined
   return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH - 1)}…` : text
 }
 
-type Make = (message: string, init: ConstructorParameters<typeof HostawayError>[1]) => HostawayError
+type Make = (message: string, init: GatewayErrorInit) => GatewayError
 
 /**
  * Turn a failed attempt into the error the caller gets if no further attempt is made, plus
  * whether the failure is worth retrying. Successful outcomes never come here.
  */
 export function classifyOutcome (outcome: Exclude<AttemptOutcome, { kind: 'aborted' }>, ctx: CallContext, idempotent = isIdempotent(ctx.method)): Classified {
-  const make: Make = (message, init) => new HostawayError(message, { attempts: ctx.attempts, ...init })
+  const make: Make = (message, init) => GatewayError.classified(message, { attempts: ctx.attempts, ...init })
   const after = times(ctx.attempts)
   switch (outcome.kind) {
     case 'timeout':
@@ -184,20 +184,18 @@ function classifyResponse (status: number, body: unknown, ctx: CallContext, make
  * why and when. Before any attempt was sent the call is `unprocessed` (safe to resend); after one
  * was sent a read is a `timeout`, and a write's outcome is unknown (retryable when idempotent).
  */
-export function abortedError (ctx: Pick<CallContext, 'method' | 'label' | 'attempts'>, reason: string, retryAfterMs: number | null): HostawayError {
+export function abortedError (ctx: Pick<CallContext, 'method' | 'label' | 'attempts'>, reason: string, retryAfterMs: number | null): GatewayError {
   if (ctx.attempts === 0) {
-    return new HostawayError(`${ctx.label} was not sent: ${reason}`, {
-      status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: retryAfterMs, attempts: 0
-    })
+    return GatewayError.unprocessed(ctx.label, reason, retryAfterMs)
   }
   const after = times(ctx.attempts)
   if (ctx.method === 'GET') {
-    return new HostawayError(`${ctx.label} → no answer: ${reason}${after}`, {
+    return GatewayError.classified(`${ctx.label} → no answer: ${reason}${after}`, {
       status_code: null, error_type: 'timeout', retryable: true, attempts: ctx.attempts
     })
   }
-  return new HostawayError(`${ctx.label} → no answer: ${reason}${after}; the write may or may not have been applied`, {
-    status_code: null, error_type: 'outcome_unknown', retryable: isIdempotent(ctx.method), attempts: ctx.attempts
+  return GatewayError.outcomeUnknown(`${ctx.label} → no answer: ${reason}${after}; the write may or may not have been applied`, {
+    retryable: isIdempotent(ctx.method), attempts: ctx.attempts
   })
 }
 
@@ -215,10 +213,10 @@ export function abortedError (ctx: Pick<CallContext, 'method' | 'label' | 'attem
  * no answer (abortedError: `timeout` for a read, `outcome_unknown` for a write). Aborts follow the
  * same rule through abortedError.
  */
-export function stoppedError (ctx: Pick<CallContext, 'method' | 'label' | 'attempts'>, unsent: HostawayError, why: string, last?: HostawayError): HostawayError {
+export function stoppedError (ctx: Pick<CallContext, 'method' | 'label' | 'attempts'>, unsent: GatewayError, why: string, last?: GatewayError): GatewayError {
   if (ctx.attempts === 0) return unsent
   if (last !== undefined) {
-    return new HostawayError(`${last.message}; not retried: ${why}`, {
+    return GatewayError.classified(`${last.message}; not retried: ${why}`, {
       status_code: last.status_code,
       error_type: last.error_type,
       retryable: last.retryable,
@@ -227,18 +225,7 @@ export function stoppedError (ctx: Pick<CallContext, 'method' | 'label' | 'attem
     })
   }
   const noAnswer = abortedError(ctx, why, null)
-  return new HostawayError(noAnswer.message, {
+  return GatewayError.classified(noAnswer.message, {
     status_code: null, error_type: noAnswer.error_type, retryable: noAnswer.retryable, retry_after_ms: unsent.retry_after_ms, attempts: ctx.attempts
-  })
-}
-
-/** A copy of `err` carrying this caller's attempt count (errors may be shared between callers). */
-export function withAttempts (err: HostawayError, attempts: number): HostawayError {
-  return new HostawayError(err.message, {
-    status_code: err.status_code,
-    error_type: err.error_type,
-    retryable: err.retryable,
-    retry_after_ms: err.retry_after_ms,
-    attempts
   })
 }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import { abortError, raceSignal, sleep } from '../../abort.js'
 import type { AttemptRunner } from './attempt.js'
 import type { AttemptOutcome } from './http.js'
@@ -65,7 +65,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
   setMaxListeners(0, closer.signal)
   let current: TokenRecord | undefined
   let pending: Promise<TokenRecord> | undefined
-  let credentialFailure: { error: HostawayError, until: number } | undefined
+  let credentialFailure: { error: GatewayError, until: number } | undefined
   /** the last token refused upstream while it was current: a shared store holding it must be refreshed */
   let stale: string | undefined
   /** the current token was dropped after a refusal: the next one is a refresh for that reason */
@@ -89,7 +89,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
         }),
         accept: issued,
         reject: (outcome) => outcome.kind === 'response' && [400, 401, 403].includes(outcome.status)
-          ? new HostawayError(`Hostaway rejected the client credentials (HTTP ${outcome.status})`, {
+          ? GatewayError.classified(`Hostaway rejected the client credentials (HTTP ${outcome.status})`, {
             status_code: outcome.status, error_type: 'upstream_auth', retryable: false
           })
           : undefined,
@@ -99,7 +99,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
       telemetry.tokenRequest('issued')
       return { token, expiresInS }
     } catch (err) {
-      if (!(err instanceof HostawayError)) throw err
+      if (!(err instanceof GatewayError)) throw err
       telemetry.tokenRequest(err.error_type === 'upstream_auth' ? 'rejected' : 'failed')
       if (err.error_type === 'upstream_auth') {
         credentialFailure = { error: err, until: now() + credentialFailureBackoffMs }
@@ -109,7 +109,7 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
       log.warn({ err }, 'hostaway token request failed')
       if (err.error_type === 'unprocessed') throw err
       // no data attempt was made for the caller; a token request is safe to repeat
-      throw new HostawayError(err.message, {
+      throw GatewayError.classified(err.message, {
         status_code: err.status_code,
         error_type: err.error_type === 'outcome_unknown' ? 'timeout' : err.error_type,
         retryable: true,
@@ -149,16 +149,14 @@ export function createTokenManager ({ run, clientId, clientSecret, settleMs, cre
     return adopt(state.value, state.ttlMs, state.settleInMs)
   }
 
-  function closedError (): HostawayError {
-    return new HostawayError(`${LABEL} was not sent: the Hostaway client is closed`, {
-      status_code: null, error_type: 'unprocessed', retryable: true
-    })
+  function closedError (): GatewayError {
+    return GatewayError.unprocessed(LABEL, 'the Hostaway client is closed')
   }
 
   return {
     /**
      * A token ready to use. Concurrent callers share one request (single-flight) and one settle wait.
-     * Rejects with a HostawayError, or with the signal's reason when `signal` aborts (the shared
+     * Rejects with a GatewayError, or with the signal's reason when `signal` aborts (the shared
      * request goes on for the others).
      */
     async getToken (signal?: AbortSignal): Promise<string> {

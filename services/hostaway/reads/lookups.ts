@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Booking } from '../../../schemas/booking.js'
 import type { Listing } from '../../../schemas/listing.js'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import { abortMessage } from '../../abort.js'
-import type { Caller, Envelope } from '../call/caller.js'
+import type { CallExecutor, Envelope } from '../call/executor.js'
 import { abortedError } from '../call/classify.js'
 import { bookingEndpoints, listingEndpoints } from '../endpoints.js'
 import type { RateBudget } from './cost.js'
@@ -18,7 +18,7 @@ type FetchOne<T> = (id: number, opts: CallOptions, reported?: boolean) => Promis
 
 export interface LookupsDeps {
   reads: Pick<ReadThrough, 'lookup' | 'share' | 'primeAll' | 'epoch'>
-  call: Caller['call']
+  call: CallExecutor['call']
   /** the by-id reads (cache, negative cache, in-flight sharing) */
   fetchListing: FetchOne<Listing>
   fetchReservation: FetchOne<Booking>
@@ -45,7 +45,7 @@ interface Kind<T> {
 }
 
 /** An item a page was to answer for, when the batch stopped: timeout if that page was sent, else unprocessed. */
-function pageAborted (kind: Kind<unknown>, id: number, err: HostawayError, signal: AbortSignal): HostawayError {
+function pageAborted (kind: Kind<unknown>, id: number, err: GatewayError, signal: AbortSignal): GatewayError {
   const where = err.attempts > 0 ? `while ${kind.list} (a list page that may hold it) was in flight` : `before ${kind.list} (a list page that may hold it) was sent`
   return abortedError({ method: 'GET', label: kind.label(id), attempts: err.attempts }, `${abortMessage(signal)} ${where}`, err.retry_after_ms)
 }
@@ -54,12 +54,9 @@ function pageAborted (kind: Kind<unknown>, id: number, err: HostawayError, signa
  * An item a page was to answer for, when the rate limiter refused the page (its turn would come
  * past the batch deadline): unprocessed like the page, since its own GET could not start sooner.
  */
-function pageRefused (kind: Kind<unknown>, id: number, err: HostawayError): HostawayError {
-  const prefix = `${kind.list} was not sent: `
-  const reason = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message
-  return new HostawayError(`${kind.label(id)} was not sent: ${kind.list} (a list page that may hold it) was refused: ${reason}`, {
-    status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: err.retry_after_ms, attempts: 0
-  })
+function pageRefused (kind: Kind<unknown>, id: number, err: GatewayError): GatewayError {
+  const reason = err.unsent !== undefined && err.unsent.subject === kind.list ? err.unsent.reason : err.message
+  return GatewayError.unprocessed(kind.label(id), `${kind.list} (a list page that may hold it) was refused: ${reason}`, err.retry_after_ms)
 }
 
 /**
@@ -123,11 +120,11 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
       try {
         await kind.scan(ctx)
       } catch (err) {
-        if (signal.aborted && err instanceof HostawayError && (err.error_type === 'unprocessed' || err.error_type === 'timeout')) {
+        if (signal.aborted && err instanceof GatewayError && (err.error_type === 'unprocessed' || err.error_type === 'timeout')) {
           failAll((id) => pageAborted(kind as Kind<unknown>, id, err, signal))
           return
         }
-        if (err instanceof HostawayError && err.error_type === 'unprocessed' && err.attempts === 0) {
+        if (err instanceof GatewayError && err.error_type === 'unprocessed' && err.attempts === 0) {
           failAll((id) => pageRefused(kind as Kind<unknown>, id, err))
           return
         }

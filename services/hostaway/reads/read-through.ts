@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import { isMissing, notFound, type Missing } from './missing.js'
 import { abortMessage } from '../../abort.js'
 import { abortedError } from '../call/classify.js'
@@ -33,7 +33,7 @@ interface Shared {
 }
 
 /** What the cache knows of a key without asking upstream. */
-export type Peeked<T> = { value: T } | { error: HostawayError } | undefined
+export type Peeked<T> = { value: T } | { error: GatewayError } | undefined
 
 export type ReadThrough = ReturnType<typeof createReadThrough>
 
@@ -82,7 +82,7 @@ export function createReadThrough ({ store, ttlMs, negativeTtlMs, log, telemetry
       if (keep && ttlMs > 0) await remember(key, shared, value)
       return value
     }, async (err: unknown) => {
-      if (keep && negativeTtlMs > 0 && err instanceof HostawayError && err.error_type === 'not_found') {
+      if (keep && negativeTtlMs > 0 && err instanceof GatewayError && err.error_type === 'not_found') {
         await remember(key, shared, { '@notFound': err.message } satisfies Missing)
       }
       throw err

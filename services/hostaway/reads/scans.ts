@@ -1,5 +1,5 @@
-import { HostawayError } from '../../errors.js'
-import type { CallSpec } from '../call/caller.js'
+import { GatewayError } from '../../errors.js'
+import type { CallSpec } from '../call/executor.js'
 import { SCAN_PAGE_SIZE, bookingEndpoints, listingEndpoints } from '../endpoints.js'
 import type { RateBudget } from './cost.js'
 import { listingPagesToRead, nextReservationStep } from './planner.js'
@@ -41,8 +41,8 @@ export function idOf (value: unknown): number | undefined {
 
 /** Of two page failures, the one that got further (a sent page over one never sent). */
 function furthest (a: unknown, b: unknown): unknown {
-  if (!(a instanceof HostawayError)) return b
-  return b instanceof HostawayError && b.attempts > a.attempts ? b : a
+  if (!(a instanceof GatewayError)) return b
+  return b instanceof GatewayError && b.attempts > a.attempts ? b : a
 }
 
 /**

@@ -2,7 +2,7 @@
 import { test } from 'tap'
 import { unsentResult } from '../../../services/batch/results.js'
 import { eachOf, executeBatch as run, type BatchOptions } from '../../../services/batch/run.js'
-import { HostawayError } from '../../../services/errors.js'
+import { GatewayError } from '../../../services/errors.js'
 import { abortedError } from '../../../services/hostaway/call/classify.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -11,12 +11,12 @@ const options = (over: Partial<BatchOptions> = {}): BatchOptions => ({ concurren
 test('a plan is given every pending position at once and settles each; one it leaves unsettled fails, never hangs', async (t) => {
   const given: number[][] = []
   const progress: Array<[number, number]> = []
-  const refused = unsentResult<string>(new HostawayError('rule', { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 }), 1, 'b')
+  const refused = unsentResult<string>(GatewayError.invalid('rule'), 1, 'b')
   const { response } = await run(['a', 'b', 'c', 'a', 'd'], {
     plan: async (indexes, { settle }) => {
       given.push([...indexes])
       settle(0, { ok: true, value: 'A', attempts: 1 })
-      settle(2, { ok: false, error: new HostawayError('gone', { status_code: 404, error_type: 'not_found', retryable: false, attempts: 1 }), attempts: 1 })
+      settle(2, { ok: false, error: GatewayError.notFound('gone', { attempts: 1 }), attempts: 1 })
       settle(0, { ok: true, value: 'twice', attempts: 9 })
       // position 4 is left unsettled: a bug of the plan
     }
@@ -32,14 +32,14 @@ test('a plan runs its per-item work in the run\'s pool: the items waiting there 
   const { response } = await run(['1', '2', '3', '4'], {
     plan: async (indexes, { pool, admission, settle }) => {
       t.equal(admission.lane, 'batch')
-      t.equal(admission.caller, 'key-1', 'the caller\'s fair share, declared once for the run')
+      t.equal(admission.share, 'key-1', 'the caller\'s fair share, declared once for the run')
       t.equal(admission.backlog?.(), 0, 'nothing queued before the pool')
       await pool(indexes, async (index) => {
         seen.push(admission.backlog?.() ?? -1)
         settle(index, { ok: true, value: index, attempts: 1 })
       })
     }
-  }, options({ concurrency: 1, caller: 'key-1' }))
+  }, options({ concurrency: 1, share: 'key-1' }))
   t.same(seen, [3, 2, 1, 0], 'one in flight at a time, the rest counted as backlog')
   t.equal(response.success_count, 4)
 })

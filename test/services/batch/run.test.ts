@@ -3,7 +3,7 @@ import { test } from 'tap'
 import fc from 'fast-check'
 import { unfinished, unsentResult } from '../../../services/batch/results.js'
 import { eachOf, executeBatch as run, type BatchOptions, type Operation } from '../../../services/batch/run.js'
-import { HostawayError } from '../../../services/errors.js'
+import { GatewayError } from '../../../services/errors.js'
 import { sleep as abortableSleep } from '../../../services/abort.js'
 import { abortedError } from '../../../services/hostaway/call/classify.js'
 import type { ErrorType } from '../../../schemas/common.js'
@@ -94,10 +94,10 @@ test('concurrency is bounded', async (t) => {
   t.equal(peak, 3)
 })
 
-test('HostawayError fields are carried into the item', async (t) => {
+test('GatewayError fields are carried into the item', async (t) => {
   const op: Operation<number> = async (ctx) => {
     ctx.onAttempt(); ctx.onAttempt()
-    throw new HostawayError('GET /listings/7 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true, retry_after_ms: 1000, attempts: 4 })
+    throw GatewayError.classified('GET /listings/7 → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true, retry_after_ms: 1000, attempts: 4 })
   }
   const r = await executeBatch([op], ['7'], options())
   // status_code is what the single-item route would answer: an upstream 503 after retries is a gateway 502
@@ -179,7 +179,7 @@ test('settled items (a checkpoint, a broken rule) are reported as they are and n
   const ran: string[] = []
   const op = (id: string): Operation<string> => async ({ onAttempt }) => { ran.push(id); onAttempt(); return id }
   const earlier = { success: true, data: 'from before', error: null, operation_id: 'a', index: 0, error_type: null, status_code: null, retryable: false, retry_after_ms: null, remediation: null, attempts: 1 }
-  const refused = unsentResult<string>(new HostawayError('updates/2/price must be <= 1000000', { status_code: null, error_type: 'validation_error', retryable: false, attempts: 0 }), 2, 'c')
+  const refused = unsentResult<string>(GatewayError.invalid('updates/2/price must be <= 1000000'), 2, 'c')
   const r = await executeBatch(['a', 'b', 'c', 'd'].map(op), ['a', 'b', 'c', 'd'], options({ settled: [earlier, undefined, refused, undefined] }))
   t.same(ran, ['b', 'd'], 'only the unsettled items ran')
   t.same(r.successful.map((s) => [s.index, s.data, s.attempts]), [[0, 'from before', 1], [1, 'b', 1], [3, 'd', 1]])
@@ -198,8 +198,8 @@ test('unfinished: only items never sent and safe to send are run again from a ch
 test('logs in proportion: one line per failed item that was sent, one line per batch for all those never sent', async (t) => {
   const lines: Array<{ obj: Record<string, unknown>, msg: string }> = []
   const logger = { warn: (obj: object, msg?: string) => { lines.push({ obj: obj as Record<string, unknown>, msg: msg ?? '' }) } }
-  const never = (type: ErrorType): Operation<number> => async () => { throw new HostawayError(`never sent (${type})`, { status_code: null, error_type: type, retryable: true, attempts: 0 }) }
-  const sent: Operation<number> = async ({ onAttempt }) => { onAttempt(); throw new HostawayError('sent, 502', { status_code: 502, error_type: 'upstream_error', retryable: true, attempts: 1 }) }
+  const never = (type: ErrorType): Operation<number> => async () => { throw GatewayError.classified(`never sent (${type})`, { status_code: null, error_type: type, retryable: true, attempts: 0 }) }
+  const sent: Operation<number> = async ({ onAttempt }) => { onAttempt(); throw GatewayError.classified('sent, 502', { status_code: 502, error_type: 'upstream_error', retryable: true, attempts: 1 }) }
   const operations = [sent, ...Array.from({ length: 50 }, () => never('unprocessed')), never('upstream_error'), sent]
   await executeBatch(operations, ids(operations.length), options({ logger }))
   t.same(lines.map((l) => l.msg), ['batch item failed', 'batch item failed', 'batch items not sent'], '53 failures, 3 lines')
@@ -219,7 +219,7 @@ test('property: every input appears exactly once, each list in request order, co
         await sleep(item.delay)
         if (item.mode === 'ok') return item.id
         if (item.mode === 'throw') throw new Error('boom')
-        throw new HostawayError(item.mode, { status_code: null, error_type: item.mode, retryable: true })
+        throw GatewayError.classified(item.mode, { status_code: null, error_type: item.mode, retryable: true })
       })
       const r = await executeBatch(ops, items.map((i) => i.id), options({ concurrency, dedupe, timeoutMs: 40 }))
       const indexes = [...r.successful, ...r.failed].map((x) => x.index).sort((a, b) => a - b)

@@ -3,30 +3,21 @@ import pino from 'pino'
 import { createHostaway, limiterFromConfig, type HostawaySeams } from '../../../services/compose.js'
 import type { RunningSandbox } from '../../../sandbox/index.js'
 import { loadConfig } from '../../../services/config.js'
-import { HostawayError } from '../../../services/errors.js'
+import { GatewayError } from '../../../services/errors.js'
 import { createMemoryStore } from '../../../services/hostaway/reads/cache.js'
 import type { KeyValueStore } from '../../../services/seams.js'
 import { NO_TELEMETRY, type Telemetry } from '../../../services/telemetry.js'
+import { sandboxUpstream, type Teardown } from '../../fixtures/harness.js'
 
-/** Await a promise that must reject with a HostawayError, and return that error. */
-export async function failure (p: Promise<unknown>): Promise<HostawayError> {
+/** Await a promise that must reject with a GatewayError, and return that error. */
+export async function failure (p: Promise<unknown>): Promise<GatewayError> {
   try {
     await p
   } catch (err) {
-    if (err instanceof HostawayError) return err
+    if (err instanceof GatewayError) return err
     throw err
   }
-  throw new Error('expected a HostawayError')
-}
-
-/** Requests the sandbox counted for one method on routes matching `pattern`. */
-export function routeCount (byRoute: Record<string, number>, method: string, pattern: RegExp): number {
-  let n = 0
-  for (const [route, count] of Object.entries(byRoute)) {
-    const [m, path] = route.split(' ')
-    if (m === method && path !== undefined && pattern.test(path)) n += count
-  }
-  return n
+  throw new Error('expected a GatewayError')
 }
 
 export interface TestClientOptions {
@@ -45,11 +36,9 @@ export interface TestClientOptions {
  * rate window, fast retries and no read cache unless `env` says otherwise; closed with the test.
  * Also gives the limiter (its stats) and close().
  */
-export function testClient (t: { teardown: (fn: () => unknown) => void }, sandbox: RunningSandbox, { env = {}, log, store, seams, telemetry = NO_TELEMETRY }: TestClientOptions = {}) {
+export function testClient (t: Teardown, sandbox: RunningSandbox, { env = {}, log, store, seams, telemetry = NO_TELEMETRY }: TestClientOptions = {}) {
   const config = loadConfig({
-    HOSTAWAY_BASE_URL: sandbox.baseUrl,
-    HOSTAWAY_ACCOUNT_ID: sandbox.accountId,
-    HOSTAWAY_API_KEY: sandbox.apiKey,
+    ...sandboxUpstream(sandbox),
     HOSTAWAY_RATE_WINDOW_MS: '1000',
     HOSTAWAY_TIMEOUT_MS: '2000',
     HOSTAWAY_RETRY_BASE_MS: '10',

@@ -105,10 +105,10 @@ t.test('callers take turns; a caller\'s single-item requests go before its batch
   const clock = fakeClock()
   const l = await saturated(clock, 1)
   const log: string[] = []
-  for (let i = 1; i <= 4; i++) track(l, clock, { caller: 'A', lane: 'batch' }, log, `A-batch-${i}`)
-  track(l, clock, { caller: 'B', lane: 'single' }, log, 'B-single-1')
-  track(l, clock, { caller: 'B', lane: 'single' }, log, 'B-single-2')
-  track(l, clock, { caller: 'A', lane: 'single' }, log, 'A-single')
+  for (let i = 1; i <= 4; i++) track(l, clock, { share: 'A', lane: 'batch' }, log, `A-batch-${i}`)
+  track(l, clock, { share: 'B', lane: 'single' }, log, 'B-single-1')
+  track(l, clock, { share: 'B', lane: 'single' }, log, 'B-single-2')
+  track(l, clock, { share: 'A', lane: 'single' }, log, 'A-single')
   track(l, clock, { priority: true }, log, 'token')
   await clock.settle()
   t.equal(l.stats().queued, 8)
@@ -121,8 +121,8 @@ t.test('weights per caller: turns in proportion', async (t) => {
   const clock = fakeClock()
   const l = await saturated(clock, 1, { weightOf: (caller) => caller === 'gold' ? 2 : 1 })
   const log: string[] = []
-  for (let i = 0; i < 6; i++) track(l, clock, { caller: 'gold' }, log, 'gold')
-  for (let i = 0; i < 6; i++) track(l, clock, { caller: 'basic' }, log, 'basic')
+  for (let i = 0; i < 6; i++) track(l, clock, { share: 'gold' }, log, 'gold')
+  for (let i = 0; i < 6; i++) track(l, clock, { share: 'basic' }, log, 'basic')
   for (let i = 0; i < 9; i++) await clock.advance(1000)
   t.equal(log.filter((name) => name === 'gold').length, 6, 'in the first 9 slots, gold had 6')
   t.equal(log.filter((name) => name === 'basic').length, 3)
@@ -133,12 +133,12 @@ t.test('admission is a promise: a newcomer whose fair turn would make an admitte
   const clock = fakeClock()
   const l = await saturated(clock, 1)
   const log: string[] = []
-  const x = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'x') // turn at 1000
-  const y = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'y') // turn at 2000, must start by 2340
-  const early = track(l, clock, { caller: 'B', lane: 'single', deadline: 1900 }, log, 'early') // its fair turn, before y, is needed in time
+  const x = track(l, clock, { share: 'A', lane: 'batch', deadline: 2600 }, log, 'x') // turn at 1000
+  const y = track(l, clock, { share: 'A', lane: 'batch', deadline: 2600 }, log, 'y') // turn at 2000, must start by 2340
+  const early = track(l, clock, { share: 'B', lane: 'single', deadline: 1900 }, log, 'early') // its fair turn, before y, is needed in time
   await clock.settle()
   t.match(early.refused, { reason: 'deadline', retryAfterMs: 3000 }, 'placed after y, its turn would come at 3000: refused at once')
-  const b = track(l, clock, { caller: 'B', lane: 'single' }, log, 'b') // no deadline: it waits after y
+  const b = track(l, clock, { share: 'B', lane: 'single' }, log, 'b') // no deadline: it waits after y
   await clock.settle()
   t.notOk(y.refused, 'y keeps its turn')
   t.notOk(x.refused)
@@ -154,17 +154,17 @@ t.test('a batch\'s backlog counts: another caller is told at once that the batch
   const l = await saturated(clock, 1)
   const log: string[] = []
   let left = 2 // items of A's batch not started yet (its concurrency hides them)
-  const x = track(l, clock, { caller: 'A', lane: 'batch', backlog: () => left }, log, 'x') // turn at 1000
-  const b1 = track(l, clock, { caller: 'B', lane: 'single', deadline: 2600 }, log, 'b1') // after x: 2000
+  const x = track(l, clock, { share: 'A', lane: 'batch', backlog: () => left }, log, 'x') // turn at 1000
+  const b1 = track(l, clock, { share: 'B', lane: 'single', deadline: 2600 }, log, 'b1') // after x: 2000
   // after a turn kept for A: 4000, past 3400 - 10 %; were A's backlog unknown, it would be 3000 and admitted
-  const b2 = track(l, clock, { caller: 'B', lane: 'single', deadline: 3400 }, log, 'b2')
+  const b2 = track(l, clock, { share: 'B', lane: 'single', deadline: 3400 }, log, 'b2')
   await clock.settle()
   t.notOk(b1.refused)
   t.match(b2.refused, { reason: 'deadline', retryAfterMs: 4000 }, 'refused at arrival, not when A\'s next item pushes it back')
   await clock.advance(1000)
   t.equal(x.grantedAt, 1000)
   left = 1
-  const a2 = track(l, clock, { caller: 'A', lane: 'batch', backlog: () => left }, log, 'a2') // takes the turn kept for it
+  const a2 = track(l, clock, { share: 'A', lane: 'batch', backlog: () => left }, log, 'a2') // takes the turn kept for it
   await clock.advance(2000)
   t.same(log, ['x', 'b1', 'a2'])
   t.equal(a2.grantedAt, 3000)
@@ -176,11 +176,11 @@ t.test('a caller\'s single pushes its own batch items back; one pushed past its 
   const clock = fakeClock()
   const l = await saturated(clock, 1)
   const log: string[] = []
-  const x = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'x') // turn at 1000
-  const y = track(l, clock, { caller: 'A', lane: 'batch', deadline: 2600 }, log, 'y') // turn at 2000, must start by 2340
+  const x = track(l, clock, { share: 'A', lane: 'batch', deadline: 2600 }, log, 'x') // turn at 1000
+  const y = track(l, clock, { share: 'A', lane: 'batch', deadline: 2600 }, log, 'y') // turn at 2000, must start by 2340
   await clock.settle()
   t.equal(l.stats().queued, 2, 'both admitted')
-  track(l, clock, { caller: 'A', lane: 'single' }, log, 's') // A's single goes before A's batch items
+  track(l, clock, { share: 'A', lane: 'single' }, log, 's') // A's single goes before A's batch items
   await clock.settle()
   t.match(y.refused, { reason: 'deadline', retryAfterMs: 3000 }, 'y now would start at 3000: refused at 0 ms')
   t.notOk(x.refused)
@@ -193,12 +193,12 @@ t.test('a bounded queue: at most maxQueue waiters; the one whose turn comes last
   const clock = fakeClock()
   const l = await saturated(clock, 1, { maxQueue: 3 })
   const log: string[] = []
-  const a = [1, 2, 3].map((i) => track(l, clock, { caller: 'A', lane: 'batch' }, log, `a${i}`))
-  const a4 = track(l, clock, { caller: 'A', lane: 'batch' }, log, 'a4')
+  const a = [1, 2, 3].map((i) => track(l, clock, { share: 'A', lane: 'batch' }, log, `a${i}`))
+  const a4 = track(l, clock, { share: 'A', lane: 'batch' }, log, 'a4')
   await clock.settle()
   t.match(a4.refused, { reason: 'queue_full', retryAfterMs: 4000 }, 'A\'s fourth would come last: refused, told its turn would be in 4 s')
   t.match(a4.refused?.message, /the rate-limit queue is full \(3 waiting, whose turns come first\)/)
-  const b = track(l, clock, { caller: 'B', lane: 'single' }, log, 'b')
+  const b = track(l, clock, { share: 'B', lane: 'single' }, log, 'b')
   await clock.settle()
   t.notOk(b.refused, 'B\'s turn comes before A\'s last: admitted')
   t.match(a[2].refused, { reason: 'queue_full' }, 'A\'s last waiter made room')

@@ -8,7 +8,7 @@ import type { Lane } from '../../../services/limiter/types.js'
 
 interface W extends Turn { name: string }
 
-const w = (name: string, caller: string, lane: Lane = 'batch', priority = false): W => ({ name, caller, lane, priority })
+const w = (name: string, share: string, lane: Lane = 'batch', priority = false): W => ({ name, share, lane, priority })
 
 function drainAll (q: ReturnType<typeof createFairQueue<W>>): string[] {
   const served: string[] = []
@@ -69,11 +69,11 @@ t.test('turns are kept for a declared backlog while the caller has nobody waitin
   t.equal(q.shift()?.name, 'a1', 'A\'s item is in flight; three more will come')
   q.push(w('b1', 'B', 'single'))
   q.push(w('b2', 'B', 'single'))
-  t.same(q.placed().map((p) => p.w?.name ?? `kept:${p.caller}`), ['b1', 'kept:A', 'b2', 'kept:A', 'kept:A'], 'B\'s second turn comes after a turn kept for A')
+  t.same(q.placed().map((p) => p.w?.name ?? `kept:${p.share}`), ['b1', 'kept:A', 'b2', 'kept:A', 'kept:A'], 'B\'s second turn comes after a turn kept for A')
   t.equal(q.positionOf(w('?', 'B', 'single')), 4, 'a third B request would come after two of A\'s kept turns')
   left = 2 // the batch starts its next item
   q.push(w('a2', 'A'))
-  t.same(q.placed().map((p) => p.w?.name ?? `kept:${p.caller}`), ['b1', 'a2', 'b2', 'kept:A', 'kept:A'], 'A\'s item took its kept turn: nobody moved back')
+  t.same(q.placed().map((p) => p.w?.name ?? `kept:${p.share}`), ['b1', 'a2', 'b2', 'kept:A', 'kept:A'], 'A\'s item took its kept turn: nobody moved back')
   t.same(drainAll(q), ['b1', 'a2', 'b2'])
   left = 0
   t.equal(q.callers(), 0, 'no backlog, nobody waiting: nothing kept')

@@ -5,7 +5,7 @@ import { createBreaker, type Breaker } from '../../../../services/hostaway/call/
 import type { AttemptOutcome, UpstreamHttp } from '../../../../services/hostaway/call/http.js'
 import { createMemoryRateLimiter, LimiterClosedError } from '../../../../services/limiter/limiter.js'
 import { AdmissionRefused } from '../../../../services/limiter/admission.js'
-import { HostawayError } from '../../../../services/errors.js'
+import { GatewayError } from '../../../../services/errors.js'
 import { failure } from '../fixtures.js'
 import { NO_TELEMETRY } from '../../../../services/telemetry.js'
 
@@ -113,7 +113,7 @@ t.test('a slot that cannot be used is given back: the breaker refused after the 
 
 t.test('a write sent once is never reported "not sent", whatever stops its retry (one rule: stoppedError)', async (t) => {
   const TIMED_OUT: AttemptOutcome = { kind: 'timeout' }
-  const redisDown = () => new HostawayError('Not sent: the shared state (Redis at /tmp/r.sock) is unavailable: connection lost', { status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: 1000 })
+  const redisDown = () => GatewayError.unprocessed(undefined, 'the shared state (Redis at /tmp/r.sock) is unavailable: connection lost', 1000)
   // each stop, on the second pass through the loop (the retry), after the first attempt timed out
   const stops: Record<string, { acquire?: () => Promise<void>, prepare?: () => Promise<void>, why: RegExp }> = {
     'Redis unavailable (the shared budget)': { acquire: async () => { throw redisDown() }, why: /not retried: the shared state \(Redis at .*\) is unavailable/ },
@@ -144,7 +144,7 @@ t.test('a write sent once is never reported "not sent", whatever stops its retry
       label: 'PUT /listings/3',
       endpoint: 'listing_update',
       signal: new AbortController().signal,
-      admission: { caller: 'c', lane: 'batch' },
+      admission: { share: 'c', lane: 'batch' },
       prepare: async () => { passes++; if (passes > 1 && stop.prepare !== undefined) await stop.prepare() },
       request: () => ({ method: 'PUT', path: 'listings/3', json: { price: 1 } }),
       accept: () => undefined,

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { HostawayError } from '../../../../services/errors.js'
-import { MAX_DETAIL_LENGTH, abortedError, backoffMs, classifyOutcome, stoppedError, upstreamDetail, withAttempts, type CallContext } from '../../../../services/hostaway/call/classify.js'
+import { GatewayError } from '../../../../services/errors.js'
+import { MAX_DETAIL_LENGTH, abortedError, backoffMs, classifyOutcome, stoppedError, upstreamDetail, type CallContext } from '../../../../services/hostaway/call/classify.js'
 import { abortError, abortMessage, linkSignals, raceSignal, sleep } from '../../../../services/abort.js'
 import type { HttpMethod } from '../../../../services/hostaway/call/http.js'
 import { scrub } from '../../../../services/redact.js'
@@ -95,22 +95,22 @@ t.test('aborts: unprocessed before sending, then timeout or outcome_unknown', as
   t.equal(abortedError(ctx('PUT', 1), 'aborted', null).error_type, 'outcome_unknown')
   t.equal(abortedError(ctx('PUT', 1), 'aborted', null).retryable, true)
   t.equal(abortedError(ctx('POST', 1), 'aborted', null).retryable, false)
-  const copy = withAttempts(never, 3)
+  const copy = never.withAttempts(3)
   t.equal(copy.attempts, 3)
   t.equal(copy.error_type, 'unprocessed')
   t.not(copy, never)
 })
 
 t.test('stoppedError: a call stopped by the gateway is "not sent" only when nothing was sent', async (t) => {
-  const unsent = new HostawayError('PUT /listings/4 was not sent: no budget', { status_code: null, error_type: 'unprocessed', retryable: true, retry_after_ms: 1000, attempts: 0 })
+  const unsent = GatewayError.unprocessed('PUT /listings/4', 'no budget', 1000)
   t.equal(stoppedError(ctx('PUT', 0), unsent, 'no budget'), unsent, 'nothing sent: the refusal as it is')
 
-  const timedOut = new HostawayError('PUT /listings/4 → no response within 10 ms; the write may or may not have been applied', { status_code: null, error_type: 'outcome_unknown', retryable: true, attempts: 1 })
+  const timedOut = GatewayError.classified('PUT /listings/4 → no response within 10 ms; the write may or may not have been applied', { status_code: null, error_type: 'outcome_unknown', retryable: true, attempts: 1 })
   const kept = stoppedError(ctx('PUT', 1), unsent, 'no budget', timedOut)
   t.match(kept, { error_type: 'outcome_unknown', retryable: true, retry_after_ms: 1000, attempts: 1, status_code: null })
   t.equal(kept.message, 'PUT /listings/4 → no response within 10 ms; the write may or may not have been applied; not retried: no budget')
 
-  const answered = new HostawayError('PUT /listings/4 → HTTP 502: Bad Gateway', { status_code: 502, error_type: 'upstream_error', retryable: true, attempts: 2 })
+  const answered = GatewayError.classified('PUT /listings/4 → HTTP 502: Bad Gateway', { status_code: 502, error_type: 'upstream_error', retryable: true, attempts: 2 })
   t.match(stoppedError(ctx('PUT', 2), unsent, 'no budget', answered), { error_type: 'upstream_error', status_code: 502, attempts: 2 }, 'an answered failure is kept')
 
   const noAnswer = stoppedError(ctx('PUT', 1), unsent, 'no budget')

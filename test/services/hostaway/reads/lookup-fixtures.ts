@@ -5,18 +5,19 @@ import { createBatchRunner } from '../../../../services/batch/run.js'
 import { createMemoryIdempotencyStore } from '../../../../services/idempotency.js'
 import { createOperations } from '../../../../services/operations.js'
 import { createAuditTrail } from '../../../../services/audit.js'
-import { routeCount, testClient, type TestClientOptions } from '../fixtures.js'
+import { testClient, type TestClientOptions } from '../fixtures.js'
+import { upstreamCount } from '../../../fixtures/harness.js'
 import { NO_TELEMETRY } from '../../../../services/telemetry.js'
 
 /** Upstream calls the sandbox counted, by kind: list pages and by-id GETs of listings and reservations. */
 export async function upstream (sb: RunningSandbox) {
   const byRoute = (await sb.stats()).requests.by_route
   return {
-    listingPages: routeCount(byRoute, 'GET', /^\/v1\/listings$/),
-    listingGets: routeCount(byRoute, 'GET', /^\/v1\/listings\/:id$/),
-    reservationPages: routeCount(byRoute, 'GET', /^\/v1\/reservations$/),
-    reservationGets: routeCount(byRoute, 'GET', /^\/v1\/reservations\/:id$/),
-    tokens: routeCount(byRoute, 'POST', /accessTokens$/)
+    listingPages: upstreamCount(byRoute, /^GET \/v1\/listings$/),
+    listingGets: upstreamCount(byRoute, /^GET \/v1\/listings\/:id$/),
+    reservationPages: upstreamCount(byRoute, /^GET \/v1\/reservations$/),
+    reservationGets: upstreamCount(byRoute, /^GET \/v1\/reservations\/:id$/),
+    tokens: upstreamCount(byRoute, /^POST \S*accessTokens$/)
   }
 }
 

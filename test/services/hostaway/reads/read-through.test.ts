@@ -1,6 +1,6 @@
 import t from 'tap'
 import pino from 'pino'
-import { HostawayError } from '../../../../services/errors.js'
+import { GatewayError } from '../../../../services/errors.js'
 import { createMemoryStore } from '../../../../services/hostaway/reads/cache.js'
 import { createReadThrough } from '../../../../services/hostaway/reads/read-through.js'
 import { failure } from '../fixtures.js'
@@ -17,7 +17,7 @@ function setup (ttlMs: number, negativeTtlMs: number) {
   const found = (key: string) => async () => { calls.push(key); return { key } }
   const missing = (key: string) => async () => {
     calls.push(key)
-    throw new HostawayError(`GET /${key} → HTTP 404: not found`, { status_code: 404, error_type: 'not_found', retryable: false, attempts: 1 })
+    throw GatewayError.classified(`GET /${key} → HTTP 404: not found`, { status_code: 404, error_type: 'not_found', retryable: false, attempts: 1 })
   }
   return { clock, store, reads, calls, found, missing }
 }
@@ -46,7 +46,7 @@ t.test('NEGATIVE_CACHE_TTL_MS 0 remembers no 404; other failures are never remem
   let n = 0
   const flaky = async () => {
     n++
-    throw new HostawayError('GET /k → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true, attempts: 1 })
+    throw GatewayError.classified('GET /k → HTTP 503', { status_code: 503, error_type: 'upstream_error', retryable: true, attempts: 1 })
   }
   await failure(on.reads.read('k', 'GET /k', flaky))
   await failure(on.reads.read('k', 'GET /k', flaky))

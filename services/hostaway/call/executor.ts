@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import { abortError, abortMessage, linkSignals } from '../../abort.js'
 import type { AttemptRunner } from './attempt.js'
-import { HostawayError } from '../../errors.js'
+import { GatewayError } from '../../errors.js'
 import type { Breaker } from './breaker.js'
 import { abortedError, isIdempotent } from './classify.js'
 import { valueDeeperThan } from '../../json-depth.js'
@@ -27,7 +27,7 @@ export interface CallSpec {
    * end with (undefined: the usual classification), and which outcomes may be sent again
    * (AttemptSpec.mayRetry). `attempts`: sent so far, this one included.
    */
-  reject?: (outcome: AttemptOutcome, attempts: number) => HostawayError | undefined
+  reject?: (outcome: AttemptOutcome, attempts: number) => GatewayError | undefined
   mayRetry?: (outcome: AttemptOutcome) => boolean
 }
 
@@ -40,7 +40,7 @@ export interface Envelope {
   offset?: unknown
 }
 
-export interface CallerDeps {
+export interface CallExecutorDeps {
   run: AttemptRunner['run']
   tokens: Pick<TokenManager, 'getToken' | 'usable' | 'confirm' | 'proven' | 'invalidate' | 'current'>
   /** refuses readiness while the upstream is failing */
@@ -52,7 +52,7 @@ export interface CallerDeps {
   log: FastifyBaseLogger
 }
 
-export type Caller = ReturnType<typeof createCaller>
+export type CallExecutor = ReturnType<typeof createCallExecutor>
 
 /** Most resends of one call after its token was refused (each needs a newer token or a proven one revoked). */
 const MAX_TOKEN_RESENDS = 5
@@ -76,10 +76,10 @@ function envelope (outcome: AttemptOutcome, expect: CallSpec['expect']): Envelop
  * again would get the same); a write was applied by the upstream's account, but not confirmed by
  * anything the gateway can show: outcome_unknown.
  */
-function tooDeep (spec: CallSpec, label: string, status: number, maxDepth: number, attempts: number): HostawayError {
+function tooDeep (spec: CallSpec, label: string, status: number, maxDepth: number, attempts: number): GatewayError {
   const base = `${label} → HTTP ${status}: the result is nested deeper than ${maxDepth} levels of objects and arrays (JSON_MAX_DEPTH)`
-  if (spec.method === 'GET') return new HostawayError(base, { status_code: status, error_type: 'upstream_error', retryable: false, attempts })
-  return new HostawayError(`${base}; the write may have been applied`, { status_code: status, error_type: 'outcome_unknown', retryable: isIdempotent(spec.method), attempts })
+  if (spec.method === 'GET') return GatewayError.classified(base, { status_code: status, error_type: 'upstream_error', retryable: false, attempts })
+  return GatewayError.outcomeUnknown(`${base}; the write may have been applied`, { status_code: status, retryable: isIdempotent(spec.method), attempts })
 }
 
 function compact (query: CallSpec['query']): Record<string, string | number> | undefined {
@@ -98,7 +98,7 @@ function compact (query: CallSpec['query']): Record<string, string | number> | u
  * refresh per call, then the call fails as `upstream_auth`. `close()` ends every pending and future
  * call as `unprocessed` / `timeout` / `outcome_unknown` like any abort.
  */
-export function createCaller ({ run, tokens, breaker, clientSecret, maxDepth, log }: CallerDeps) {
+export function createCallExecutor ({ run, tokens, breaker, clientSecret, maxDepth, log }: CallExecutorDeps) {
   const closer = new AbortController()
   // every pending call listens to it: no MaxListeners warning for a busy gateway
   setMaxListeners(0, closer.signal)
@@ -169,14 +169,14 @@ export function createCaller ({ run, tokens, breaker, clientSecret, maxDepth, lo
 
     /**
      * Resolves once a token can be had (upstream credentials work) and the circuit breaker lets
-     * calls through; throws a HostawayError otherwise.
+     * calls through; throws a GatewayError otherwise.
      */
     async ready (opts: CallOptions = {}): Promise<void> {
       const label = 'POST /accessTokens'
       if (closer.signal.aborted) throw closed('POST', label)
       const refusal = breaker.check()
       if (refusal !== undefined) {
-        throw new HostawayError(refusal.reason, { status_code: null, error_type: 'upstream_error', retryable: true, retry_after_ms: Math.max(1, Math.ceil(refusal.retryAfterMs)) })
+        throw GatewayError.refused(undefined, refusal.reason, refusal.retryAfterMs)
       }
       const { signal, dispose } = linkSignals(closer.signal, opts.signal)
       try {
