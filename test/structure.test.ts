@@ -21,7 +21,6 @@ const KNOWN_LONG: Record<string, number> = {
   'schemas/writes.ts': 296,
   'services/hostaway/call/attempt.ts': 271,
   'services/hostaway/reads/read-through.ts': 257,
-  'services/jobs/service.ts': 386,
   'services/limiter/limiter.ts': 271,
   'services/mcp/tools.ts': 363,
   'services/openapi.ts': 357,
