@@ -112,8 +112,13 @@ export function createJobExecutor (deps: JobExecutorDeps): JobExecutor {
             if (late !== undefined) throw late.error
           },
           settled (result) {
-            // an item this run gave up without starting it stays to do for the run that resumes the job
-            if (stop !== undefined && !stop.final && unfinished(result)) return
+            // an item given up before anything was sent for it (not started, or refused while it
+            // waited for its turn) is not in flight any more, and is no checkpoint: if the job is
+            // handed over, the run that resumes it runs it (if it ends here, the final result has it)
+            if (unfinished(result)) {
+              if (kind.write) writes.push(store.release(id, result.index))
+              return
+            }
             metrics.item(job.operation, result.success)
             writes.push(store.append(id, [result]).then(() => notify(id)))
           }

@@ -92,6 +92,9 @@ export function createMemoryJobStore (opts: MemoryJobStoreOptions): JobStore {
       if (durable) entry.started.add(index)
       return { cancelled: entry.job.cancel_requested, lost: false }
     },
+    async release (id, index) {
+      entries.get(id)?.started.delete(index)
+    },
     async owns (id, run) {
       return entries.get(id)?.run === run
     },

@@ -78,6 +78,8 @@ export interface JobStore {
   start (id: string, index: number, durable: boolean, run?: string): Promise<{ cancelled: boolean, lost: boolean }>
   /** Whether `run` is the job's latest claim. */
   owns (id: string, run: string): Promise<boolean>
+  /** An item recorded as started was given up before anything was sent for it: it is not in flight any more. */
+  release (id: string, index: number): Promise<void>
   /** Items recorded as started. */
   started (id: string): Promise<number[]>
   /** Add a finished item (an index already there is left as it is). */

@@ -93,10 +93,12 @@ function fields (record: Partial<JobRecord>): string[] {
   return Object.entries(record).filter(([, v]) => v !== undefined).flatMap(([k, v]) => [k, JSON.stringify(v)])
 }
 
+/** An HGETALL reply: a flat array (RESP2) or a map (RESP3, node-redis' default). */
 function pairs (reply: unknown): Map<string, string> {
-  const flat = Array.isArray(reply) ? reply as string[] : []
+  if (reply instanceof Map) return reply as Map<string, string>
+  if (!Array.isArray(reply)) return new Map(Object.entries(reply ?? {}) as Array<[string, string]>)
   const map = new Map<string, string>()
-  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i], flat[i + 1])
+  for (let i = 0; i + 1 < reply.length; i += 2) map.set(String(reply[i]), String(reply[i + 1]))
   return map
 }
 
@@ -149,6 +151,9 @@ export function createRedisJobStore ({ connection, keys, ttlMs }: RedisJobStoreO
     },
     async owns (id, run) {
       return await connection.command(['HGET', hash(id), '#run']) === run
+    },
+    async release (id, index) {
+      await connection.command(['SREM', part(id, ':started'), String(index)])
     },
     async started (id) {
       return (await connection.command(['SMEMBERS', part(id, ':started')]) as string[]).map(Number)

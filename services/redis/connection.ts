@@ -69,7 +69,7 @@ export interface RedisConnectionOptions {
 }
 
 /** The node-redis options of a REDIS_URL; `unix:///path` connects to a socket (node-redis parses the others). */
-function clientOptions (url: string, timeoutMs: number) {
+export function clientOptions (url: string, timeoutMs: number) {
   const socket = {
     connectTimeout: timeoutMs,
     // reconnect for ever, quickly: Redis coming back must be noticed within a second

@@ -1,0 +1,113 @@
+import { createClient } from '@redis/client'
+import { Queue, WaitingError, Worker, createNodeRedisClient, type Job as BullJob } from 'bullmq'
+import type { FastifyBaseLogger } from 'fastify'
+import { HostawayError } from '../errors.js'
+import { clientOptions } from '../redis/connection.js'
+import { runningJobs, shutdownError, type JobExecutor, type JobRunner } from './runner.js'
+
+/** Jobs one instance runs at once (they share the account's upstream budget anyway). */
+const JOBS_PER_INSTANCE = 8
+/**
+ * How often a job may be taken over after the instance running it stopped answering before it
+ * ends `failed` (a job that kills every instance that runs it must not go round for ever).
+ */
+export const MAX_TAKEOVERS = 5
+/** The queue of a Hostaway account's jobs: BullMQ's keys are `<prefix>:jobs:…`. */
+const QUEUE = 'jobs'
+
+export interface BullmqRunnerOptions {
+  /** REDIS_URL */
+  url: string
+  /** REDIS_TIMEOUT_MS: connect timeout */
+  timeoutMs: number
+  /** the account's key prefix (`hgw:{<account>}`, services/redis/keys.ts): a queue per account */
+  prefix: string
+  /**
+   * JOB_STALL_INTERVAL_MS: the lock of a running job lasts this long and is renewed every half of
+   * it; every half of it an instance looks for jobs whose lock expired. So the jobs of an instance
+   * that died are taken over between 0.5 and 1.5 times this after its death.
+   */
+  stallIntervalMs: number
+  logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
+}
+
+interface JobData { id: string }
+
+/** Items of a job whose instances stopped while running it more often than MAX_TAKEOVERS. */
+function abandonedError (): HostawayError {
+  return new HostawayError(`Not sent: the gateway instances running this job stopped more than ${MAX_TAKEOVERS} times; the job was given up`, { status_code: null, error_type: 'unprocessed', retryable: true, attempts: 0 })
+}
+
+/**
+ * The runner of the instances that share a Redis (REDIS_URL): jobs on BullMQ, through its node-redis
+ * adapter (`createNodeRedisClient`: node-redis stays the one Redis client library). A job is a
+ * BullMQ job of the account's queue carrying only its id (the job itself is in the job store);
+ * every instance runs a worker. BullMQ locks a running job and renews the lock; when an instance
+ * dies, its lock expires and the stalled-job check of another instance puts the job back in the
+ * queue, where a worker takes it and the executor resumes it after its checkpoint. The executor
+ * claims the job with BullMQ's lock token, so even a run BullMQ wrongly thought stalled (an event
+ * loop blocked past the lock) stops starting items once the job was taken over.
+ *
+ * At shutdown the jobs running here are handed over at once: no item of theirs starts any more,
+ * the ones in flight get the settle time, then the job goes back to the queue (another instance,
+ * or this one when it is back, resumes it).
+ */
+export function createBullmqRunner (opts: BullmqRunnerOptions): (execute: JobExecutor) => JobRunner {
+  return (execute) => {
+    const { logger } = opts
+    const raw = createClient(clientOptions(opts.url, opts.timeoutMs))
+    const connection = createNodeRedisClient(raw)
+    const queue = new Queue<JobData>(QUEUE, { connection, prefix: opts.prefix })
+    const jobs = runningJobs(() => ({ error: shutdownError(), final: false }))
+    let handingOver = false
+
+    async function process (bullJob: BullJob<JobData>, token?: string): Promise<void> {
+      const { id } = bullJob.data
+      logger.info({ job_id: id, takeovers: bullJob.stalledCounter }, 'job taken by this instance')
+      const ended = await jobs.track(id, (control) => execute(id, { ...control, ...(token === undefined ? {} : { run: token }) }))
+      if (ended === false && handingOver && token !== undefined) {
+        // back to the queue now, rather than after the lock expired
+        await bullJob.moveToWait(token)
+        throw new WaitingError()
+      }
+    }
+
+    const worker = new Worker<JobData>(QUEUE, process, {
+      connection,
+      prefix: opts.prefix,
+      concurrency: JOBS_PER_INSTANCE,
+      lockDuration: opts.stallIntervalMs,
+      stalledInterval: Math.max(1, Math.round(opts.stallIntervalMs / 2)),
+      maxStalledCount: MAX_TAKEOVERS
+    })
+    worker.on('error', (err) => logger.warn({ err }, 'job queue: worker error'))
+    queue.on('error', (err) => logger.warn({ err }, 'job queue: queue error'))
+    worker.on('stalled', (jobId) => logger.warn({ job_id: jobId }, 'job queue: a job whose instance stopped answering goes back to the queue'))
+    worker.on('failed', (bullJob, err) => {
+      if (bullJob === undefined) return
+      // BullMQ gave it up (taken over too often): it ends failed, every item reported
+      logger.error({ job_id: bullJob.data.id, err }, 'job queue: job given up')
+      execute(bullJob.data.id, { stopped: () => ({ error: abandonedError(), final: true }) })
+        .catch((error: unknown) => logger.error({ job_id: bullJob.data.id, err: error }, 'job queue: a job given up could not be ended'))
+    })
+
+    return {
+      kind: 'redis',
+      async enqueue (job) {
+        await queue.add('job', { id: job.id }, { jobId: job.id, removeOnComplete: true, removeOnFail: true })
+      },
+      async drain (_graceMs, settleMs) {
+        handingOver = true
+        // no new job is taken; the close waits for the ones running here, handed over below
+        const closing = worker.close()
+        await jobs.drain(0, settleMs)
+        await closing
+      },
+      async close () {
+        await worker.close()
+        await queue.close()
+        await connection.quit().catch(() => {})
+      }
+    }
+  }
+}
