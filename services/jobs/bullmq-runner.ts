@@ -3,7 +3,7 @@ import { Queue, WaitingError, Worker, createNodeRedisClient, type Job as BullJob
 import type { FastifyBaseLogger } from 'fastify'
 import { HostawayError } from '../errors.js'
 import { clientOptions } from '../redis/connection.js'
-import { runningJobs, shutdownError, type JobExecutor, type JobRunner } from './runner.js'
+import { runningJobs, shutdownError, within, type JobExecutor, type JobRunner } from './runner.js'
 
 /** Jobs one instance runs at once (they share the account's upstream budget anyway). */
 const JOBS_PER_INSTANCE = 8
@@ -14,6 +14,10 @@ const JOBS_PER_INSTANCE = 8
 export const MAX_TAKEOVERS = 5
 /** The queue of a Hostaway account's jobs: BullMQ's keys are `<prefix>:jobs:…`. */
 const QUEUE = 'jobs'
+/** How long BullMQ may take to close (ms): then its connections are destroyed (a Redis gone, or refusing us, never lets it). */
+const CLOSE_MS = 2000
+/** The same error of the queue is logged once a minute at most (a Redis down fails every reconnection). */
+const REPEAT_LOG_MS = 60_000
 
 export interface BullmqRunnerOptions {
   /** REDIS_URL */
@@ -28,7 +32,7 @@ export interface BullmqRunnerOptions {
    * that died are taken over between 0.5 and 1.5 times this after its death.
    */
   stallIntervalMs: number
-  logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
+  logger: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug'>
 }
 
 interface JobData { id: string }
@@ -55,8 +59,15 @@ function abandonedError (): HostawayError {
 export function createBullmqRunner (opts: BullmqRunnerOptions): (execute: JobExecutor) => JobRunner {
   return (execute) => {
     const { logger } = opts
-    const raw = createClient(clientOptions(opts.url, opts.timeoutMs))
-    const connection = createNodeRedisClient(raw)
+    // BullMQ duplicates the client for the worker's blocking connection: every one is kept, to be
+    // destroyed at the close whatever BullMQ makes of it
+    const clients: Array<{ isOpen: boolean, destroy: () => void }> = []
+    function tracked (): unknown {
+      const client = createClient(clientOptions(opts.url, opts.timeoutMs))
+      clients.push(client)
+      return Object.assign(client, { duplicate: tracked })
+    }
+    const connection = createNodeRedisClient(tracked())
     const queue = new Queue<JobData>(QUEUE, { connection, prefix: opts.prefix })
     const jobs = runningJobs(() => ({ error: shutdownError(), final: false }))
     let handingOver = false
@@ -80,8 +91,16 @@ export function createBullmqRunner (opts: BullmqRunnerOptions): (execute: JobExe
       stalledInterval: Math.max(1, Math.round(opts.stallIntervalMs / 2)),
       maxStalledCount: MAX_TAKEOVERS
     })
-    worker.on('error', (err) => logger.warn({ err }, 'job queue: worker error'))
-    queue.on('error', (err) => logger.warn({ err }, 'job queue: queue error'))
+    let last = { message: '', at: -Infinity }
+    const onError = (err: Error) => {
+      // the app's Redis connection says when Redis is lost; BullMQ repeats it at each reconnection
+      const repeated = err.message === last.message && performance.now() - last.at < REPEAT_LOG_MS
+      if (repeated) return logger.debug({ err }, 'job queue: redis error')
+      last = { message: err.message, at: performance.now() }
+      logger.warn({ err }, 'job queue: redis error')
+    }
+    worker.on('error', onError)
+    queue.on('error', onError)
     worker.on('stalled', (jobId) => logger.warn({ job_id: jobId }, 'job queue: a job whose instance stopped answering goes back to the queue'))
     worker.on('failed', (bullJob, err) => {
       if (bullJob === undefined) return
@@ -99,14 +118,15 @@ export function createBullmqRunner (opts: BullmqRunnerOptions): (execute: JobExe
       async drain (_graceMs, settleMs) {
         handingOver = true
         // no new job is taken; the close waits for the ones running here, handed over below
-        const closing = worker.close()
+        // no new job is taken here; the ones running here are handed over
+        await within(worker.pause(true), CLOSE_MS)
         await jobs.drain(0, settleMs)
-        await closing
       },
       async close () {
-        await worker.close()
-        await queue.close()
-        await connection.quit().catch(() => {})
+        // forced: the jobs were handed over (a close that waited for them would wait for ever
+        // while Redis is gone, its lock renewal timer keeping the process alive)
+        await within(Promise.allSettled([worker.close(true), queue.close()]), CLOSE_MS)
+        for (const client of clients) if (client.isOpen) client.destroy()
       }
     }
   }

@@ -95,7 +95,7 @@ export function createMemoryRunner (execute: JobExecutor): JobRunner {
 }
 
 /** Whether `promise` settles within `ms`. */
-async function within (promise: Promise<unknown>, ms: number): Promise<boolean> {
+export async function within (promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms) })
   try {
