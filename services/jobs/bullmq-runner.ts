@@ -12,6 +12,11 @@ const JOBS_PER_INSTANCE = 8
  * ends `failed` (a job that kills every instance that runs it must not go round for ever).
  */
 export const MAX_TAKEOVERS = 5
+/**
+ * Runs of a job that may fail (its executor threw: Redis was unavailable when it read or stored the
+ * job) before it ends `failed`; tried again 1 s, 2 s, 4 s… later, resumed from its checkpoint.
+ */
+const ATTEMPTS = 10
 /** The queue of a Hostaway account's jobs: BullMQ's keys are `<prefix>:jobs:…`. */
 const QUEUE = 'jobs'
 /** How long BullMQ may take to close (ms): then its connections are destroyed (a Redis gone, or refusing us, never lets it). */
@@ -37,9 +42,9 @@ export interface BullmqRunnerOptions {
 
 interface JobData { id: string }
 
-/** Items of a job whose instances stopped while running it more often than MAX_TAKEOVERS. */
+/** Items of a job BullMQ gave up: taken over more often than MAX_TAKEOVERS, or failed ATTEMPTS times. */
 function abandonedError (): HostawayError {
-  return new HostawayError(`Not sent: the gateway instances running this job stopped more than ${MAX_TAKEOVERS} times; the job was given up`, { status_code: null, error_type: 'unprocessed', retryable: true, attempts: 0 })
+  return new HostawayError(`Not sent: the job was given up (its gateway instances stopped while running it more than ${MAX_TAKEOVERS} times, or it could not run ${ATTEMPTS} times)`, { status_code: null, error_type: 'unprocessed', retryable: true, attempts: 0 })
 }
 
 /**
@@ -103,8 +108,10 @@ export function createBullmqRunner (opts: BullmqRunnerOptions): (execute: JobExe
     queue.on('error', onError)
     worker.on('stalled', (jobId) => logger.warn({ job_id: jobId }, 'job queue: a job whose instance stopped answering goes back to the queue'))
     worker.on('failed', (bullJob, err) => {
-      if (bullJob === undefined) return
-      // BullMQ gave it up (taken over too often): it ends failed, every item reported
+      // BullMQ says `failed` of every failed run, also of one it runs again
+      const final = err.name === 'UnrecoverableError' || bullJob === undefined || bullJob.attemptsMade >= ATTEMPTS
+      if (bullJob === undefined || !final) return logger.warn({ job_id: bullJob?.data.id, err }, 'job queue: a run of the job failed; it runs again')
+      // BullMQ gave it up: it ends failed, every item reported (the writes started `outcome_unknown`)
       logger.error({ job_id: bullJob.data.id, err }, 'job queue: job given up')
       execute(bullJob.data.id, { stopped: () => ({ error: abandonedError(), final: true }) })
         .catch((error: unknown) => logger.error({ job_id: bullJob.data.id, err: error }, 'job queue: a job given up could not be ended'))
@@ -113,11 +120,10 @@ export function createBullmqRunner (opts: BullmqRunnerOptions): (execute: JobExe
     return {
       kind: 'redis',
       async enqueue (job) {
-        await queue.add('job', { id: job.id }, { jobId: job.id, removeOnComplete: true, removeOnFail: true })
+        await queue.add('job', { id: job.id }, { jobId: job.id, removeOnComplete: true, removeOnFail: true, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1000 } })
       },
       async drain (_graceMs, settleMs) {
         handingOver = true
-        // no new job is taken; the close waits for the ones running here, handed over below
         // no new job is taken here; the ones running here are handed over
         await within(worker.pause(true), CLOSE_MS)
         await jobs.drain(0, settleMs)

@@ -5,6 +5,7 @@ import { SCOPES, type Caller } from '../auth.js'
 import { unfinished, unsentResult } from '../batch/results.js'
 import { HostawayError } from '../errors.js'
 import type { Operations } from '../operations.js'
+import { RedisUnavailableError } from '../redis/connection.js'
 import type { JobMetrics } from './metrics.js'
 import type { JobRecord, JobStore } from './model.js'
 import { JOB_KINDS } from './operations.js'
@@ -86,6 +87,11 @@ export function createJobExecutor (deps: JobExecutorDeps): JobExecutor {
     if (finished.size > 0) logger.info({ job_id: id, resumed_items: finished.size }, 'job resumed from its checkpoint')
 
     const writes: Array<Promise<void>> = []
+    /** A store write awaited at the end of the run (its failure, e.g. Redis unavailable, fails the run there). */
+    const keep = (write: Promise<void>) => {
+      write.catch(() => {})
+      writes.push(write)
+    }
     let stop: JobStop | undefined
     const stopped = () => stop ?? (stop = control.stopped?.())
     try {
@@ -116,11 +122,11 @@ export function createJobExecutor (deps: JobExecutorDeps): JobExecutor {
             // waited for its turn) is not in flight any more, and is no checkpoint: if the job is
             // handed over, the run that resumes it runs it (if it ends here, the final result has it)
             if (unfinished(result)) {
-              if (kind.write) writes.push(store.release(id, result.index))
+              if (kind.write) keep(store.release(id, result.index))
               return
             }
             metrics.item(job.operation, result.success)
-            writes.push(store.append(id, [result]).then(() => notify(id)))
+            keep(store.append(id, [result]).then(() => notify(id)))
           }
         }
       })
@@ -140,6 +146,8 @@ export function createJobExecutor (deps: JobExecutorDeps): JobExecutor {
     } catch (err) {
       await Promise.allSettled(writes)
       if (run !== undefined && !await store.owns(id, run).catch(() => false)) return false
+      // the store could not be reached: this run fails, and its runner runs the job again (resumed)
+      if (err instanceof RedisUnavailableError) throw err
       logger.error({ job_id: id, err }, 'job failed')
       await finish(job, 'failed', undefined, 'the job could not run (a bug of the gateway: see its log)')
       return true

@@ -8,6 +8,6 @@ import { redisSkip, startRedis } from './server.js'
 tap.test('the jobs routes with the jobs in Redis, on BullMQ', { skip: redisSkip }, async (tap) => {
   jobRouteTests(tap, async (t, env = {}, sandboxOpts = {}) => {
     const redis = await startRedis(t)
-    return await serve(t, { REDIS_URL: redis.url, HOSTAWAY_RATE_WINDOW_MARGIN_MS: '250', ...env }, sandboxOpts)
+    return await serve(t, { REDIS_URL: redis.url, HOSTAWAY_RATE_WINDOW_MARGIN_MS: '250', REDIS_TIMEOUT_MS: '5000', ...env }, sandboxOpts)
   })
 })

@@ -77,7 +77,7 @@ tap.test('JOB_STALL_INTERVAL_MS: the lock of a running job lasts that long; an i
   const sb = await sandbox(t, { rateWindowMs: 2000 })
   const proxy = await countingProxy(t, sb.baseUrl)
   const redis = await startRedis(t)
-  const env = { REDIS_URL: redis.url, HOSTAWAY_BASE_URL: proxy.baseUrl, HOSTAWAY_RATE_WINDOW_MS: '2000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '250', JOB_STALL_INTERVAL_MS: '4000', SHUTDOWN_GRACE_MS: '0' }
+  const env = { REDIS_URL: redis.url, HOSTAWAY_BASE_URL: proxy.baseUrl, HOSTAWAY_RATE_WINDOW_MS: '2000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '250', JOB_STALL_INTERVAL_MS: '4000', SHUTDOWN_GRACE_MS: '0', REDIS_TIMEOUT_MS: '5000' }
   const a = await serve(t, env)
   const updates = Array.from({ length: 30 }, (_, i) => ({ listing_id: i + 1, price: 500 + i }))
   const created = await (await submit(a.url, '/api/listings/batch', { updates })).json() as JobBody
@@ -92,6 +92,7 @@ tap.test('JOB_STALL_INTERVAL_MS: the lock of a running job lasts that long; an i
 
   // the second instance starts now: the job can only be on the first one
   const b = await serve(t, env)
+  t.match(await (await fetch(`${b.url}/health`)).json(), { jobs: 'redis' }, '/health: jobs in Redis')
   t.equal(a.logs.entries().filter((e) => e.msg === 'job taken by this instance').length, 1, 'the first instance runs it')
   await a.app.close()
   const job = await finished(b.url, created.id)
