@@ -50,6 +50,7 @@ export const ConfigSchema = Type.Object({
   BATCH_IDEMPOTENCY_MAX_BYTES: Int(67108864, 65536, 'without REDIS_URL: most memory (bytes, estimated) the Idempotency-Key entries may hold; beyond it the oldest results are forgotten (and run again if resent)'),
   JOB_MAX_ITEMS: Int(10000, 1, 'most items in one batch sent with Prefer: respond-async (a job)', 100000),
   JOB_RESULT_TTL_MS: Int(86400000, 1, 'how long a finished job and its result are kept (ms)'),
+  JOB_STALL_INTERVAL_MS: Int(30000, 200, 'with REDIS_URL: the lock of a running job lasts this long (renewed every half of it); the jobs of an instance that died are taken over by another between 0.5 and 1.5 times this after its death (ms)', 600000),
   HOSTAWAY_WEBHOOK_USER: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth user Hostaway sends to POST /webhooks/hostaway; unset = receiver off (404)' })),
   HOSTAWAY_WEBHOOK_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'Basic-auth password of the webhook receiver; set with HOSTAWAY_WEBHOOK_USER' })),
   BODY_LIMIT_BYTES: Int(1048576, 1024, 'largest request body accepted (bytes)'),

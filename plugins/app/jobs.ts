@@ -1,12 +1,16 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Job, JobOperation } from '../../schemas/job.js'
+import { createBullmqRunner } from '../../services/jobs/bullmq-runner.js'
 import { createMemoryJobStore } from '../../services/jobs/memory-store.js'
+import { createRedisJobStore } from '../../services/jobs/redis-store.js'
+import { accountKeysOf } from '../../services/redis/keys.js'
 import { createJobMetrics } from '../../services/jobs/metrics.js'
 import { createJobService, type JobService } from '../../services/jobs/service.js'
 import { requestContext } from '../../services/operations.js'
 import { jobEntry } from '../../services/audit.js'
 import { prefersAsync } from '../../services/jobs/prefer.js'
+import redisPlugin from './redis.js'
 
 /** The items of a batch route's body: where they are, how many, the route's own bound, and whether it is a dry run. */
 export interface BatchItems {
@@ -40,10 +44,23 @@ declare module 'fastify' {
  */
 const SETTLE_MS = 500
 
+/**
+ * Without REDIS_URL the jobs live and run in this process; with it they are in Redis and run on
+ * BullMQ, by whichever instance's worker takes them (services/jobs/bullmq-runner.ts).
+ */
 export default fp(async (fastify) => {
-  const { config, httpErrors } = fastify
+  await fastify.register(redisPlugin)
+  const { config, httpErrors, redis } = fastify
+  const keys = accountKeysOf(config)
+  const shared = redis === null || config.REDIS_URL === undefined
+    ? undefined
+    : {
+        store: createRedisJobStore({ connection: redis, keys, ttlMs: config.JOB_RESULT_TTL_MS }),
+        runner: createBullmqRunner({ url: config.REDIS_URL, timeoutMs: config.REDIS_TIMEOUT_MS, prefix: keys.jobQueuePrefix, stallIntervalMs: config.JOB_STALL_INTERVAL_MS, logger: fastify.log.child({ component: 'jobs' }) })
+      }
   const jobs = createJobService({
-    store: createMemoryJobStore({ ttlMs: config.JOB_RESULT_TTL_MS }),
+    store: shared?.store ?? createMemoryJobStore({ ttlMs: config.JOB_RESULT_TTL_MS }),
+    ...(shared === undefined ? {} : { runner: shared.runner }),
     operations: fastify.operations,
     logger: fastify.log.child({ component: 'jobs' }),
     resultTtlMs: config.JOB_RESULT_TTL_MS,

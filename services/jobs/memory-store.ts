@@ -7,6 +7,8 @@ interface Entry {
   items: Array<OperationResult<unknown>>
   indexes: Set<number>
   started: Set<number>
+  /** the token of the run that claimed it last */
+  run?: string
   counts: ItemCounts
   /** the Idempotency-Key that created it (scoped), forgotten with it */
   idempotencyKey?: string
@@ -79,11 +81,22 @@ export function createMemoryJobStore (opts: MemoryJobStoreOptions): JobStore {
       const entry = entries.get(id)
       if (entry !== undefined) entry.job = { ...entry.job, ...patch }
     },
-    async start (id, index, durable) {
+    async claim (id, run) {
       const entry = entries.get(id)
-      if (entry === undefined) return { cancelled: true }
+      if (entry !== undefined) entry.run = run
+    },
+    async start (id, index, durable, run) {
+      const entry = entries.get(id)
+      if (entry === undefined) return { cancelled: true, lost: false }
+      if (run !== undefined && entry.run !== run) return { cancelled: entry.job.cancel_requested, lost: true }
       if (durable) entry.started.add(index)
-      return { cancelled: entry.job.cancel_requested }
+      return { cancelled: entry.job.cancel_requested, lost: false }
+    },
+    async release (id, index) {
+      entries.get(id)?.started.delete(index)
+    },
+    async owns (id, run) {
+      return entries.get(id)?.run === run
     },
     async started (id) {
       return [...entries.get(id)?.started ?? []]

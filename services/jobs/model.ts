@@ -64,11 +64,22 @@ export interface JobStore {
   list (owner: string, limit: number): Promise<JobRecord[]>
   update (id: string, patch: JobPatch): Promise<void>
   /**
+   * A run of the job begins (`run`: its token): from now on only this run may start items
+   * (`start` with an older run's token answers `lost`). Called before the run reads the
+   * checkpoint, so that every item an earlier run started is in `started` by then.
+   */
+  claim (id: string, run: string): Promise<void>
+  /**
    * An item of the job is about to start: recorded first when `durable` (writes: a run resumed
    * after a crash reports it `outcome_unknown`, never sends it again). Says whether the job was
-   * cancelled meanwhile (by any instance).
+   * cancelled meanwhile (by any instance), and, given the run's token, whether another run claimed
+   * the job since (`lost`: nothing was recorded, the item must not start).
    */
-  start (id: string, index: number, durable: boolean): Promise<{ cancelled: boolean }>
+  start (id: string, index: number, durable: boolean, run?: string): Promise<{ cancelled: boolean, lost: boolean }>
+  /** Whether `run` is the job's latest claim. */
+  owns (id: string, run: string): Promise<boolean>
+  /** An item recorded as started was given up before anything was sent for it: it is not in flight any more. */
+  release (id: string, index: number): Promise<void>
   /** Items recorded as started. */
   started (id: string): Promise<number[]>
   /** Add a finished item (an index already there is left as it is). */

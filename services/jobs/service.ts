@@ -2,38 +2,24 @@ import { randomUUID } from 'node:crypto'
 import { httpErrors } from '@fastify/sensible'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
-import { FINAL_STATUSES, type Job, type JobItemsPage, type JobOperation, type JobStatus, type JobSummary } from '../../schemas/job.js'
-import { SCOPES, type Caller } from '../auth.js'
-import { unsentResult } from '../batch/results.js'
-import { GatewayError } from '../errors.js'
+import { FINAL_STATUSES, type Job, type JobItemsPage, type JobOperation, type JobSummary } from '../../schemas/job.js'
+import type { Caller } from '../auth.js'
 import { fingerprint } from '../idempotency.js'
 import type { Operations } from '../operations.js'
 import { redactResults, type Redactor } from '../secrets.js'
 import type { ItemCounts, JobRecord, JobStore } from './model.js'
 import { JOB_KINDS, readerRedactor } from './operations.js'
 import type { JobMetrics } from './metrics.js'
+import { createJobExecutor } from './execute.js'
+import { createMemoryRunner, type JobExecutor, type JobRunner } from './runner.js'
+
+export { createMemoryRunner, shutdownError, type JobExecutor, type JobRunner, type JobStop } from './runner.js'
 
 /** Who creates a job, and on whose share of the budget it runs. */
 export interface JobCreator {
   caller: Caller
   share: string
   requestId: string | undefined
-}
-
-/**
- * Runs the jobs: in this process (createMemoryRunner), or on BullMQ across the instances that
- * share a Redis (services/jobs/bullmq-runner.ts). Either way a job runs through `execute`.
- */
-export interface JobRunner {
-  readonly kind: 'memory' | 'redis'
-  /** Hand a new job over to be run. */
-  enqueue (job: JobRecord): Promise<void>
-  /**
-   * At shutdown: the jobs running here may go on for `graceMs`; then no item of theirs starts any
-   * more, the ones in flight get `settleMs` to finish, and what is left is aborted.
-   */
-  drain (graceMs: number, settleMs: number): Promise<void>
-  close (): Promise<void>
 }
 
 export interface JobServiceDeps {
@@ -47,41 +33,6 @@ export interface JobServiceDeps {
   runner?: (execute: JobExecutor) => JobRunner
   /** metrics (default: none) */
   metrics?: (running: () => number) => JobMetrics
-}
-
-/** How a runner stops a job early: the reason items do not start any more, and whether the job ends with it. */
-export interface JobStop {
-  error: GatewayError
-  /** true: the job ends now (status failed); false: it is left for another instance to resume */
-  final: boolean
-}
-
-/**
- * Run a stored job to its end (or until `stopped` says otherwise), resuming from what an earlier
- * run of it finished. Resolves with whether the job ended (false: stopped, left to resume).
- */
-export type JobExecutor = (id: string, control?: { signal?: AbortSignal, stopped?: () => JobStop | undefined }) => Promise<boolean>
-
-/** The caller a job's batch runs as: the creator's key, every scope (results are stored whole, left out at read). */
-const storing = (owner: string): Caller => ({ id: owner, scopes: new Set(SCOPES) })
-
-/** Items a cancelled job never started. */
-function cancelledError (): GatewayError {
-  return GatewayError.unprocessed(undefined, 'the job was cancelled before this item started')
-}
-
-/** Items of a job whose gateway shut down before they started. */
-export function shutdownError (): GatewayError {
-  return GatewayError.unprocessed(undefined, 'the gateway shut down before this item started (send it again)')
-}
-
-/** A write an instance that stopped had started: it may have been applied, so it is never sent again. */
-function inFlightOnStoppedInstance (index: number, operationId: string): OperationResult<unknown> {
-  const error = GatewayError.outcomeUnknown(
-    'The gateway instance running this write stopped while it was in flight (or waiting for its rate-limit turn): it may have been applied; it was not sent again. Read the listing to find out',
-    { retryable: false, attempts: 1 }
-  )
-  return unsentResult(error, index, operationId)
 }
 
 /** Finished items as `redact` leaves them (failures carry no data). */
@@ -114,84 +65,7 @@ export function createJobService (deps: JobServiceDeps) {
     for (const wake of set) wake()
   }
 
-  const execute: JobExecutor = async (id, control = {}) => {
-    const job = await store.get(id)
-    if (job === undefined || FINAL_STATUSES.has(job.status)) return true
-    const kind = JOB_KINDS[job.operation]
-    const ids = kind.ids(job.body)
-    const finished = new Map<number, OperationResult<unknown>>()
-    for (const result of await store.items(id, 0, job.total_count)) finished.set(result.index, result)
-    if (kind.write) {
-      // writes a stopped instance had started: maybe applied, never sent twice
-      const unknown = (await store.started(id)).filter((i) => !finished.has(i)).map((i) => inFlightOnStoppedInstance(i, String(ids[i])))
-      for (const result of unknown) finished.set(result.index, result)
-      await store.append(id, unknown)
-    }
-    const startedAt = job.started_at ?? now()
-    if (job.started_at === null) metrics.started(job.operation, startedAt - job.created_at)
-    await store.update(id, { status: 'running', started_at: startedAt })
-    active++
-    notify(id)
-    if (finished.size > 0) logger.info({ job_id: id, resumed_items: finished.size }, 'job resumed from its checkpoint')
-
-    const writes: Array<Promise<void>> = []
-    let stop: JobStop | undefined
-    const stopped = () => stop ?? (stop = control.stopped?.())
-    try {
-      const result = await kind.run(operations, job.body, {
-        logger,
-        caller: storing(job.owner),
-        share: job.share,
-        ...(job.request_id === null ? {} : { requestId: job.request_id }),
-        ...(control.signal === undefined ? {} : { signal: control.signal }),
-        job: {
-          finished,
-          async starting (index) {
-            if (stopped() !== undefined) throw (stop as JobStop).error
-            if (job.cancel_requested || (await store.start(id, index, kind.write)).cancelled) {
-              job.cancel_requested = true
-              throw cancelledError()
-            }
-            // the store's answer may have come after the gateway began to stop
-            if (stopped() !== undefined) throw (stop as JobStop).error
-          },
-          settled (result) {
-            metrics.item(job.operation, result.success)
-            writes.push(store.append(id, [result]).then(() => notify(id)))
-          }
-        }
-      })
-      await Promise.all(writes)
-      // the runner may have stopped the job after its last item started (or aborted the items waiting)
-      stopped()
-      if (stop !== undefined && !stop.final) {
-        // left for another instance: what finished here is in the checkpoint, the rest runs there
-        logger.info({ job_id: id }, 'job stopped on this instance: another one resumes it')
-        return false
-      }
-      await store.append(id, [...result.successful, ...result.failed].sort((a, b) => a.index - b.index))
-      const latest = await store.get(id)
-      const status: JobStatus = stop !== undefined ? 'failed' : latest?.cancel_requested === true ? 'cancelled' : 'completed'
-      await finish(job, status, result, stop?.error.message)
-      return true
-    } catch (err) {
-      await Promise.allSettled(writes)
-      logger.error({ job_id: id, err }, 'job failed')
-      await finish(job, 'failed', undefined, 'the job could not run (a bug of the gateway: see its log)')
-      return true
-    } finally {
-      active--
-      notify(id)
-    }
-  }
-
-  async function finish (job: JobRecord, status: JobStatus, result: PartialFailureResponse<unknown> | undefined, error: string | undefined): Promise<void> {
-    const finishedAt = now()
-    await store.update(job.id, { status, finished_at: finishedAt, ...(result === undefined ? {} : { result }), ...(error === undefined ? {} : { error }) })
-    const counts = await store.counts(job.id)
-    logger.info({ job_id: job.id, operation: job.operation, status, total_count: job.total_count, success_count: counts.success, failure_count: counts.failure, error }, 'job finished')
-    metrics.finished(job.operation, status)
-  }
+  const execute = createJobExecutor({ store, operations, logger, now, metrics, notify, running: (delta) => { active += delta } })
 
   const runner = (deps.runner ?? createMemoryRunner)(execute)
 
@@ -343,44 +217,3 @@ export function createJobService (deps: JobServiceDeps) {
 }
 
 export type JobService = ReturnType<typeof createJobService>
-
-/**
- * The runner of one instance without Redis: a job starts as soon as it is created, in this
- * process, and ends with it. At shutdown the running jobs go on for the grace period; then no item
- * starts any more (unprocessed: the gateway shut down), the ones in flight get the settle time,
- * and the jobs end `failed` with every item reported.
- */
-export function createMemoryRunner (execute: JobExecutor): JobRunner {
-  const running = new Map<string, { controller: AbortController, stop?: JobStop, done: Promise<unknown> }>()
-  return {
-    kind: 'memory',
-    async enqueue (job) {
-      const entry: { controller: AbortController, stop?: JobStop, done: Promise<unknown> } = { controller: new AbortController(), done: Promise.resolve() }
-      entry.done = execute(job.id, { signal: entry.controller.signal, stopped: () => entry.stop })
-        .catch(() => {})
-        .finally(() => running.delete(job.id))
-      running.set(job.id, entry)
-    },
-    async drain (graceMs, settleMs) {
-      if (running.size === 0) return
-      const all = () => Promise.allSettled([...running.values()].map((r) => r.done))
-      if (await within(all(), graceMs)) return
-      for (const entry of running.values()) entry.stop = { error: shutdownError(), final: true }
-      if (await within(all(), settleMs)) return
-      for (const entry of running.values()) entry.controller.abort(new Error('the gateway is shutting down'))
-      await all()
-    },
-    async close () {}
-  }
-}
-
-/** Whether `promise` settles within `ms`. */
-async function within (promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms) })
-  try {
-    return await Promise.race([promise.then(() => true), late])
-  } finally {
-    clearTimeout(timer)
-  }
-}

@@ -24,7 +24,15 @@ export function accountKeys (accountId: string) {
     fence: (key: string) => `${base}:fence:${key}`,
     idempotency: (key: string) => `${base}:idem:${key}`,
     /** the checkpoint of a key whose run was cut short (its finished items), resumed by the next claim */
-    idempotencyCheckpoint: (key: string) => `${base}:idem-checkpoint:${key}`
+    idempotencyCheckpoint: (key: string) => `${base}:idem-checkpoint:${key}`,
+    /** a job (services/jobs/redis-store.ts): its record (a hash), its finished items, its started writes… */
+    job: (id: string) => `${base}:job:${id}`,
+    /** the jobs an API key created, by creation time */
+    jobsOf: (owner: string) => `${base}:jobs-of:${owner}`,
+    /** the job an Idempotency-Key of an async request created */
+    jobIdempotency: (key: string) => `${base}:job-idem:${key}`,
+    /** BullMQ's keys of the account's job queue (`<prefix>:jobs:…`, services/jobs/bullmq-runner.ts) */
+    jobQueuePrefix: base
   }
 }
 

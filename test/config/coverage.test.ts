@@ -52,7 +52,7 @@ const EFFECTS: Record<string, { file: string, test: string, note?: string }> = {
   BATCH_IDEMPOTENCY_MAX_BYTES: { file: 'test/config/idempotency-store.test.ts', test: 'BATCH_IDEMPOTENCY_MAX_BYTES: the store holds at most that much (estimated), whatever the number of keys' },
   JOB_MAX_ITEMS: { file: 'test/routes/api/jobs-suite.ts', test: 'size limits: BATCH_MAX_ITEMS for a request, JOB_MAX_ITEMS for a job' },
   JOB_RESULT_TTL_MS: { file: 'test/routes/api/jobs-suite.ts', test: 'JOB_RESULT_TTL_MS: a finished job is forgotten after it (404)' },
-  JOB_STALL_INTERVAL_MS: { file: 'test/redis/jobs.test.ts', test: 'JOB_STALL_INTERVAL_MS: the lock of a running job lasts that long' },
+  JOB_STALL_INTERVAL_MS: { file: 'test/redis/jobs.test.ts', test: 'JOB_STALL_INTERVAL_MS: the lock of a running job lasts that long; an instance that shuts down hands its job over, and the other resumes it after its checkpoint, no write sent twice' },
   BODY_LIMIT_BYTES: { file: 'test/routes/api/batch.test.ts', test: 'request-level problems are 4xx with the error schema naming the field' },
   JSON_MAX_DEPTH: { file: 'test/reliability/depth.test.ts', test: 'JSON_MAX_DEPTH: the limit of bodies and of upstream answers' },
   HEADERS_TIMEOUT_MS: { file: 'test/reliability/connections.test.ts', test: 'HEADERS_TIMEOUT_MS: a connection that sends nothing, or never ends its headers, gets 408 in the error schema and is closed' },
