@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
+import { jobs } from './jobs.js'
 import { memory } from './memory.js'
 import { overload } from './overload.js'
 import { realLimits } from './real-limits.js'
@@ -27,6 +28,7 @@ const SECTIONS = {
   scale_out: async (rounds: number) => await scaleOut(rounds),
   real_limits: async () => await realLimits(),
   writes: async () => await writes(),
+  jobs: async () => await jobs(),
   overload: async () => await overload()
 } satisfies Record<string, (rounds: number) => Promise<unknown>>
 export type SectionName = keyof typeof SECTIONS

@@ -6,6 +6,7 @@ import { show, type Spread } from './rounds.js'
 import type { redisWarm, scaleOut } from './scale-out.js'
 import type { batch, overhead } from './service.js'
 import type { writes } from './writes.js'
+import type { jobs } from './jobs.js'
 
 type Of<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>
 const sp = (s: Spread) => show(s)
@@ -89,6 +90,16 @@ function writesRows (wr: Of<typeof writes>): Array<[string, string]> {
   ]
 }
 
+function jobsRows (jb: Of<typeof jobs>): Array<[string, string]> {
+  const met = (name: keyof typeof jb.goals) => jb.goals[name] ? 'met' : 'MISSED'
+  const one = jb.one_job
+  const kill = jb.kill_and_resume
+  return [
+    [`jobs.one_job (${one.items} listing updates as one job)`, `${one.reported} reported, ${one.writes_per_s} writes/s = ${one.throughput_ratio} of the budget (${one.budget_per_s}/s), 429: ${one.upstream_429}, ${one.run_ms} ms, goal ${met('one_job')}`],
+    [`jobs.kill_and_resume (${kill.items} updates, 3 instances, SIGKILL)`, `${kill.status}, ${kill.reported} reported, max ${kill.max_puts_per_listing} PUT per listing (${kill.duplicate_puts} duplicates), ${kill.outcome_unknown} outcome_unknown, 429: ${kill.upstream_429}, ${kill.total_ms} ms (bound ${kill.bound_ms}), goal ${met('kill_and_resume')}`]
+  ]
+}
+
 function overloadRows (ov: Of<typeof overload>): Array<[string, string]> {
   const row = (r: typeof ov.warm) => `B: ${r.b.served} served (p50 ${r.b.served_latency.p50_ms} ms, p99 ${r.b.served_latency.p99_ms} ms), ` +
     `${r.b.refused} refused (p50 ${r.b.refusal_latency.p50_ms} ms, p99 ${r.b.refusal_latency.p99_ms} ms; first burst: ${r.b.first_burst.refused} refused, p99 ${r.b.first_burst.refusal_latency.p99_ms} ms; after it p99 ${r.b.later_refusal_latency.p99_ms} ms), ` +
@@ -102,7 +113,7 @@ function overloadRows (ov: Of<typeof overload>): Array<[string, string]> {
 }
 
 const ROWS: Record<string, (r: never) => Array<[string, string]>> = {
-  batch: batchRows, overhead: overheadRows, memory: memoryRows, redis: redisRows, scale_out: scaleRows, real_limits: realRows, writes: writesRows, overload: overloadRows
+  batch: batchRows, overhead: overheadRows, memory: memoryRows, redis: redisRows, scale_out: scaleRows, real_limits: realRows, writes: writesRows, jobs: jobsRows, overload: overloadRows
 }
 
 export function printTable (results: Record<string, unknown>): void {
