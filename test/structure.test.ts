@@ -9,7 +9,6 @@ const files = sources(join(import.meta.dirname, '..'))
 
 /** Files still over MAX_LINES, with the most lines each may have until it is split. */
 const KNOWN_LONG: Record<string, number> = {
-  'schemas/writes.ts': 297,
   'services/jobs/service.ts': 386
 }
 
