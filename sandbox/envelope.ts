@@ -1,4 +1,22 @@
-import type { Page } from './store.js'
+/** A page of a list, before it is wrapped in Hostaway's envelope. */
+export interface Page<T> {
+  items: T[]
+  /** all records matching the filters */
+  count: number
+  /** null = no limit */
+  limit: number | null
+  /** the offset applied; null when a cursor (afterId) was used instead */
+  offset: number | null
+  /** matching records before this page (default: offset) */
+  position?: number
+}
+
+/** The page `limit` items from `offset` of a whole list. */
+export function paginate<T> (all: T[], limit: number | undefined, offset: number | undefined): Page<T> {
+  const start = offset ?? 0
+  const items = limit === undefined ? all.slice(start) : all.slice(start, start + limit)
+  return { items, count: all.length, limit: limit ?? null, offset: start }
+}
 
 /** Hostaway's envelope around a page of a list. */
 export function envelope<T> (page: Page<T>) {

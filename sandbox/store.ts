@@ -1,72 +1,17 @@
 import { createHash } from 'node:crypto'
-import { BLOCKING_STATUSES, conversationIdOffset, nightlyPrice } from './data.js'
-import { formatDateTime, formatDay, parseDay } from './dates.js'
+import { availabilityRange, blockingStays, calendarDays, checkRange, freeThrough, writeCalendar, type CalendarDay } from './calendar.js'
+import { BLOCKING_STATUSES, conversationIdOffset } from './data.js'
+import { formatDateTime, parseDay } from './dates.js'
+import { paginate, type Page } from './envelope.js'
 import { badRequest, notFound } from './errors.js'
 import { orderReservations } from './reservation-order.js'
 import { listView } from './resources.js'
 import type {
   CalendarInterval, CalendarQuery, ConversationsQuery, ListingsQuery, ListingUpdateBody, MessageBody, MessagesQuery, ReservationsQuery, ReservationUpdateBody
 } from './schemas.js'
-import type { CalendarOverride, ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
+import type { ConversationRecord, ListingRecord, MessageRecord, ReservationRecord, SandboxData } from './types.js'
 
-/** A page of a list, before it is wrapped in Hostaway's envelope. */
-export interface Page<T> {
-  items: T[]
-  /** all records matching the filters */
-  count: number
-  /** null = no limit */
-  limit: number | null
-  /** the offset applied; null when a cursor (afterId) was used instead */
-  offset: number | null
-  /** matching records before this page (default: offset) */
-  position?: number
-}
-
-export interface CalendarDay { id: number, date: string, isAvailable: number, status: string, price: number, minimumStay: number, maximumStay: number, [field: string]: unknown }
-
-/** Longest range a calendar read, write or availability filter takes (Hostaway documents none). */
-export const MAX_CALENDAR_DAYS = 1096
-/** The day fields a calendar write sets (calendar_calendarDayObject.md). */
-const DAY_FIELDS = ['isAvailable', 'price', 'minimumStay', 'maximumStay', 'closedOnArrival', 'closedOnDeparture', 'note'] as const
 const ci = (s: unknown) => String(s ?? '').toLowerCase()
-
-function paginate<T> (all: T[], limit: number | undefined, offset: number | undefined): Page<T> {
-  const start = offset ?? 0
-  const items = limit === undefined ? all.slice(start) : all.slice(start, start + limit)
-  return { items, count: all.length, limit: limit ?? null, offset: start }
-}
-
-function checkRange (start: number | undefined, end: number | undefined, names: string): { start: number, end: number } {
-  if (start === undefined || end === undefined) throw badRequest(`${names} must be dates (YYYY-MM-DD)`)
-  if (end < start) throw badRequest(`${names}: the end must not be before the start`)
-  if (end - start + 1 > MAX_CALENDAR_DAYS) throw badRequest(`${names}: the range must not exceed ${MAX_CALENDAR_DAYS} days`)
-  return { start, end }
-}
-
-/** One calendar write interval, checked: its days and the fields it sets. */
-function checkInterval (interval: CalendarInterval, label: string): { start: number, end: number, fields: CalendarOverride } {
-  const { start, end } = checkRange(parseDay(interval.startDate), parseDay(interval.endDate), `${label}startDate and endDate`)
-  if (interval.desiredUnitsToSell !== undefined && interval.desiredUnitsToSell !== null) {
-    throw badRequest(`${label}desiredUnitsToSell is for multi-unit listings; use isAvailable`)
-  }
-  const fields: CalendarOverride = {}
-  for (const key of DAY_FIELDS) {
-    if (interval[key] !== undefined) Object.assign(fields, { [key]: interval[key] })
-  }
-  if (Object.keys(fields).length === 0) throw badRequest(`${label}nothing to update: give at least one of ${DAY_FIELDS.join(', ')}`)
-  const min = fields.minimumStay
-  const max = fields.maximumStay
-  if (min !== undefined && max !== undefined && min > max) throw badRequest(`${label}minimumStay must not exceed maximumStay`)
-  return { start, end, fields }
-}
-
-/** The days of the listings availability filter, or undefined when it is not used. */
-function availabilityRange (q: ListingsQuery): { start: number, end: number } | undefined {
-  const { availabilityDateStart: from, availabilityDateEnd: to } = q
-  if (from === undefined && to === undefined) return undefined
-  if (from === undefined || to === undefined) throw badRequest('availabilityDateStart and availabilityDateEnd go together')
-  return checkRange(parseDay(from), parseDay(to), 'availabilityDateStart and availabilityDateEnd')
-}
 
 /** The sandbox's records and what the routes do with them. */
 export class SandboxStore {
@@ -101,7 +46,7 @@ export class SandboxStore {
       (country === undefined || ci(l.country) === country || ci(l.countryCode) === country) &&
       (match === undefined || ci(l.name).includes(match)) &&
       (guests === undefined || Number(l.personCapacity ?? 0) >= guests) &&
-      (free === undefined || this.#freeThrough(l, free.start, free.end)))
+      (free === undefined || freeThrough(this.#data, l, free.start, free.end)))
     return paginate(all, q.limit, q.offset)
   }
 
@@ -124,71 +69,12 @@ export class SandboxStore {
     const start = parseDay(q.startDate ?? baseDate)
     const end = q.endDate === undefined ? (start ?? 0) + 30 : parseDay(q.endDate)
     const range = checkRange(start, end, 'startDate and endDate')
-    return this.#days(listing, range.start, range.end, q.includeResources === 1)
+    return calendarDays(this.#data, listing, range.start, range.end, q.includeResources === 1)
   }
 
-  /**
-   * PUT /listings/:id/calendar (one interval) and PUT /listings/:id/calendarIntervals (many). Every
-   * interval is checked before any is applied, so a bad one rejects the whole request; intervals are
-   * then applied in order (a later one wins where two overlap). Fields not given keep their value;
-   * `null` clears closedOnArrival, closedOnDeparture and note. Returns the days of the intervals as
-   * they read now.
-   */
+  /** PUT /listings/:id/calendar and /calendarIntervals (calendar.ts: writeCalendar). */
   updateCalendar (id: number, intervals: CalendarInterval[]): CalendarDay[] {
-    const listing = this.getListing(id)
-    const checked = intervals.map((interval, i) => checkInterval(interval, intervals.length > 1 ? `intervals[${i}]: ` : ''))
-    let overrides = this.#data.calendar.get(id)
-    if (overrides === undefined) this.#data.calendar.set(id, overrides = new Map())
-    for (const { start, end, fields } of checked) {
-      for (let d = start; d <= end; d++) overrides.set(d, { ...overrides.get(d), ...fields })
-    }
-    return checked.flatMap(({ start, end }) => this.#days(listing, start, end, false))
-  }
-
-  /** Days `start`..`end` of a listing: generated values, then what calendar writes set, then reservations. */
-  #days (listing: ListingRecord, start: number, end: number, withReservations: boolean): CalendarDay[] {
-    const stays = this.#blockingStays(listing.id)
-    const overrides = this.#data.calendar.get(listing.id)
-    const days: CalendarDay[] = []
-    for (let d = start; d <= end; d++) {
-      const covering = stays.filter((s) => s.from <= d && d < s.to)
-      const reserved = covering.length > 0
-      const set = overrides?.get(d) ?? {}
-      // A reservation holds its days whatever a write set on them (the write still shows once it is gone).
-      const blocked = !reserved && set.isAvailable === 0
-      days.push({
-        id: listing.id * 100_000 + (d % 100_000),
-        date: formatDay(d),
-        isAvailable: reserved || blocked ? 0 : 1,
-        isProcessed: 1,
-        status: reserved ? 'reserved' : blocked ? 'blocked' : 'available',
-        price: set.price ?? nightlyPrice(listing, d),
-        minimumStay: set.minimumStay ?? Number(listing.minNights),
-        maximumStay: set.maximumStay ?? Number(listing.maxNights),
-        closedOnArrival: set.closedOnArrival ?? null,
-        closedOnDeparture: set.closedOnDeparture ?? null,
-        note: set.note ?? null,
-        countAvailableUnits: null,
-        availableUnitsToSell: null,
-        countPendingUnits: null,
-        countBlockingReservations: null,
-        countBlockedUnits: null,
-        desiredUnitsToSell: null,
-        reservations: withReservations ? covering.map((s) => s.r) : []
-      })
-    }
-    return days
-  }
-
-  #blockingStays (listingId: number) {
-    return [...this.#data.reservations.values()]
-      .filter((r) => r.listingMapId === listingId && BLOCKING_STATUSES.has(r.status))
-      .map((r) => ({ r, from: parseDay(r.arrivalDate) ?? 0, to: parseDay(r.departureDate) ?? 0 }))
-  }
-
-  /** Whether every day from `start` to `end` (inclusive) is open: not reserved, not blocked by a write. */
-  #freeThrough (listing: ListingRecord, start: number, end: number): boolean {
-    return this.#days(listing, start, end, false).every((d) => d.isAvailable === 1)
+    return writeCalendar(this.#data, this.getListing(id), intervals)
   }
 
   // ── reservations ──
@@ -247,7 +133,7 @@ export class SandboxStore {
     if (to <= from) throw badRequest('departureDate must be after arrivalDate')
     const datesChanged = arrival !== r.arrivalDate || departure !== r.departureDate
     if (datesChanged && !force && BLOCKING_STATUSES.has(String(rest.status ?? r.status))) {
-      const clash = this.#blockingStays(r.listingMapId).find((s) => s.r.id !== id && s.from < to && from < s.to)
+      const clash = blockingStays(this.#data, r.listingMapId).find((s) => s.r.id !== id && s.from < to && from < s.to)
       if (clash !== undefined) {
         throw badRequest(`Overbooking: listing ${r.listingMapId} is booked from ${clash.r.arrivalDate} to ${clash.r.departureDate} (reservation ${clash.r.id}); use forceOverbooking=1 to override`)
       }

@@ -10,8 +10,9 @@ import {
 } from './batch.js'
 import { HealthSchema, ReadySchema } from './health.js'
 import { JobItemsPageSchema, JobListSchema, JobSchema, JobSummarySchema } from './job.js'
+import { DryRunResponseSchema } from './dry-run.js'
 import {
-  BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema, CalendarUpdateResultSchema, DryRunResponseSchema,
+  BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema, CalendarUpdateResultSchema,
   MessageSendResultSchema, PartialFailureResponseCalendarSchema, PartialFailureResponseMessageSchema
 } from './writes.js'
 import { HostawayWebhookSchema, WebhookAckSchema } from './webhook.js'

@@ -2,7 +2,8 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import { OperationResultSchema } from './batch.js'
 import { Nullable } from './common.js'
 import { RecordSchema, type RecordKind } from './mcp.js'
-import { CalendarUpdateResultSchema, DryRunResponseSchema, MessageSendResultSchema } from './writes.js'
+import { DryRunResponseSchema } from './dry-run.js'
+import { CalendarUpdateResultSchema, MessageSendResultSchema } from './writes.js'
 
 /**
  * The output schemas of the MCP tools: the compact shapes a tool returns, for a client to check

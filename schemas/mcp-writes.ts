@@ -2,8 +2,9 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import { BatchListingUpdateBodySchema, IdempotencyHeadersSchema } from './batch.js'
 import { LISTING_UPDATE_BOUNDS } from './listing.js'
 import { args, FieldsArg, TimeoutArg } from './mcp.js'
+import { BOOKING_UPDATE_BOUNDS } from './booking.js'
 import {
-  AvailableListingsQuerySchema, BOOKING_UPDATE_BOUNDS, BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema,
+  AvailableListingsQuerySchema, BatchBookingUpdateBodySchema, BatchCalendarUpdateBodySchema, BatchMessagesBodySchema,
   CALENDAR_MAX_YEARS_AHEAD, CALENDAR_UPDATE_BOUNDS, MESSAGE_BODY_MAX
 } from './writes.js'
 

@@ -1,10 +1,13 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import { Nullable, PositiveId, Ref, StringEnum } from './common.js'
 import { IdempotencyHeadersSchema, MAX_BATCH_TIMEOUT_MS, PartialFailureResponseSchema, sizeRule } from './batch.js'
+import { BOOKING_UPDATE_RULES_TEXT, BookingUpdateFieldsSchema } from './booking.js'
+import { DryRunFlag } from './dry-run.js'
 
 /**
  * The write operations of issue #23 — calendar updates, guest messages, reservation updates — and the
- * availability search: request bodies, per-item results and the dry-run answer. Contract
+ * availability search: request bodies and per-item results (the reservation fields an update may
+ * change: schemas/booking.ts, as listing.ts holds a listing's; the dry-run answer: schemas/dry-run.ts). Contract
  * (docs/contract.md, "Write operations"); the routes: routes/api/calendar, routes/api/batch/messages,
  * routes/api/bookings/batch, routes/api/listings/available.
  *
@@ -23,10 +26,6 @@ export const COMMUNICATION_TYPES = ['email', 'channel', 'sms', 'whatsapp'] as co
 export type CommunicationType = typeof COMMUNICATION_TYPES[number]
 
 const TimeoutMs = (what: string) => Type.Integer({ minimum: 1, maximum: MAX_BATCH_TIMEOUT_MS, description: `Deadline for the whole batch in ms (1..${MAX_BATCH_TIMEOUT_MS}; default BATCH_TIMEOUT_MS): ${what}` })
-const DryRun = Type.Boolean({
-  default: false,
-  description: 'true: validate and plan, send nothing; the answer is a DryRunResponse (items, the upstream calls that would be made, the earliest finish at the current budget)'
-})
 const DateField = (description: string) => Type.String({ format: 'date', description: `${description} (YYYY-MM-DD)`, example: '2027-01-15' })
 
 // ── calendar ───────────────────────────────────────────────────────────────────────────────────
@@ -75,7 +74,7 @@ export const BatchCalendarUpdateBodySchema = Type.Object({
     description: `Ranges to update (1..${MAX_CALENDAR_UPDATES}); the ranges of one listing go upstream together, in as few calls as Hostaway allows`
   }),
   timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown')),
-  dry_run: Type.Optional(DryRun)
+  dry_run: Type.Optional(DryRunFlag)
 }, { $id: 'BatchCalendarUpdateRequest', additionalProperties: false })
 export type BatchCalendarUpdateBody = Static<typeof BatchCalendarUpdateBodySchema>
 
@@ -109,7 +108,7 @@ export type MessageItem = Static<typeof MessageItemSchema>
 export const BatchMessagesBodySchema = Type.Object({
   messages: Type.Array(MessageItemSchema, { minItems: 1, maxItems: MAX_BATCH_MESSAGES, description: `Messages to send (1..${MAX_BATCH_MESSAGES}); each is sent at most once, never retried once it may have reached Hostaway` }),
   timeout_ms: Type.Optional(TimeoutMs('a send not answered by then fails as outcome_unknown; one not started fails as unprocessed')),
-  dry_run: Type.Optional(DryRun)
+  dry_run: Type.Optional(DryRunFlag)
 }, { $id: 'BatchMessagesRequest', additionalProperties: false })
 export type BatchMessagesBody = Static<typeof BatchMessagesBodySchema>
 
@@ -127,73 +126,6 @@ export type MessageSendResult = Static<typeof MessageSendResultSchema>
 
 // ── reservations ───────────────────────────────────────────────────────────────────────────────
 
-/** Bounds of the reservation fields a batch update may change (services/writes/booking-rules.ts). */
-export const BOOKING_UPDATE_BOUNDS = {
-  guestName: { min: 1, max: 255, unit: 'characters, not blank' },
-  guestFirstName: { min: 1, max: 255, unit: 'characters, not blank' },
-  guestLastName: { min: 1, max: 255, unit: 'characters, not blank' },
-  guestEmail: { min: 3, max: 255, unit: 'characters, an e-mail address' },
-  phone: { min: 3, max: 50, unit: 'characters' },
-  guestAddress: { min: 0, max: 500, unit: 'characters' },
-  guestCity: { min: 0, max: 255, unit: 'characters' },
-  guestCountry: { min: 0, max: 255, unit: 'characters' },
-  guestZipCode: { min: 0, max: 50, unit: 'characters' },
-  numberOfGuests: { min: 1, max: 100, unit: 'guests, at least adults + children when those are given' },
-  adults: { min: 1, max: 100, unit: 'adults' },
-  children: { min: 0, max: 100, unit: 'children' },
-  infants: { min: 0, max: 100, unit: 'infants' },
-  pets: { min: 0, max: 100, unit: 'pets' },
-  checkInTime: { min: 0, max: 23, unit: 'hour of the day' },
-  checkOutTime: { min: 0, max: 23, unit: 'hour of the day' },
-  hostNote: { min: 0, max: 10_000, unit: 'characters' },
-  guestNote: { min: 0, max: 10_000, unit: 'characters' },
-  comment: { min: 0, max: 10_000, unit: 'characters' },
-  doorCode: { min: 0, max: 100, unit: 'characters' },
-  doorCodeInstruction: { min: 0, max: 10_000, unit: 'characters' }
-} as const
-export type BookingBoundedField = keyof typeof BOOKING_UPDATE_BOUNDS
-
-export const BOOKING_UPDATE_RULES_TEXT = 'Per-item rules: every field within the bounds its description gives, guestEmail an e-mail address, ' +
-  'departureDate after arrivalDate (checked against the current reservation when only one is given), numberOfGuests >= adults + children when given together. ' +
-  'An item that breaks a rule fails alone as validation_error naming the field, with attempts 0; the other items proceed. ' +
-  "Hostaway's update takes a whole reservation: the gateway reads it, merges these fields and writes it back."
-
-function bounded (field: BookingBoundedField, what: string) {
-  const { min, max, unit } = BOOKING_UPDATE_BOUNDS[field]
-  return { description: `${what}: ${min}..${max} ${unit} (a per-item rule)` }
-}
-const Str = (field: BookingBoundedField, what: string) => Type.Optional(Type.String(bounded(field, what)))
-const Int = (field: BookingBoundedField, what: string) => Type.Optional(Type.Integer(bounded(field, what)))
-
-/** Reservation fields a batch update may change, with Hostaway's names. Status, listing and money are not among them. */
-export const BookingUpdateFieldsSchema = Type.Object({
-  guestName: Str('guestName', 'Guest full name'),
-  guestFirstName: Str('guestFirstName', 'Guest first name'),
-  guestLastName: Str('guestLastName', 'Guest last name'),
-  guestEmail: Str('guestEmail', 'Guest e-mail'),
-  phone: Str('phone', 'Guest phone'),
-  guestAddress: Str('guestAddress', 'Guest address'),
-  guestCity: Str('guestCity', 'Guest city'),
-  guestCountry: Str('guestCountry', 'Guest country'),
-  guestZipCode: Str('guestZipCode', 'Guest zip code'),
-  numberOfGuests: Int('numberOfGuests', 'Guests'),
-  adults: Int('adults', 'Adults'),
-  children: Int('children', 'Children'),
-  infants: Int('infants', 'Infants'),
-  pets: Int('pets', 'Pets'),
-  arrivalDate: Type.Optional(Type.String({ format: 'date', description: 'Arrival day (YYYY-MM-DD); before departureDate (a per-item rule)' })),
-  departureDate: Type.Optional(Type.String({ format: 'date', description: 'Departure day (YYYY-MM-DD); after arrivalDate (a per-item rule)' })),
-  checkInTime: Int('checkInTime', 'Check-in hour'),
-  checkOutTime: Int('checkOutTime', 'Check-out hour'),
-  hostNote: Str('hostNote', 'Note for the host team'),
-  guestNote: Str('guestNote', "The guest's note"),
-  comment: Str('comment', 'Internal comment'),
-  doorCode: Str('doorCode', 'Door code'),
-  doorCodeInstruction: Str('doorCodeInstruction', 'How to use the door code')
-}, { additionalProperties: false })
-export type BookingUpdateFields = Static<typeof BookingUpdateFieldsSchema>
-export type BookingUpdateField = keyof BookingUpdateFields
-
 export const BookingUpdateItemSchema = Type.Object({
   booking_id: PositiveId('The reservation to update'),
   ...BookingUpdateFieldsSchema.properties
@@ -206,7 +138,7 @@ export function BatchBookingUpdateBodySchema (maxItems: number, jobMaxItems?: nu
   return Type.Object({
     updates: Type.Array(BookingUpdateItemSchema, { minItems: 1, maxItems: size.maxItems, description: `Updates to apply (${size.text}); each booking_id at most once` }),
     timeout_ms: Type.Optional(TimeoutMs('a write sent but not answered by then fails as outcome_unknown')),
-    dry_run: Type.Optional(DryRun)
+    dry_run: Type.Optional(DryRunFlag)
   }, { $id: 'BatchBookingUpdateRequest', additionalProperties: false })
 }
 export type BatchBookingUpdateBody = Static<ReturnType<typeof BatchBookingUpdateBodySchema>>
@@ -226,44 +158,6 @@ export const AvailableListingsQuerySchema = Type.Object({
 }, { additionalProperties: false })
 export type AvailableListingsQuery = Static<typeof AvailableListingsQuerySchema>
 
-// ── dry run ────────────────────────────────────────────────────────────────────────────────────
-
-export const WRITE_OPERATIONS = ['calendar_update', 'message_send', 'booking_update', 'listing_update'] as const
-export type WriteOperation = typeof WRITE_OPERATIONS[number]
-
-export const PlannedCallSchema = Type.Object({
-  kind: StringEnum(['read', 'write'] as const, { description: 'read: a lookup before the write (may be served from the cache); write: what changes Hostaway' }),
-  method: Type.String({ example: 'PUT' }),
-  path: Type.String({ description: 'The upstream path', example: '/listings/12/calendarIntervals' }),
-  items: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Indexes of the items the call serves' })
-}, { additionalProperties: false })
-export type PlannedCall = Static<typeof PlannedCallSchema>
-
-export const DryRunItemSchema = Type.Object({
-  index: Type.Integer({ minimum: 0 }),
-  operation_id: Type.String(),
-  valid: Type.Boolean({ description: 'false: the item breaks a per-item rule and would fail as validation_error' }),
-  error: Nullable(Type.String({ description: 'The rule broken, as the real run would report it' })),
-  calls: Type.Array(Type.Integer({ minimum: 0 }), { description: 'Indexes into upstream_calls of the calls that would carry the item' })
-}, { additionalProperties: false })
-export type DryRunItem = Static<typeof DryRunItemSchema>
-
-/** The answer of a write with dry_run: true — nothing was sent. */
-export const DryRunResponseSchema = Type.Object({
-  dry_run: Type.Literal(true),
-  operation: StringEnum(WRITE_OPERATIONS, { description: 'The write that would run' }),
-  total_count: Type.Integer({ minimum: 0 }),
-  valid_count: Type.Integer({ minimum: 0 }),
-  invalid_count: Type.Integer({ minimum: 0 }),
-  items: Type.Array(DryRunItemSchema, { description: 'Every item once, in request order' }),
-  upstream_calls: Type.Array(PlannedCallSchema, { description: 'The upstream calls the run would make, reads (at most) first' }),
-  upstream_call_count: Type.Integer({ minimum: 0 }),
-  write_call_count: Type.Integer({ minimum: 0 }),
-  earliest_finish_ms: Type.Integer({ minimum: 0, description: 'From now, the earliest the last call could start at the current upstream budget, plus the nominal call time: a lower bound' }),
-  earliest_finish_at: Type.String({ format: 'date-time', description: 'The same as a time (ISO 8601, UTC)' })
-}, { $id: 'DryRunResponse', additionalProperties: false, description: 'What a write would send: checked and planned, not sent' })
-export type DryRunResponse = Static<typeof DryRunResponseSchema>
-
 // ── answers, registered (schemas/index.ts) ────────────────────────────────────────────────────
 
 /** The answer of a calendar batch: every range once (`data`: CalendarUpdateResult). */
@@ -282,16 +176,3 @@ export const RequiredIdempotencyHeadersSchema = Type.Object({
     example: 'checkin-note-2027-01-15'
   })
 })
-
-/**
- * The 200 of a write route: the batch's PartialFailureResponse, or with `dry_run: true` the
- * DryRunResponse (nothing sent). `$ref`s to the registered models, with what OpenAPI shows next to them.
- */
-export function writeAnswer<T> (partialFailureId: string, doc: { example: unknown, headers?: Record<string, TSchema> }) {
-  return Type.Unsafe<T>({
-    anyOf: [Type.Ref(partialFailureId), Type.Ref(DryRunResponseSchema.$id as string)],
-    description: 'The batch ran: every item once, in successful or failed (PartialFailureResponse); with dry_run: true, what would be sent (DryRunResponse), nothing sent',
-    examples: [doc.example],
-    ...(doc.headers === undefined ? {} : { headers: doc.headers })
-  })
-}

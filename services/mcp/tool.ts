@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { ToolAnnotations } from '@modelcontextprotocol/server'
 import type { PartialFailureResponse } from '../../schemas/batch.js'
-import type { DryRunResponse } from '../../schemas/writes.js'
+import type { DryRunResponse } from '../../schemas/dry-run.js'
 import type { Scope } from '../auth.js'
 import { settleUnserializable } from '../batch/json.js'
 import { abortError, linkSignals } from '../abort.js'

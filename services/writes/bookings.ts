@@ -1,6 +1,4 @@
-import {
-  BOOKING_UPDATE_BOUNDS, type BookingUpdateField, type BookingUpdateFields
-} from '../../schemas/writes.js'
+import { BOOKING_UPDATE_BOUNDS, type BookingUpdateField, type BookingUpdateFields } from '../../schemas/booking.js'
 import { brokenBound } from '../update-rules.js'
 import { dayNumber } from './days.js'
 

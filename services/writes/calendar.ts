@@ -1,6 +1,6 @@
+import type { PlannedCall } from '../../schemas/dry-run.js'
 import {
-  CALENDAR_MAX_YEARS_AHEAD, CALENDAR_UPDATE_BOUNDS,
-  type CalendarUpdateField, type CalendarUpdateItem, type CalendarUpdateResult, type PlannedCall
+  CALENDAR_MAX_YEARS_AHEAD, CALENDAR_UPDATE_BOUNDS, type CalendarUpdateField, type CalendarUpdateItem, type CalendarUpdateResult
 } from '../../schemas/writes.js'
 import { addYears, daysBetween, dayNumber } from './days.js'
 

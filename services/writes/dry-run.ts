@@ -1,4 +1,4 @@
-import type { DryRunResponse, PlannedCall, WriteOperation } from '../../schemas/writes.js'
+import type { DryRunResponse, PlannedCall, WriteOperation } from '../../schemas/dry-run.js'
 
 /**
  * The answer of a write with `dry_run: true`: the items as the rules judge them, the upstream calls

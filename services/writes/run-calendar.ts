@@ -1,5 +1,6 @@
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
-import type { BatchCalendarUpdateBody, CalendarUpdateResult, DryRunResponse } from '../../schemas/writes.js'
+import type { DryRunResponse } from '../../schemas/dry-run.js'
+import type { BatchCalendarUpdateBody, CalendarUpdateResult } from '../../schemas/writes.js'
 import { writeEntries } from '../audit.js'
 import { unsentResult } from '../batch/results.js'
 import type { Strategy } from '../batch/run.js'

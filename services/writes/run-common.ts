@@ -1,6 +1,6 @@
 import { httpErrors } from '@fastify/sensible'
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
-import type { PlannedCall, WriteOperation, DryRunResponse } from '../../schemas/writes.js'
+import type { PlannedCall, WriteOperation, DryRunResponse } from '../../schemas/dry-run.js'
 import { unfinished } from '../batch/results.js'
 import { GatewayError } from '../errors.js'
 import { clientGone } from '../abort.js'

@@ -1,5 +1,6 @@
 import type { OperationResult, PartialFailureResponse } from '../../schemas/batch.js'
-import type { BatchMessagesBody, DryRunResponse, MessageItem, MessageSendResult, PlannedCall } from '../../schemas/writes.js'
+import type { DryRunResponse, PlannedCall } from '../../schemas/dry-run.js'
+import type { BatchMessagesBody, MessageItem, MessageSendResult } from '../../schemas/writes.js'
 import { writeEntries } from '../audit.js'
 import { unsentResult } from '../batch/results.js'
 import { eachOf } from '../batch/run.js'

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { boundsText, BookingUpdateArgsSchema } from '../../schemas/mcp-writes.js'
-import { BOOKING_UPDATE_BOUNDS, BookingUpdateFieldsSchema } from '../../schemas/writes.js'
+import { BOOKING_UPDATE_BOUNDS, BookingUpdateFieldsSchema } from '../../schemas/booking.js'
 import { LISTING_UPDATE_BOUNDS } from '../../schemas/listing.js'
 
 test('boundsText: each bound once, fields with the same rule together, units only where they add something', async (t) => {

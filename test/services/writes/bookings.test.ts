@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { Value } from '@sinclair/typebox/value'
-import { BatchBookingUpdateBodySchema, type BookingUpdateFields } from '../../../schemas/writes.js'
+import type { BookingUpdateFields } from '../../../schemas/booking.js'
+import { BatchBookingUpdateBodySchema } from '../../../schemas/writes.js'
 import { bookingOperationId, brokenBookingRule, mergeReservation } from '../../../services/writes/bookings.js'
 import { registerFormats } from './formats.js'
 

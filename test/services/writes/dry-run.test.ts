@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { Value } from '@sinclair/typebox/value'
-import { DryRunResponseSchema } from '../../../schemas/writes.js'
+import { DryRunResponseSchema } from '../../../schemas/dry-run.js'
 import { checkCalendarUpdates, calendarOperationId, planCalendarCalls, plannedCalendarCalls } from '../../../services/writes/calendar.js'
 import { dryRunSummary, estimateSlotsInMs } from '../../../services/writes/dry-run.js'
 import { registerFormats } from './formats.js'

@@ -4,9 +4,10 @@ import { RESPONSE_HEADERS, Documented, errorResponses } from '../../../../schema
 import type { PartialFailureResponse } from '../../../../schemas/batch.js'
 import { NoQuerySchema } from '../../../../schemas/query.js'
 import { BATCH_MESSAGES_EXAMPLE, PARTIAL_FAILURE_MESSAGES_EXAMPLE } from '../../../../schemas/write-examples.js'
+import { writeAnswer, type DryRunResponse } from '../../../../schemas/dry-run.js'
 import {
-  BatchMessagesBodySchema, MAX_BATCH_MESSAGES, PartialFailureResponseMessageSchema, RequiredIdempotencyHeadersSchema, writeAnswer,
-  type BatchMessagesBody, type DryRunResponse, type MessageSendResult
+  BatchMessagesBodySchema, MAX_BATCH_MESSAGES, PartialFailureResponseMessageSchema, RequiredIdempotencyHeadersSchema,
+  type BatchMessagesBody, type MessageSendResult
 } from '../../../../schemas/writes.js'
 import { partialFailureSerializer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'

@@ -4,9 +4,10 @@ import { RESPONSE_HEADERS, Documented, errorResponses } from '../../../../schema
 import { IdempotencyHeadersSchema, type PartialFailureResponse } from '../../../../schemas/batch.js'
 import { NoQuerySchema } from '../../../../schemas/query.js'
 import { BATCH_CALENDAR_UPDATE_EXAMPLES, PARTIAL_FAILURE_CALENDAR_EXAMPLE } from '../../../../schemas/write-examples.js'
+import { writeAnswer, type DryRunResponse } from '../../../../schemas/dry-run.js'
 import {
-  BatchCalendarUpdateBodySchema, CALENDAR_RULES_TEXT, MAX_CALENDAR_UPDATES, PartialFailureResponseCalendarSchema, writeAnswer,
-  type BatchCalendarUpdateBody, type CalendarUpdateResult, type DryRunResponse
+  BatchCalendarUpdateBodySchema, CALENDAR_RULES_TEXT, MAX_CALENDAR_UPDATES, PartialFailureResponseCalendarSchema,
+  type BatchCalendarUpdateBody, type CalendarUpdateResult
 } from '../../../../schemas/writes.js'
 import { partialFailureSerializer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'
