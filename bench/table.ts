@@ -93,9 +93,11 @@ function writesRows (wr: Of<typeof writes>): Array<[string, string]> {
 function jobsRows (jb: Of<typeof jobs>): Array<[string, string]> {
   const met = (name: keyof typeof jb.goals) => jb.goals[name] ? 'met' : 'MISSED'
   const one = jb.one_job
+  const b = one.interactive
   const kill = jb.kill_and_resume
   return [
-    [`jobs.one_job (${one.items} listing updates as one job)`, `${one.reported} reported, ${one.writes_per_s} writes/s = ${one.throughput_ratio} of the budget (${one.budget_per_s}/s), 429: ${one.upstream_429}, ${one.run_ms} ms, goal ${met('one_job')}`],
+    [`jobs.one_job (${one.items} listing updates as one job, key A)`, `${one.reported} reported, ${one.writes_per_s} writes/s = ${one.throughput_ratio} of the budget B left (${one.budget_left_per_s} of ${one.budget_per_s}/s; ${one.throughput_ratio_of_whole_budget} of all of it), 429: ${one.upstream_429}, ${one.run_ms} ms, goal ${met('one_job')}`],
+    [`jobs.one_job interactive (key B, a booking every ${b.every_ms} ms)`, `${b.sent} sent: ${b.served} served (p50 ${b.served_latency.p50_ms} ms, p99 ${b.served_latency.p99_ms} ms, max ${b.served_latency.max_ms} ms), ${b.refused} refused, other ${JSON.stringify(b.other)}; ${b.b_upstream_calls} of ${b.upstream_calls} upstream calls in ${b.ran_ms} ms (share ${b.b_share}, job ${b.job_upstream_calls}), goal ${met('interactive_fair_share')}`],
     [`jobs.kill_and_resume (${kill.items} updates, 3 instances, SIGKILL)`, `${kill.status}, ${kill.reported} reported, max ${kill.max_puts_per_listing} PUT per listing (${kill.duplicate_puts} duplicates), ${kill.outcome_unknown} outcome_unknown, 429: ${kill.upstream_429}, ${kill.total_ms} ms (bound ${kill.bound_ms}), goal ${met('kill_and_resume')}`]
   ]
 }
