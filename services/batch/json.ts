@@ -90,3 +90,18 @@ export function serializePartialFailure (payload: unknown): string {
     `"total_count":${int(payload.total_count)},"success_count":${int(payload.success_count)},"failure_count":${int(payload.failure_count)},` +
     `"has_failures":${payload.has_failures},"has_successes":${payload.has_successes},"partial_success":${payload.partial_success}}`
 }
+
+/**
+ * The 200 of a batch write route: a dry run's plan as it is; otherwise the batch's response through
+ * `partialFailureSerializer`, with `Idempotent-Replayed: true` when it was replayed.
+ */
+export function batchWriteAnswer<B, D> (
+  reply: { header: (name: string, value: string) => unknown, type: (t: string) => { serializer: (fn: (payload: unknown) => string) => unknown }, log: { error: (entry: object, msg: string) => void } },
+  outcome: { replayed: boolean, body: B } | { dryRun: D }
+): B | D {
+  if ('dryRun' in outcome) return outcome.dryRun
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+  // an item whose result cannot be written fails alone, never the batch
+  reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(reply.log))
+  return outcome.body
+}

@@ -9,7 +9,7 @@ import {
   BatchMessagesBodySchema, MAX_BATCH_MESSAGES, PartialFailureResponseMessageSchema, RequiredIdempotencyHeadersSchema,
   type BatchMessagesBody, type MessageSendResult
 } from '../../../../schemas/writes.js'
-import { partialFailureSerializer } from '../../../../services/batch/json.js'
+import { batchWriteAnswer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'
 import { ACCEPTED_RESPONSE, PreferHeaderSchema } from '../../../../schemas/job.js'
 
@@ -42,11 +42,7 @@ const messagesBatch: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async function batchSendMessages (request, reply) {
     const job = await fastify.batchOrJob(request, reply, 'batchSendMessages', { field: 'messages', count: request.body.messages.length, max: MAX_BATCH_MESSAGES, dryRun: request.body.dry_run === true })
     if (job !== undefined) return job
-    const outcome = await operations.batchSendMessages(request.body, { ...requestContext(request), idempotencyKey: request.headers['idempotency-key'] })
-    if ('dryRun' in outcome) return outcome.dryRun
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
-    return outcome.body
+    return batchWriteAnswer(reply, await operations.batchSendMessages(request.body, { ...requestContext(request), idempotencyKey: request.headers['idempotency-key'] }))
   })
 }
 

@@ -8,7 +8,7 @@ import { BATCH_BOOKING_UPDATE_EXAMPLES } from '../../../../schemas/write-example
 import { BOOKING_UPDATE_RULES_TEXT } from '../../../../schemas/booking.js'
 import { writeAnswer, type DryRunResponse } from '../../../../schemas/dry-run.js'
 import type { BatchBookingUpdateBody } from '../../../../schemas/writes.js'
-import { partialFailureSerializer } from '../../../../services/batch/json.js'
+import { batchWriteAnswer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'
 import { ACCEPTED_RESPONSE, PreferHeaderSchema } from '../../../../schemas/job.js'
 
@@ -41,11 +41,7 @@ const bookingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
     const job = await fastify.batchOrJob(request, reply, 'batchUpdateBookings', { field: 'updates', count: request.body.updates.length, dryRun: request.body.dry_run === true })
     if (job !== undefined) return job
     const key = request.headers['idempotency-key']
-    const outcome = await operations.batchUpdateBookings(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) })
-    if ('dryRun' in outcome) return outcome.dryRun
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
-    return outcome.body
+    return batchWriteAnswer(reply, await operations.batchUpdateBookings(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) }))
   })
 }
 

@@ -9,7 +9,7 @@ import {
   BatchCalendarUpdateBodySchema, CALENDAR_RULES_TEXT, MAX_CALENDAR_UPDATES, PartialFailureResponseCalendarSchema,
   type BatchCalendarUpdateBody, type CalendarUpdateResult
 } from '../../../../schemas/writes.js'
-import { partialFailureSerializer } from '../../../../services/batch/json.js'
+import { batchWriteAnswer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'
 import { ACCEPTED_RESPONSE, PreferHeaderSchema } from '../../../../schemas/job.js'
 
@@ -43,12 +43,7 @@ const calendarBatch: FastifyPluginAsyncTypebox = async (fastify) => {
     const job = await fastify.batchOrJob(request, reply, 'batchUpdateCalendar', { field: 'updates', count: request.body.updates.length, max: MAX_CALENDAR_UPDATES, dryRun: request.body.dry_run === true })
     if (job !== undefined) return job
     const key = request.headers['idempotency-key']
-    const outcome = await operations.batchUpdateCalendar(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) })
-    if ('dryRun' in outcome) return outcome.dryRun
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-    // an item whose result cannot be written fails alone, never the batch (services/batch-json.ts)
-    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
-    return outcome.body
+    return batchWriteAnswer(reply, await operations.batchUpdateCalendar(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) }))
   })
 }
 

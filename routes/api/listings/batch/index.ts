@@ -4,7 +4,7 @@ import { RESPONSE_HEADERS, errorResponses } from '../../../../schemas/common.js'
 import { PARTIAL_FAILURE_UPDATE_EXAMPLE } from '../../../../schemas/examples.js'
 import { BatchListingUpdateBodyRef, IdempotencyHeadersSchema, partialFailureListingResponse } from '../../../../schemas/batch.js'
 import { NoQuerySchema } from '../../../../schemas/query.js'
-import { partialFailureSerializer } from '../../../../services/batch/json.js'
+import { batchWriteAnswer } from '../../../../services/batch/json.js'
 import { requestContext } from '../../../../services/operations.js'
 import { ACCEPTED_RESPONSE, PreferHeaderSchema } from '../../../../schemas/job.js'
 
@@ -37,11 +37,7 @@ const listingsBatch: FastifyPluginAsyncTypebox = async (fastify) => {
     const job = await fastify.batchOrJob(request, reply, 'batchUpdateListings', { field: 'updates', count: request.body.updates.length })
     if (job !== undefined) return job
     const key = request.headers['idempotency-key']
-    const { replayed, body } = await operations.batchUpdateListings(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) })
-    if (replayed) reply.header('idempotent-replayed', 'true')
-    // an item whose result cannot be written fails alone, never the batch (services/batch-json.ts)
-    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log))
-    return body
+    return batchWriteAnswer(reply, await operations.batchUpdateListings(request.body, { ...requestContext(request), ...(key === undefined ? {} : { idempotencyKey: key }) }))
   })
 }
 
