@@ -5,7 +5,13 @@
 // { cmd: 'stop' } → { answers }.
 import { Agent, request } from 'node:http'
 
-export interface Answer { status: number, ms: number, errorType?: string, retryAfterS?: number, firstBurst: boolean }
+/**
+ * One GET as the client saw it. `ms`: from the call to the end of the answer. The epoch times
+ * (`performance.timeOrigin + performance.now()`, comparable with the gateway's on one machine):
+ * `written` when the request left the client (its 'finish'), `headers` when the answer's head
+ * was parsed, `ended` when its body was read; `id` is the x-request-id it sent.
+ */
+export interface Answer { status: number, ms: number, errorType?: string, retryAfterS?: number, firstBurst: boolean, id: string, called: number, written: number, headers: number, ended: number }
 
 type Command = { cmd: 'connect' } | { cmd: 'start' } | { cmd: 'stop' }
 
@@ -16,10 +22,17 @@ const firstId = Number(process.env.BENCH_FIRST_ID)
 const ids = Number(process.env.BENCH_IDS)
 const agent = new Agent({ keepAlive: true, maxSockets: users })
 
+const epoch = () => performance.timeOrigin + performance.now()
+let sequence = 0
+
 function get (path: string, firstBurst = false): Promise<Answer> {
   const t0 = performance.now()
+  const called = epoch()
+  const id = `bench-b-${process.pid}-${++sequence}`
+  let written = Number.NaN
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers: { 'x-api-key': key } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent, headers: { 'x-api-key': key, 'x-request-id': id } }, (res) => {
+      const headers = epoch()
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { text += chunk })
@@ -30,11 +43,17 @@ function get (path: string, firstBurst = false): Promise<Answer> {
           ms: performance.now() - t0,
           errorType: (JSON.parse(text) as { error_type?: string }).error_type,
           retryAfterS: retryAfter === undefined ? undefined : Number(retryAfter),
-          firstBurst
+          firstBurst,
+          id,
+          called,
+          written,
+          headers,
+          ended: epoch()
         })
       })
     })
     req.on('error', reject)
+    req.on('finish', () => { written = epoch() })
     req.end()
   })
 }

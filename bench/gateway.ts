@@ -4,7 +4,15 @@ import Fastify from 'fastify'
 import type * as App from '../app.js'
 import { loadConfig } from '../services/config.js'
 
-type Command = { cmd: 'memory', gc?: boolean } | { cmd: 'profile', stop?: boolean } | { cmd: 'close' }
+type Command = { cmd: 'memory', gc?: boolean } | { cmd: 'profile', stop?: boolean } | { cmd: 'timings' } | { cmd: 'close' }
+
+/**
+ * BENCH_TIMINGS=1: when each request reached the app and when its answer was written (epoch ms), by
+ * request id, and the process' CPU time (ms, user + system) at both instants
+ */
+export interface Timing { id: string, status: number, start: number, end: number, cpuStart: number, cpuEnd: number }
+
+const timings: Timing[] = []
 
 async function main (): Promise<void> {
   const mode = process.argv[2] ?? 'gateway'
@@ -22,6 +30,17 @@ async function main (): Promise<void> {
     const { default: app, serverOptions } = await import(process.env.BENCH_DIST === '1' ? '../dist/app.js' : '../app.js') as typeof App
     const config = loadConfig(process.env)
     server = Fastify(serverOptions(config, { logger: { level: config.LOG_LEVEL } }))
+    if (process.env.BENCH_TIMINGS === '1') {
+      // root hooks added before the app: they run first (onRequest) for every route of the app
+      const epoch = () => performance.timeOrigin + performance.now()
+      const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+      const started = new WeakMap<object, [number, number]>()
+      server.addHook('onRequest', async (request) => { started.set(request, [epoch(), cpu()]) })
+      server.addHook('onResponse', async (request, reply) => {
+        const [start, cpuStart] = started.get(request) ?? [Number.NaN, Number.NaN]
+        timings.push({ id: request.id, status: reply.statusCode, start, end: epoch(), cpuStart, cpuEnd: cpu() })
+      })
+    }
     await server.register(app, { config })
   }
   await server.listen({ host: '127.0.0.1', port: 0 })
@@ -44,6 +63,7 @@ async function main (): Promise<void> {
         : (session.connect(), session.post('Profiler.enable').then(() => session.post('Profiler.start')).then(() => process.send?.({ profiling: true })))
       step.catch((err: unknown) => { throw err })
     }
+    if (message.cmd === 'timings') process.send?.({ timings: timings.splice(0) })
     if (message.cmd === 'close') server.close().then(() => process.exit(0), () => process.exit(1))
   })
 }

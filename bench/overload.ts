@@ -6,8 +6,9 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import type { Answer } from './clients.js'
+import type { Timing } from './gateway.js'
 import { REAL, realSandbox } from './real-limits.js'
-import { gatewayEnv, sleep, spawnServer } from './servers.js'
+import { gatewayEnv, sleep, spawnServer, type Child } from './servers.js'
 
 const { listings: LISTINGS, windowMs: WINDOW_MS } = REAL
 const USERS = 60
@@ -44,8 +45,52 @@ function clients (port: number) {
   }
 }
 
+/** The gateway's timings of the requests it answered since the last call (BENCH_TIMINGS=1). */
+function timings (gw: Child): Promise<Timing[]> {
+  return new Promise((resolve) => {
+    const on = (m: { timings?: Timing[] }) => { if (m.timings !== undefined) { gw.proc.off('message', on); resolve(m.timings) } }
+    gw.proc.on('message', on)
+    gw.proc.send({ cmd: 'timings' })
+  })
+}
+
+/**
+ * Where the first burst's refusals spend their time, each request's wall split at four instants
+ * (epoch ms of one machine's clock, taken in the client's and the gateway's processes): `client_send`
+ * from the call to the request leaving the client; `to_gateway` from there to the gateway's first hook
+ * (the kernel, and the wait until the gateway's event loop reads and parses it while it answers the
+ * requests before it); `in_gateway` from the first hook to the answer written; `to_client` from there
+ * to the client parsing the answer's head (the kernel, and the client's loop busy with other answers).
+ * `refusal_span`: from the burst's first request reaching the gateway to its last refusal written,
+ * the gateway's CPU time in that span (its share of the span: below 1 while it waits for a core the
+ * machine's other processes hold) and how many of the burst reached it in the span.
+ */
+function whereTheTimeGoes (answers: Answer[], byId: Map<string, Timing>) {
+  const burst = answers.filter((r) => r.firstBurst && r.status === 503).map((r) => ({ r, s: byId.get(r.id) })).filter((x): x is { r: Answer, s: Timing } => x.s !== undefined)
+  const all = answers.filter((r) => r.firstBurst).map((r) => byId.get(r.id)).filter((s): s is Timing => s !== undefined)
+  return {
+    refusals: burst.length,
+    client_send: ms(burst.map(({ r }) => r.written - r.called)),
+    to_gateway: ms(burst.map(({ r, s }) => s.start - r.written)),
+    in_gateway: ms(burst.map(({ s }) => s.end - s.start)),
+    to_client: ms(burst.map(({ r, s }) => r.headers - s.end)),
+    total: ms(burst.map(({ r }) => r.ms)),
+    refusal_span: span(all, burst.map(({ s }) => s))
+  }
+}
+
+function span (all: Timing[], refusals: Timing[]) {
+  if (all.length === 0 || refusals.length === 0) return null
+  const first = all.reduce((a, b) => b.start < a.start ? b : a)
+  const last = refusals.reduce((a, b) => b.end > a.end ? b : a)
+  const wall = last.end - first.start
+  const cpu = last.cpuEnd - first.cpuStart
+  return { wall_ms: Math.round(wall), gateway_cpu_ms: Math.round(cpu), cpu_share: +(cpu / wall).toFixed(2), reached_gateway: all.filter((s) => s.start <= last.end).length }
+}
+
 /** One round from a clear window: A's batch and B's clients until A's batch answers. */
-async function round (port: number, calls: () => Promise<Record<string, number>>) {
+async function round (gw: Child, calls: () => Promise<Record<string, number>>) {
+  const port = gw.port
   const b = clients(port)
   await b.connect()
   const before = await calls()
@@ -62,6 +107,7 @@ async function round (port: number, calls: () => Promise<Record<string, number>>
   const wall = performance.now() - started
   const during = await calls()
   const answers = await b.stop()
+  const byId = new Map((await timings(gw)).map((s) => [s.id, s]))
   const a = { status: res.status, body, wall, during }
 
   const count = (route: string) => (a.during[route] ?? 0) - (before[route] ?? 0)
@@ -91,7 +137,8 @@ async function round (port: number, calls: () => Promise<Record<string, number>>
         served: first.filter((r) => r.status === 200).length,
         refused: first.filter((r) => r.status === 503).length,
         served_latency: ms(first.filter((r) => r.status === 200).map((r) => r.ms)),
-        refusal_latency: ms(refused.filter((r) => r.firstBurst).map((r) => r.ms))
+        refusal_latency: ms(refused.filter((r) => r.firstBurst).map((r) => r.ms)),
+        where_the_time_goes: whereTheTimeGoes(answers, byId)
       },
       later_refusal_latency: ms(refused.filter((r) => !r.firstBurst).map((r) => r.ms))
     },
@@ -121,15 +168,15 @@ export async function overload () {
   const sb = await realSandbox()
   try {
     // the gateway's defaults, two API keys, no read cache (every GET of B costs an upstream call)
-    const gw = await spawnServer('gateway', gatewayEnv(sb, { API_KEYS: `${KEYS.a},${KEYS.b}`, CACHE_TTL_MS: '0' }))
+    const gw = await spawnServer('gateway', { ...gatewayEnv(sb, { API_KEYS: `${KEYS.a},${KEYS.b}`, CACHE_TTL_MS: '0' }), BENCH_TIMINGS: '1' })
     try {
       await fetch(`http://127.0.0.1:${gw.port}/ready`) // the token
       const calls = async () => (await sb.stats()).requests.by_route
       // each round starts once every slot taken before it has left the window
       await sleep(WINDOW_MS + 200)
-      const cold = await round(gw.port, calls)
+      const cold = await round(gw, calls)
       await sleep(WINDOW_MS + 200)
-      const warm = await round(gw.port, calls)
+      const warm = await round(gw, calls)
       const stats = await sb.stats()
       return {
         limits: { ip: REAL.ip, account: REAL.account, window_ms: WINDOW_MS, latency_ms: REAL.latencyMs, request_timeout_ms: REQUEST_TIMEOUT_MS, batch_timeout_ms: BATCH_TIMEOUT_MS, users: USERS, items: ITEMS },
