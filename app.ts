@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import { forSerializer, sharedForSerializer } from './lib/serializer-schema.js'
 import type { Server } from 'node:http'
 import type { DestinationStream } from 'pino'
 import type { Socket } from 'node:net'
@@ -59,9 +60,12 @@ const serializers = new Map<string, Map<string, Serializer>>()
  * Response serializers (fast-json-stringify) compiled once per distinct schema: most routes answer
  * the same ErrorResponse for several statuses, and compiling is most of a start's CPU (tests build
  * many apps in one process). The key is the schemas' JSON, so an equal schema gets the same code.
+ * Each schema is compiled as `forSerializer` writes it: nullable fields as type arrays, so that no
+ * response runs a validator to choose a union's branch (lib/serializer-schema.ts).
  */
 const buildSerializer: SerializerFactory = (externalSchemas, options) => {
-  const compile = buildFastSerializer(externalSchemas, options)
+  const sharedSchemas = (externalSchemas ?? {}) as Record<string, unknown>
+  const compile = buildFastSerializer(sharedForSerializer(sharedSchemas), options)
   const shared = JSON.stringify([externalSchemas, options])
   const compiled = serializers.get(shared) ?? new Map<string, Serializer>()
   serializers.set(shared, compiled)
@@ -69,7 +73,7 @@ const buildSerializer: SerializerFactory = (externalSchemas, options) => {
     const key = JSON.stringify(route.schema)
     let serializer = compiled.get(key)
     if (serializer === undefined) {
-      serializer = compile(route)
+      serializer = compile({ ...route, schema: forSerializer(route.schema, sharedSchemas) })
       compiled.set(key, serializer)
     }
     return serializer
