@@ -1,4 +1,5 @@
 // A gateway (or a bare Fastify server) in its own process, driven by bench/run.ts over IPC.
+import { readFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import Fastify from 'fastify'
 import type * as App from '../app.js'
@@ -8,9 +9,20 @@ type Command = { cmd: 'memory', gc?: boolean } | { cmd: 'profile', stop?: boolea
 
 /**
  * BENCH_TIMINGS=1: when each request reached the app and when its answer was written (epoch ms), by
- * request id, and the process' CPU time (ms, user + system) at both instants
+ * request id, and at both instants the event-loop thread's time on a core and time waiting for one
+ * (runnable, queued by the kernel's scheduler), in ms, from Linux's /proc/thread-self/schedstat
  */
-export interface Timing { id: string, status: number, start: number, end: number, cpuStart: number, cpuEnd: number }
+export interface Timing { id: string, status: number, start: number, end: number, cpu: [number, number], waited: [number, number] }
+
+/** [on a core, waiting in the run queue] ms of this thread so far (NaN off Linux) */
+function schedstat (): [number, number] {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number)
+    return [run / 1e6, wait / 1e6]
+  } catch {
+    return [Number.NaN, Number.NaN]
+  }
+}
 
 const timings: Timing[] = []
 
@@ -33,12 +45,12 @@ async function main (): Promise<void> {
     if (process.env.BENCH_TIMINGS === '1') {
       // root hooks added before the app: they run first (onRequest) for every route of the app
       const epoch = () => performance.timeOrigin + performance.now()
-      const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
-      const started = new WeakMap<object, [number, number]>()
-      server.addHook('onRequest', async (request) => { started.set(request, [epoch(), cpu()]) })
+      const started = new WeakMap<object, [number, [number, number]]>()
+      server.addHook('onRequest', async (request) => { started.set(request, [epoch(), schedstat()]) })
       server.addHook('onResponse', async (request, reply) => {
-        const [start, cpuStart] = started.get(request) ?? [Number.NaN, Number.NaN]
-        timings.push({ id: request.id, status: reply.statusCode, start, end: epoch(), cpuStart, cpuEnd: cpu() })
+        const [start, [cpu, waited]] = started.get(request) ?? [Number.NaN, [Number.NaN, Number.NaN]]
+        const [cpuEnd, waitedEnd] = schedstat()
+        timings.push({ id: request.id, status: reply.statusCode, start, end: epoch(), cpu: [cpu, cpuEnd], waited: [waited, waitedEnd] })
       })
     }
     await server.register(app, { config })

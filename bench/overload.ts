@@ -62,8 +62,9 @@ function timings (gw: Child): Promise<Timing[]> {
  * requests before it); `in_gateway` from the first hook to the answer written; `to_client` from there
  * to the client parsing the answer's head (the kernel, and the client's loop busy with other answers).
  * `refusal_span`: from the burst's first request reaching the gateway to its last refusal written,
- * the gateway's CPU time in that span (its share of the span: below 1 while it waits for a core the
- * machine's other processes hold) and how many of the burst reached it in the span.
+ * how its event-loop thread spent that span — on a core (`on_core_ms`), runnable but waiting for a
+ * core the machine's other processes held (`run_queue_ms`, the kernel's scheduler), the rest idle
+ * (waiting for I/O) — and how many of the burst reached it in the span.
  */
 function whereTheTimeGoes (answers: Answer[], byId: Map<string, Timing>) {
   const burst = answers.filter((r) => r.firstBurst && r.status === 503).map((r) => ({ r, s: byId.get(r.id) })).filter((x): x is { r: Answer, s: Timing } => x.s !== undefined)
@@ -84,8 +85,9 @@ function span (all: Timing[], refusals: Timing[]) {
   const first = all.reduce((a, b) => b.start < a.start ? b : a)
   const last = refusals.reduce((a, b) => b.end > a.end ? b : a)
   const wall = last.end - first.start
-  const cpu = last.cpuEnd - first.cpuStart
-  return { wall_ms: Math.round(wall), gateway_cpu_ms: Math.round(cpu), cpu_share: +(cpu / wall).toFixed(2), reached_gateway: all.filter((s) => s.start <= last.end).length }
+  const onCore = last.cpu[1] - first.cpu[0]
+  const runQueue = last.waited[1] - first.waited[0]
+  return { wall_ms: Math.round(wall), on_core_ms: Math.round(onCore), run_queue_ms: Math.round(runQueue), idle_ms: Math.round(wall - onCore - runQueue), reached_gateway: all.filter((s) => s.start <= last.end).length }
 }
 
 /** One round from a clear window: A's batch and B's clients until A's batch answers. */
