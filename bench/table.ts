@@ -34,11 +34,12 @@ function overheadRows (r: Of<typeof overhead>): Array<[string, string]> {
 }
 
 function memoryRows (all: Of<typeof memory>): Array<[string, string]> {
-  const m = (x: typeof all.default.start) => `RSS ${x.now.rss_mb} MB, heap used ${x.now.heap_used_mb} of ${x.now.heap_total_mb} MB (after GC: RSS ${x.after_gc.rss_mb}, heap ${x.after_gc.heap_used_mb} of ${x.after_gc.heap_total_mb})`
+  type At = Of<typeof memory>['default']['start']
+  const m = (x: At) => `RSS ${sp(x.rss_mb)} MB, heap used ${sp(x.heap_used_mb)} MB (after GC: RSS ${sp(x.after_gc.rss_mb)}, heap used ${sp(x.after_gc.heap_used_mb)} of ${sp(x.after_gc.heap_total_mb)})`
   return Object.entries(all).flatMap(([name, r]) => [
     [`memory.${name}.start`, m(r.start)],
-    [`memory.${name}.after_mixed (${r.setup.mixed_requests} warm requests)`, `${m(r.after_mixed)}; ${r.after_mixed.rps} req/s, non-2xx ${r.after_mixed.non2xx}`],
-    [`memory.${name}.after_writes (${r.setup.idempotent_writes} idempotent writes)`, `${m(r.after_writes)}; ${r.after_writes.rps} req/s, non-2xx ${r.after_writes.non2xx}`]
+    [`memory.${name}.after_mixed (${r.setup.mixed_requests} warm requests)`, `${m(r.after_mixed)}; ${sp(r.after_mixed.rps)} req/s, non-2xx ${r.after_mixed.non2xx}`],
+    [`memory.${name}.after_writes (${r.setup.idempotent_writes} idempotent writes)`, `${m(r.after_writes)}; ${sp(r.after_writes.rps)} req/s`]
   ] satisfies Array<[string, string]>)
 }
 
