@@ -8,6 +8,7 @@
 // loader alone adds tens of MB), next to variants that change one thing each; every round measures
 // each variant once, in turn (A B C D, A B C D, …), and each figure is the median (min–max) of the rounds.
 import autocannon from 'autocannon'
+import { semiSpaceCost } from './memory-cost.js'
 import { spread, type Spread } from './rounds.js'
 import { gatewayEnv, post, shortWindowSandbox, spawnBuilt, spawnServer, type Child, type Memory } from './servers.js'
 
@@ -37,12 +38,13 @@ interface Variant {
 
 /**
  * The variants, one change each from `default` (`node dist/server.js`, as `npm start` runs it):
- * V8's young generation capped (`--max-semi-space-size=4`, MB per semi-space; V8's default is 16
+ * V8's young generation capped (`--max-semi-space-size=8` or `4`, MB per semi-space; V8's default is 16
  * on 64-bit, and a busy process grows its semi-spaces to it), glibc's malloc held to 2 arenas,
  * and the sources through tsx (what this section measured before).
  */
 const VARIANTS = {
   default: { execArgv: [], env: {} },
+  semi_space_8mb: { execArgv: ['--max-semi-space-size=8'], env: {} },
   semi_space_4mb: { execArgv: ['--max-semi-space-size=4'], env: {} },
   malloc_arena_2: { execArgv: [], env: { MALLOC_ARENA_MAX: '2' } },
   tsx_sources: { execArgv: [], env: {}, tsx: true }
@@ -55,7 +57,8 @@ export async function memory (rounds: number) {
   for (let r = 0; r < rounds; r++) {
     for (const name of names) runs[name].push(await measure(VARIANTS[name]))
   }
-  return Object.fromEntries(names.map((name) => [name, summary(VARIANTS[name], runs[name])])) as Record<VariantName, ReturnType<typeof summary>>
+  const variants = Object.fromEntries(names.map((name) => [name, summary(VARIANTS[name], runs[name])])) as Record<VariantName, ReturnType<typeof summary>>
+  return { ...variants, semi_space_cost: await semiSpaceCost(rounds) }
 }
 
 type Measured = Awaited<ReturnType<typeof measure>>
