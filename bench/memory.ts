@@ -4,7 +4,7 @@
 // that break a per-item rule, answered at once, nothing sent upstream, the result kept under its
 // key); each figure as the process stands and after a full collection (what it keeps).
 //
-// The gateway runs as `npm start` runs it (`node dist/server.js`, compiled, no tsx: a TypeScript
+// The gateway runs compiled, as `npm start` runs it (`node dist/server.js`, no tsx: a TypeScript
 // loader alone adds tens of MB), next to variants that change one thing each; every round measures
 // each variant once, in turn (A B C D, A B C D, …), and each figure is the median (min–max) of the rounds.
 import autocannon from 'autocannon'
@@ -37,7 +37,8 @@ interface Variant {
 }
 
 /**
- * The variants, one change each from `default` (`node dist/server.js`, as `npm start` runs it):
+ * The variants, one change each from `default` (`node dist/server.js` without flags; `npm start`
+ * adds `--max-semi-space-size=8`: it runs the `semi_space_8mb` variant):
  * V8's young generation capped (`--max-semi-space-size=8` or `4`, MB per semi-space; V8's default is 16
  * on 64-bit, and a busy process grows its semi-spaces to it), glibc's malloc held to 2 arenas,
  * and the sources through tsx (what this section measured before).
