@@ -1,6 +1,6 @@
 // Processes of a benchmark run: a gateway (or a bare Fastify server) forked from bench/gateway.ts
 // and driven over IPC, and small HTTP helpers.
-import { fork, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js'
 
@@ -18,12 +18,30 @@ export interface Child {
 const mb = (bytes: number) => +(bytes / 1024 / 1024).toFixed(1)
 
 export function spawnServer (mode: 'gateway' | 'bare', env: Record<string, string>, execArgv: string[] = []): Promise<Child> {
+  return driven(fork(join(import.meta.dirname, 'gateway.ts'), [mode], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
+    env: { ...process.env, FASTIFY_AUTOLOAD_TYPESCRIPT: '1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+  }), mode)
+}
+
+/**
+ * The gateway as `npm start` runs it: `node dist/server.js` (built first if stale), no tsx, with
+ * bench/memory-probe.mjs preloaded to answer the same commands. `env` must name the upstream
+ * (HOSTAWAY_BASE_URL and credentials: no embedded sandbox), `extraEnv` e.g. MALLOC_ARENA_MAX.
+ */
+export function spawnBuilt (env: Record<string, string>, execArgv: string[] = []): Promise<Child> {
+  const root = join(import.meta.dirname, '..')
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-if-stale.mjs')], { stdio: 'inherit' })
+  return driven(fork(join(root, 'dist', 'server.js'), [], {
+    execArgv: ['--expose-gc', '--import', join(import.meta.dirname, 'memory-probe.mjs'), ...execArgv],
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+  }), 'gateway')
+}
+
+function driven (proc: ChildProcess, mode: string): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const proc = fork(join(import.meta.dirname, 'gateway.ts'), [mode], {
-      execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
-      env: { ...process.env, FASTIFY_AUTOLOAD_TYPESCRIPT: '1', ...env },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
-    })
     proc.once('error', reject)
     proc.once('exit', (code) => reject(new Error(`${mode} exited early with ${code}`)))
     proc.on('message', (m: { ready?: boolean, port?: number }) => {

@@ -34,12 +34,17 @@ function overheadRows (r: Of<typeof overhead>): Array<[string, string]> {
 }
 
 function memoryRows (all: Of<typeof memory>): Array<[string, string]> {
-  const m = (x: typeof all.default.start) => `RSS ${x.now.rss_mb} MB, heap used ${x.now.heap_used_mb} of ${x.now.heap_total_mb} MB (after GC: RSS ${x.after_gc.rss_mb}, heap ${x.after_gc.heap_used_mb} of ${x.after_gc.heap_total_mb})`
-  return Object.entries(all).flatMap(([name, r]) => [
+  type At = Of<typeof memory>['default']['start']
+  const m = (x: At) => `RSS ${sp(x.rss_mb)} MB, heap used ${sp(x.heap_used_mb)} MB (after GC: RSS ${sp(x.after_gc.rss_mb)}, heap used ${sp(x.after_gc.heap_used_mb)} of ${sp(x.after_gc.heap_total_mb)})`
+  const { semi_space_cost: cost, ...variants } = all
+  return [...Object.entries(variants).flatMap(([name, r]) => [
     [`memory.${name}.start`, m(r.start)],
-    [`memory.${name}.after_mixed (${r.setup.mixed_requests} warm requests)`, `${m(r.after_mixed)}; ${r.after_mixed.rps} req/s, non-2xx ${r.after_mixed.non2xx}`],
-    [`memory.${name}.after_writes (${r.setup.idempotent_writes} idempotent writes)`, `${m(r.after_writes)}; ${r.after_writes.rps} req/s, non-2xx ${r.after_writes.non2xx}`]
-  ] satisfies Array<[string, string]>)
+    [`memory.${name}.after_mixed (${r.setup.mixed_requests} warm requests)`, `${m(r.after_mixed)}; ${sp(r.after_mixed.rps)} req/s, non-2xx ${r.after_mixed.non2xx}`],
+    [`memory.${name}.after_writes (${r.setup.idempotent_writes} idempotent writes)`, `${m(r.after_writes)}; ${sp(r.after_writes.rps)} req/s`]
+  ] satisfies Array<[string, string]>),
+  ['memory.semi_space_cost: warm batch req/s 16 / 8 / 4 MB', `${sp(cost.rps.default)} / ${sp(cost.rps.semi_space_8mb)} / ${sp(cost.rps.semi_space_4mb)}`],
+  ['memory.semi_space_cost: 8 MB ÷ default, 4 MB ÷ default', `${sp(cost.semi_space_8mb_vs_default)}, ${sp(cost.semi_space_4mb_vs_default)}`],
+  ['memory.semi_space_cost: RSS after the rounds 16 / 8 / 4 MB', `${cost.rss_mb_after.default} / ${cost.rss_mb_after.semi_space_8mb} / ${cost.rss_mb_after.semi_space_4mb} MB`]]
 }
 
 function redisRows (r: Of<typeof redisWarm>): Array<[string, string]> {

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Job, JobOperation } from '../../schemas/job.js'
-import { createBullmqRunner } from '../../services/jobs/bullmq-runner.js'
 import { createMemoryJobStore } from '../../services/jobs/memory-store.js'
 import { createRedisJobStore } from '../../services/jobs/redis-store.js'
 import { accountKeysOf } from '../../services/redis/keys.js'
@@ -52,11 +51,12 @@ export default fp(async (fastify) => {
   await fastify.register(redisPlugin)
   const { config, httpErrors, redis } = fastify
   const keys = accountKeysOf(config)
+  // BullMQ (with its own Redis client, ~24 MB of memory) is imported only with REDIS_URL
   const shared = redis === null || config.REDIS_URL === undefined
     ? undefined
     : {
         store: createRedisJobStore({ connection: redis, keys, ttlMs: config.JOB_RESULT_TTL_MS }),
-        runner: createBullmqRunner({ url: config.REDIS_URL, timeoutMs: config.REDIS_TIMEOUT_MS, prefix: keys.jobQueuePrefix, stallIntervalMs: config.JOB_STALL_INTERVAL_MS, logger: fastify.log.child({ component: 'jobs' }) })
+        runner: (await import('../../services/jobs/bullmq-runner.js')).createBullmqRunner({ url: config.REDIS_URL, timeoutMs: config.REDIS_TIMEOUT_MS, prefix: keys.jobQueuePrefix, stallIntervalMs: config.JOB_STALL_INTERVAL_MS, logger: fastify.log.child({ component: 'jobs' }) })
       }
   const jobs = createJobService({
     store: shared?.store ?? createMemoryJobStore({ ttlMs: config.JOB_RESULT_TTL_MS }),

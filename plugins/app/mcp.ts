@@ -13,7 +13,7 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the MCP tools and resources over the one operations layer, once; their schemas are compiled here, at start. */
+/** Builds the MCP tools and resources over the one operations layer, once; their schemas are made self-contained here, at start (the MCP SDK itself is loaded at the first /mcp exchange). */
 export default fp(async (fastify) => {
   const { operations, config } = fastify
   fastify.decorate('mcp', createMcpEndpoint({

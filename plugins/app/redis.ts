@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createRedisConnection, type RedisConnection } from '../../services/redis/connection.js'
+import type { RedisConnection } from '../../services/redis/connection-api.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +21,8 @@ export default fp(async (fastify) => {
     fastify.decorate('redis', null)
     return
   }
+  // imported here: without REDIS_URL the Redis client (~18 MB of memory) is never loaded
+  const { createRedisConnection } = await import('../../services/redis/connection.js')
   const connection = createRedisConnection({ url, timeoutMs, log: fastify.log.child({ component: 'redis' }), telemetry: fastify.telemetry })
   fastify.telemetry.watch({ redisUp: () => connection.available() })
   await connection.start()

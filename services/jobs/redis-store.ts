@@ -1,6 +1,6 @@
 import type { OperationResult } from '../../schemas/batch.js'
 import { FINAL_STATUSES } from '../../schemas/job.js'
-import { luaScript, type RedisConnection } from '../redis/connection.js'
+import { luaScript, type RedisConnection } from '../redis/connection-api.js'
 import type { AccountKeys } from '../redis/keys.js'
 import type { JobPatch, JobRecord, JobStore } from './model.js'
 

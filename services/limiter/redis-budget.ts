@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Budget, Slot } from './budget.js'
-import { luaScript, type RedisConnection } from '../redis/connection.js'
+import { luaScript, type RedisConnection } from '../redis/connection-api.js'
 
 /**
  * Both budgets in one atomic step, on Redis' clock (TIME, µs) so every instance shares one clock.

@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TSchema } from '@sinclair/typebox'
 import type { FastifyBaseLogger } from 'fastify'
-import {
-  McpServer, ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, createMcpHandler, fromJsonSchema,
-  type CallToolResult, type ReadResourceResult, type ServerContext
-} from '@modelcontextprotocol/server'
-import { toNodeHandler } from '@modelcontextprotocol/node'
+import type { CallToolResult, McpServer, ReadResourceResult, ServerContext } from '@modelcontextprotocol/server'
 import { ERROR_TYPES, type ErrorType } from '../../schemas/common.js'
 import { mapError, type Mapped } from '../error-response.js'
 import { GatewayError, REMEDIATION } from '../errors.js'
@@ -90,6 +86,16 @@ function progressOf (sdk: ServerContext, log: McpExchange['log']) {
   }
 }
 
+/**
+ * The MCP SDK (with zod and hono: ~25 MB of a process' memory), imported at the first /mcp
+ * exchange rather than at start: an instance nobody asks over MCP never loads it.
+ */
+async function loadSdk () {
+  const [server, node] = await Promise.all([import('@modelcontextprotocol/server'), import('@modelcontextprotocol/node')])
+  return { ...server, toNodeHandler: node.toNodeHandler }
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>
+
 /** A positive integer id of a resource URI (`hostaway://listings/{id}`), or undefined. */
 function resourceId (value: string | string[] | undefined): number | undefined {
   return typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined
@@ -98,16 +104,26 @@ function resourceId (value: string | string[] | undefined): number | undefined {
 /**
  * The MCP endpoint (Streamable HTTP, stateless): every exchange gets a fresh MCP server that offers
  * the tools and resources the caller's API-key scopes allow, each calling its operation with the
- * caller's context. Schemas are made self-contained and compiled once, at start.
+ * caller's context. Schemas are made self-contained at start; the SDK is loaded at the first exchange.
  */
 export function createMcpEndpoint ({ tools, resources = [], models, version }: McpEndpointDeps) {
   const args = createSchemaValidator('arguments')
   const results = createSchemaValidator('result')
-  const listed = tools.map((tool) => ({
+  // made self-contained here, at start (a $ref that names no model throws now); given to the SDK at its first use
+  const schemas = tools.map((tool) => ({
     tool,
-    inputSchema: fromJsonSchema(selfContained(tool.input, models, 'input') as JsonSchema, args),
-    outputSchema: fromJsonSchema(selfContained(tool.output, models, 'output') as JsonSchema, results)
+    input: selfContained(tool.input, models, 'input'),
+    output: selfContained(tool.output, models, 'output')
   }))
+  let loading: Promise<{ sdk: Sdk, listed: Array<{ tool: McpTool, inputSchema: ReturnType<Sdk['fromJsonSchema']>, outputSchema: ReturnType<Sdk['fromJsonSchema']> }> }> | undefined
+  const loaded = () => (loading ??= loadSdk().then((sdk) => ({
+    sdk,
+    listed: schemas.map(({ tool, input, output }) => ({
+      tool,
+      inputSchema: sdk.fromJsonSchema(input as JsonSchema, args),
+      outputSchema: sdk.fromJsonSchema(output as JsonSchema, results)
+    }))
+  })))
 
   async function callTool (tool: McpTool, input: unknown, exchange: McpExchange, sdk: ServerContext): Promise<CallToolResult> {
     const progress = progressOf(sdk, exchange.log)
@@ -125,7 +141,8 @@ export function createMcpEndpoint ({ tools, resources = [], models, version }: M
     }
   }
 
-  async function readResource (resource: McpResource, uri: URL, id: string | string[] | undefined, exchange: McpExchange): Promise<ReadResourceResult> {
+  async function readResource (resource: McpResource, uri: URL, id: string | string[] | undefined, exchange: McpExchange, sdk: Sdk): Promise<ReadResourceResult> {
+    const { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } = sdk
     const key = resourceId(id)
     if (key === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${uri.href}: the id must be a positive integer`)
     try {
@@ -139,7 +156,8 @@ export function createMcpEndpoint ({ tools, resources = [], models, version }: M
     }
   }
 
-  function serverFor (exchange: McpExchange): McpServer {
+  function serverFor (exchange: McpExchange, { sdk, listed }: Awaited<ReturnType<typeof loaded>>): McpServer {
+    const { McpServer, ResourceTemplate } = sdk
     const { scopes } = exchange.context.caller
     const withheld = listed.filter(({ tool }) => !scopes.has(tool.scope)).map(({ tool }) => `${tool.name} (needs the ${tool.scope} scope)`)
     const server = new McpServer({ name: 'hostaway-gateway', version }, {
@@ -165,7 +183,7 @@ export function createMcpEndpoint ({ tools, resources = [], models, version }: M
         title: resource.title,
         description: resource.description,
         mimeType: 'application/json'
-      }, (uri, variables) => readResource(resource, uri, variables.id, exchange))
+      }, (uri, variables) => readResource(resource, uri, variables.id, exchange, sdk))
     }
     return server
   }
@@ -176,7 +194,9 @@ export function createMcpEndpoint ({ tools, resources = [], models, version }: M
      * transport writes the answer (a JSON-RPC result or error, 406 without a suitable Accept, …).
      */
     async handle (req: IncomingMessage, res: ServerResponse, body: unknown, exchange: McpExchange): Promise<void> {
-      const handler = createMcpHandler(() => serverFor(exchange), {
+      const sdk = await loaded()
+      const { createMcpHandler, toNodeHandler } = sdk.sdk
+      const handler = createMcpHandler(() => serverFor(exchange, sdk), {
         onerror: (err) => exchange.log.info({ err }, 'mcp request rejected')
       })
       try {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { heldClaim, type ClaimResult, type IdempotencyStore, type StoredResponse } from '../idempotency.js'
-import { compareAndDelete, luaScript, RedisUnavailableError, type RedisConnection } from './connection.js'
+import { compareAndDelete, luaScript, RedisUnavailableError, type RedisConnection } from './connection-api.js'
 import type { AccountKeys } from './keys.js'
 
 interface Entry {

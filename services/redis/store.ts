@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { KeyValueStore } from '../seams.js'
-import { luaScript, RedisUnavailableError, type RedisConnection } from './connection.js'
+import { luaScript, RedisUnavailableError, type RedisConnection } from './connection-api.js'
 import type { AccountKeys } from './keys.js'
 
 /** An entry and the ms it has left: KEYS value; nil when there is none. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { SharedTokens, SharedTokenState } from '../seams.js'
-import { compareAndDelete, luaScript, type RedisConnection } from './connection.js'
+import { compareAndDelete, luaScript, type RedisConnection } from './connection-api.js'
 import type { AccountKeys } from './keys.js'
 
 /** The token hash as a reply: { value, ms to live, ms of settle wait left } on Redis' clock; nil when there is none. */
