@@ -72,14 +72,16 @@ export default fp(async (fastify) => {
     }
   })
 
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // callback style (no promise per request); a refusal is sent without calling done, which ends the request's hooks
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (draining) {
       reply.code(503).header('retry-after', String(CLOSING_RETRY_AFTER_S)).header('connection', 'close')
-      return reply.send(errorBody(request, {
+      reply.send(errorBody(request, {
         status: 503,
         message: 'The gateway is shutting down: send the request again (another instance can take it)',
         errorType: 'unprocessed'
       }))
+      return
     }
     const deadlineMs = request.routeOptions.config.requestTimeout === false ? undefined : config.REQUEST_TIMEOUT_MS
     const entry = inFlight.add(deadlineMs)
@@ -88,11 +90,13 @@ export default fp(async (fastify) => {
       // the socket closed before the response was complete: the client went away
       inFlight.done(entry, !reply.raw.writableEnded)
     })
+    done()
   })
 
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     // while draining, no connection is kept for another request
     if (draining) reply.header('connection', 'close')
+    done(null, payload)
   })
 
   fastify.addHook('preClose', async () => {

@@ -34,10 +34,12 @@ export default fp(async (fastify) => {
     })
   })
 
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      throw httpErrors.badRequest('An HTTP/1.1 request must have a Host header')
+      done(httpErrors.badRequest('An HTTP/1.1 request must have a Host header'))
+      return
     }
+    done()
   })
 
   fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {

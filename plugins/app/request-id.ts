@@ -5,7 +5,9 @@ import fp from 'fastify-plugin'
  * The id itself is chosen by `genReqId` in app.ts (a safe incoming X-Request-Id, else a UUID).
  */
 export default fp(async (fastify) => {
-  fastify.addHook('onRequest', async (request, reply) => {
+  // callback style, as every hook on the request path: an async hook costs a promise and a turn of the microtask queue per request
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 }, { name: 'request-id' })

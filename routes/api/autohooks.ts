@@ -6,7 +6,9 @@ import { API_KEY_OR_BEARER } from '../../services/auth.js'
  * X-API-Key (or Authorization: Bearer), 403 when the key lacks the route's scope (`config.scope`, default `read`).
  */
 export default async function apiAuth (fastify: FastifyInstance) {
-  fastify.addHook('onRequest', async (request) => {
+  // callback style: no promise per request (a refusal thrown here is answered like one passed to done)
+  fastify.addHook('onRequest', (request, _reply, done) => {
     fastify.authenticate(request, API_KEY_OR_BEARER, request.routeOptions.config.scope ?? 'read')
+    done()
   })
 }

@@ -49,6 +49,8 @@ export function batchOptions (ctx: CallerContext, timeoutMs: number | undefined)
  * those an earlier run finished — the Idempotency-Key's checkpoint, or the job's.
  */
 export function knownResults<T> (length: number, refused: ReadonlyArray<OperationResult<T> | undefined> | undefined, ...earlier: Array<ReadonlyMap<number, OperationResult<unknown>> | undefined>): Array<OperationResult<T> | undefined> {
+  // the usual case (a lookup, not a job): nothing known, without a lookup per position
+  if (refused === undefined && earlier.every((m) => m === undefined || m.size === 0)) return new Array<OperationResult<T> | undefined>(length).fill(undefined)
   return Array.from({ length }, (_, i) => {
     const known = refused?.[i] ?? earlier.find((m) => m?.has(i) === true)?.get(i)
     return known as OperationResult<T> | undefined

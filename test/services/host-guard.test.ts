@@ -21,6 +21,21 @@ test('Host: loopback names, IP addresses, the host of PUBLIC_BASE_URL and ALLOWE
   for (const host of ['example.com', 'evil.gateway.example.com', 'gw.internal.evil.example']) t.notOk(allowed(named, host), host)
 })
 
+test('Host verdicts are remembered (a client sends the same Host each time), and stay right past the memo\'s bound', async (t) => {
+  const guard = createHostGuard({ allowedHosts: 'gw.internal' })
+  for (let round = 0; round < 2; round++) {
+    t.ok(allowed(guard, 'gw.internal:3000'), `round ${round}: allowed`)
+    t.notOk(allowed(guard, 'evil.example:3000'), `round ${round}: refused`)
+  }
+  // far more distinct Hosts than are remembered: each still judged on its own
+  for (let i = 0; i < 600; i++) {
+    if (!allowed(guard, `10.0.${i >> 8}.${i & 255}:3000`)) t.fail(`10.0.${i >> 8}.${i & 255} refused`)
+    if (allowed(guard, `evil${i}.example`)) t.fail(`evil${i}.example allowed`)
+  }
+  t.ok(allowed(guard, 'gw.internal:3000'))
+  t.notOk(allowed(guard, 'evil599.example'))
+})
+
 test('Origin: pages of the named hosts, MCP_ALLOWED_ORIGINS, or the request\'s own origin when its Host is allowed', async (t) => {
   const guard = createHostGuard({ publicBaseUrl: 'https://gateway.example.com', allowedHosts: 'gw.internal', allowedOrigins: 'https://agents.example.com' })
   for (const origin of ['http://localhost', 'http://localhost:6274', 'https://127.0.0.1:8443', 'http://[::1]:3000', 'http://inspector.localhost:5173',

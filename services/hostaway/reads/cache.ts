@@ -19,8 +19,37 @@ export interface MemoryStore<V> extends KeyValueStore<V> {
 export function createMemoryStore<V> (options: MemoryStoreOptions = {}): MemoryStore<V> {
   const maxEntries = Math.max(1, options.maxEntries ?? 10_000)
   const now = options.now ?? Date.now
-  // a Map iterates in insertion order: re-inserting on read keeps the most recent at the end
-  const entries = new Map<string, { value: V, expiresAt: number }>()
+  /**
+   * The entries by key, and in a list from the most to the least recently used. A hit moves its
+   * entry to the front of the list: pointers, not a delete and re-insert in the Map (which was
+   * ~2 % of a warm batch's CPU: ten hits each, and the Map's table refilled with deleted slots).
+   */
+  const entries = new Map<string, Entry<V>>()
+  let newest: Entry<V> | undefined
+  let oldest: Entry<V> | undefined
+
+  function unlink (entry: Entry<V>): void {
+    if (entry.newer === undefined) newest = entry.older
+    else entry.newer.older = entry.older
+    if (entry.older === undefined) oldest = entry.newer
+    else entry.older.newer = entry.newer
+    entry.newer = undefined
+    entry.older = undefined
+  }
+
+  function toFront (entry: Entry<V>): void {
+    entry.older = newest
+    if (newest === undefined) oldest = entry
+    else newest.newer = entry
+    newest = entry
+  }
+
+  function remove (key: string): void {
+    const entry = entries.get(key)
+    if (entry === undefined) return
+    entries.delete(key)
+    unlink(entry)
+  }
 
   return {
     get size () {
@@ -30,28 +59,45 @@ export function createMemoryStore<V> (options: MemoryStoreOptions = {}): MemoryS
     async get (key: string): Promise<V | undefined> {
       const entry = entries.get(key)
       if (entry === undefined) return undefined
-      entries.delete(key)
-      if (entry.expiresAt <= now()) return undefined
-      entries.set(key, entry)
+      if (entry.expiresAt <= now()) {
+        remove(key)
+        return undefined
+      }
+      if (entry !== newest) {
+        unlink(entry)
+        toFront(entry)
+      }
       return entry.value
     },
 
     async set (key: string, value: V, ttlMs: number): Promise<void> {
-      entries.delete(key)
+      remove(key)
       if (!(ttlMs > 0)) return
-      entries.set(key, { value, expiresAt: now() + ttlMs })
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value as string
-        entries.delete(oldest)
-      }
+      const entry: Entry<V> = { key, value, expiresAt: now() + ttlMs, newer: undefined, older: undefined }
+      entries.set(key, entry)
+      toFront(entry)
+      for (let cold = oldest; entries.size > maxEntries && cold !== undefined; cold = oldest) remove(cold.key)
     },
 
     async delete (key: string): Promise<void> {
-      entries.delete(key)
+      remove(key)
     },
 
     async clear (): Promise<void> {
       entries.clear()
+      newest = undefined
+      oldest = undefined
     }
   }
+}
+
+/** An entry of the memory store, linked to its neighbours in the order of use. */
+interface Entry<V> {
+  key: string
+  value: V
+  expiresAt: number
+  /** the entry used after this one (undefined: this is the most recent) */
+  newer: Entry<V> | undefined
+  /** the entry used before this one (undefined: this is the least recent) */
+  older: Entry<V> | undefined
 }

@@ -74,7 +74,6 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
    * with the attempts of the page or the GET that answered it (0 from the cache).
    */
   async function plan<T> (kind: Kind<T>, ids: readonly number[], indexes: readonly number[], run: PlanRun<T>): Promise<void> {
-    const { signal } = run
     /** the ids not settled yet, and their positions */
     const open = new Map<number, number>()
     for (const index of indexes) open.set(ids[index], index)
@@ -88,6 +87,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
     const stats = { cached: 0, pages: 0, from_pages: 0, by_id: 0 }
 
     async function scan (): Promise<void> {
+      const { signal } = run
       const ctx: ScanContext = {
         pending: () => [...open.keys()],
         concurrency,
@@ -134,6 +134,7 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
 
     /** One GET per id left, in the run's pool (the ids waiting there are the run's backlog). */
     async function byId (): Promise<void> {
+      const { signal } = run
       const left = [...open.keys()]
       stats.by_id = left.length
       await run.pool(left, async (id) => {
@@ -157,8 +158,9 @@ export function createLookups ({ reads, call, fetchListing, fetchReservation, en
         stats.cached++
         settle(id, 'error' in known ? { ok: false, error: known.error, attempts: 0 } : { ok: true, value: known.value, attempts: 0 })
       }))
-      if (!signal.aborted) await scan()
-      await byId()
+      // ids the cache answered need no signal: asking for it arms the run's deadline (batch/scope.ts)
+      if (open.size > 0 && !run.signal.aborted) await scan()
+      if (open.size > 0) await byId()
       log.debug({ list: kind.list, ids: indexes.length, ...stats }, 'batch lookup plan')
       telemetry.plannerPlan(kind.resource, stats.pages, stats.from_pages)
     } catch (err) {

@@ -55,6 +55,43 @@ test('a plan that ignores the abort: what it settled stays, the rest fails after
   t.match(response.failed, [{ index: 1, error_type: 'internal_error', error: /did not stop within 1000 ms after the batch deadline of 20 ms passed/ }])
 })
 
+test('a plan answered without waiting (a warm lookup) arms nothing: no deadline timer, no AbortController; asking for the signal arms it', async (t) => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+  const Original = globalThis.AbortController
+  let made = 0
+  globalThis.AbortController = class extends Original {
+    constructor () {
+      super()
+      made++
+    }
+  }
+  t.teardown(() => { globalThis.AbortController = Original })
+  const before = timers()
+  let during = -1
+  const warm = await run(['1', '2'], {
+    plan: async (indexes, { settle }) => {
+      await Promise.resolve() // a cache read: a microtask, not a turn of the event loop
+      during = timers()
+      for (const index of indexes) settle(index, { ok: true, value: index, attempts: 0 })
+    }
+  }, options())
+  t.equal(warm.response.success_count, 2)
+  t.equal(during, before, 'no deadline timer while it ran')
+  t.equal(made, 0, 'no AbortController')
+
+  const asked = await run(['1'], {
+    plan: async (_indexes, run) => {
+      t.equal(run.signal.aborted, false)
+      during = timers()
+      run.settle(0, { ok: true, value: 1, attempts: 1 })
+    }
+  }, options())
+  t.equal(asked.response.success_count, 1)
+  t.equal(during, before + 1, 'the deadline timer, armed when the signal was asked for')
+  t.equal(made, 1)
+  t.equal(timers(), before, 'and cleared when the run ended')
+})
+
 test('a run resumed from a checkpoint runs its unfinished items only, and says which positions it kept', async (t) => {
   const ran: number[] = []
   const first = await run(['a', 'b', 'c'], eachOf([0, 1, 2].map((i) => async ({ onAttempt }) => {
