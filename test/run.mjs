@@ -2,10 +2,11 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-// `npm test`'s test run: tap — with the Redis tests (test/redis: each file starts its own
-// redis-server) left out, said in one line, on a machine without redis-server; unless CI=true
-// (`.ci/run`), where a missing redis-server fails the run. Arguments go to tap
-// (`npm test -- test/app.test.ts`).
+// `npm test`: the type check and lint beside tap, whose runs wait on timers and child processes
+// for part of their time (the checks' output is printed when each ends; any failure fails the
+// run), and tap — with the Redis tests (test/redis: each file starts its own redis-server) left
+// out, said in one line, on a machine without redis-server; unless CI=true (`.ci/run`), where a
+// missing redis-server fails the run. Arguments go to tap (`npm test -- test/app.test.ts`).
 
 const root = join(import.meta.dirname, '..')
 const args = process.argv.slice(2)
@@ -19,7 +20,7 @@ if (!hasRedis) {
   }
   process.stdout.write(`Redis tests (test/redis) skipped: redis-server is not installed; to run them, ${hint}\n`)
   args.unshift(
-    '--exclude=**/@(fixture*(s)|dist)/**', '--exclude=test/redis/**',
+    '--exclude=**/@(fixture*(s)|dist)/**', '--exclude=test/redis/**', '--exclude=test/groups/*redis*.test.ts',
     // the Redis-only modules are exercised by those tests: not held to the coverage thresholds without them
     '--coverage-exclude=test/**', '--coverage-exclude=bench/**', '--coverage-exclude=services/redis/**'
   )
@@ -41,7 +42,29 @@ if (built.includes('@tapjs/typescript')) {
   if (build.status !== 0) process.exit(build.status ?? 1)
 }
 
+/** `npm run -s NAME`, its output kept until it ends; resolves to whether it passed. */
+function check (name) {
+  const started = Date.now()
+  const child = spawn('npm', ['run', '-s', name], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  const output = []
+  child.stdout.on('data', (d) => output.push(d))
+  child.stderr.on('data', (d) => output.push(d))
+  return new Promise((resolve) => child.on('close', (code) => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    process.stdout.write(code === 0 ? `# npm run ${name}: passed in ${seconds} s\n` : `${Buffer.concat(output)}\nnpm run ${name}: FAILED (exit ${code}) after ${seconds} s\n`)
+    resolve(code === 0)
+  }))
+}
+
+const children = []
+const checks = Promise.all(['typecheck', 'lint'].map(check))
 const tap = spawn(tapBin, args, { cwd: root, stdio: 'inherit' })
-// Ctrl-C reaches tap with the process group; a SIGTERM to this process alone is passed on
-for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => tap.kill(signal))
-tap.on('exit', (code) => process.exit(code ?? 1))
+children.push(tap)
+// Ctrl-C reaches every child with the process group; a SIGTERM to this process alone is passed on
+for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => { for (const child of children) child.kill(signal) })
+tap.on('exit', async (code) => {
+  const passed = (await checks).every(Boolean)
+  if (!passed) process.stdout.write('npm test: FAILED: a check above failed\n')
+  process.exit(passed ? (code ?? 1) : 1)
+})

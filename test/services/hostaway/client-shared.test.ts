@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import pino from 'pino'
 import { sandbox } from '../../helper.js'
 import { failure, testClient, type TestClientOptions } from './fixtures.js'
@@ -12,7 +12,9 @@ type Scope = Pick<typeof t, 'teardown'>
 const LISTING_GET = /^GET \S*\/listings\/:[^/]+$/
 
 const sb = await sandbox(t)
-t.beforeEach(async () => { await sb.reset() })
+// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
+// this one in its test group: test/groups/groups.ts)
+const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
 
 const listingGets = async () => upstreamCount((await sb.stats()).requests.by_route, LISTING_GET)
 
@@ -23,7 +25,7 @@ function client (t: Scope, env: TestClientOptions['env'] = {}, opts: TestClientO
 // The client's calls in flight together: shared reads, invalidation, aborts and close (the
 // classification of single calls is in client.test.ts).
 
-t.test('concurrent identical reads share one upstream call (cache disabled)', async (t) => {
+test('concurrent identical reads share one upstream call (cache disabled)', async (t) => {
   const c = client(t, { CACHE_TTL_MS: 0 })
   await c.checkReady()
   await sb.setFaults({ latency_ms: { min: 100, max: 100 } })
@@ -34,7 +36,7 @@ t.test('concurrent identical reads share one upstream call (cache disabled)', as
   t.same(counts, counts.map(() => 1), 'every caller hears of the one attempt')
 })
 
-t.test('one caller giving up does not abort the shared call for the others', async (t) => {
+test('one caller giving up does not abort the shared call for the others', async (t) => {
   const c = client(t)
   await c.checkReady()
   await sb.setFaults({ latency_ms: { min: 300, max: 300 } })
@@ -47,7 +49,7 @@ t.test('one caller giving up does not abort the shared call for the others', asy
   t.equal(await listingGets(), 1)
 })
 
-t.test('updateListing invalidates the cache, on success and on failure', async (t) => {
+test('updateListing invalidates the cache, on success and on failure', async (t) => {
   const c = client(t, { CACHE_TTL_MS: 60000, HOSTAWAY_MAX_RETRIES: 0 })
   const before = await c.getListing(15)
   const updated = await c.updateListing(15, { name: 'Renamed by the test' })
@@ -67,7 +69,7 @@ t.test('updateListing invalidates the cache, on success and on failure', async (
   t.equal(await listingGets(), gets + 1, 'the failed write dropped the cached entry too')
 })
 
-t.test('abort while queued for a slot → unprocessed, attempts 0', async (t) => {
+test('abort while queued for a slot → unprocessed, attempts 0', async (t) => {
   // 2 slots per 5 s: the token and the first read use them, the second read has to queue
   const c = client(t, { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_SAFETY_MARGIN: 1, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0 })
   await c.getListing(17)
@@ -82,7 +84,7 @@ t.test('abort while queued for a slot → unprocessed, attempts 0', async (t) =>
   t.equal(await listingGets(), 1)
 })
 
-t.test('abort in flight → timeout for GET, outcome_unknown for PUT', async (t) => {
+test('abort in flight → timeout for GET, outcome_unknown for PUT', async (t) => {
   const c = client(t)
   await c.checkReady()
   await sb.setFaults({ latency_ms: { min: 400, max: 400 } })
@@ -97,7 +99,7 @@ t.test('abort in flight → timeout for GET, outcome_unknown for PUT', async (t)
   t.match(put.message, /may or may not have been applied/)
 })
 
-t.test('close: queued calls and later calls are unprocessed', async (t) => {
+test('close: queued calls and later calls are unprocessed', async (t) => {
   const c = client(t, { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_SAFETY_MARGIN: 1, HOSTAWAY_RATE_WINDOW_MS: 5000, HOSTAWAY_RATE_WINDOW_MARGIN_MS: 0 })
   await c.getListing(20)
   const queued = failure(c.getListing(21))

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import pino from 'pino'
 import { sandbox } from '../../helper.js'
 import { failure, testClient, type TestClientOptions } from './fixtures.js'
@@ -16,7 +16,9 @@ const LISTING_GET = /^GET \S*\/listings\/:[^/]+$/
 const RESERVATION_GET = /^GET \S*\/reservations\/:[^/]+$/
 
 const sb = await sandbox(t)
-t.beforeEach(async () => { await sb.reset() })
+// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
+// this one in its test group: test/groups/groups.ts)
+const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
 
 const listingGets = async () => upstreamCount((await sb.stats()).requests.by_route, LISTING_GET)
 
@@ -24,7 +26,7 @@ function client (t: Scope, env: TestClientOptions['env'] = {}, opts: TestClientO
   return testClient(t, sb, { log: logger, env, ...opts })
 }
 
-t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
+test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
   const c = client(t)
   const page = await c.listListings({ limit: 5, offset: 2 })
   t.equal(page.items.length, 5)
@@ -68,7 +70,7 @@ t.test('typed methods speak Hostaway and unwrap the envelope', async (t) => {
   t.equal(c.limiter.stats().acquired, s.requests.total, 'token and data attempts all took a slot')
 })
 
-t.test('404 → not_found after exactly one attempt', async (t) => {
+test('404 → not_found after exactly one attempt', async (t) => {
   const c = client(t)
   let attempts = 0
   const err = await failure(c.getListing(999999, { onAttempt: () => { attempts++ } }))
@@ -81,7 +83,7 @@ t.test('404 → not_found after exactly one attempt', async (t) => {
   t.equal(await listingGets(), 1)
 })
 
-t.test('invalid ids are rejected without a call', async (t) => {
+test('invalid ids are rejected without a call', async (t) => {
   const c = client(t)
   const err = await failure(c.getListing(0))
   t.equal(err.error_type, 'validation_error')
@@ -89,7 +91,7 @@ t.test('invalid ids are rejected without a call', async (t) => {
   t.equal((await sb.stats()).requests.total, 0)
 })
 
-t.test('a 400 from an update is a validation_error, not retried', async (t) => {
+test('a 400 from an update is a validation_error, not retried', async (t) => {
   const c = client(t)
   let attempts = 0
   const err = await failure(c.updateListing(1, { price: -5 }, { onAttempt: () => { attempts++ } }))
@@ -98,7 +100,7 @@ t.test('a 400 from an update is a validation_error, not retried', async (t) => {
   t.equal(attempts, 1)
 })
 
-t.test('a 503 once is retried and succeeds (2 attempts)', async (t) => {
+test('a 503 once is retried and succeeds (2 attempts)', async (t) => {
   const c = client(t)
   await sb.setFaults({ fail_ids_once: { 503: [3] } })
   let attempts = 0
@@ -108,7 +110,7 @@ t.test('a 503 once is retried and succeeds (2 attempts)', async (t) => {
   t.equal(await listingGets(), 2)
 })
 
-t.test('a permanent 500 → upstream_error after 1 + maxRetries attempts', async (t) => {
+test('a permanent 500 → upstream_error after 1 + maxRetries attempts', async (t) => {
   const c = client(t, { HOSTAWAY_MAX_RETRIES: 3 })
   await sb.setFaults({ fail_ids: { 500: [4] } })
   let attempts = 0
@@ -122,7 +124,7 @@ t.test('a permanent 500 → upstream_error after 1 + maxRetries attempts', async
   t.match(err.message, /^GET \/listings\/4 → HTTP 500: .*\(after 4 attempts\)$/)
 })
 
-t.test('HTTP 200 with status "fail" → upstream_error', async (t) => {
+test('HTTP 200 with status "fail" → upstream_error', async (t) => {
   const c = client(t, { HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { fail_200: [5] } })
   const err = await failure(c.getListing(5))
@@ -131,7 +133,7 @@ t.test('HTTP 200 with status "fail" → upstream_error', async (t) => {
   t.equal(err.attempts, 2, 'retried like a 5xx')
 })
 
-t.test('429: retried after waiting, rate_limit when it persists', async (t) => {
+test('429: retried after waiting, rate_limit when it persists', async (t) => {
   const c = client(t, { HOSTAWAY_MAX_RETRIES: 1, HOSTAWAY_RETRY_BASE_MS: 30 })
   await sb.setFaults({ fail_ids_once: { 429: [6] }, fail_ids: { 429: [7] } })
   let attempts = 0
@@ -146,7 +148,7 @@ t.test('429: retried after waiting, rate_limit when it persists', async (t) => {
   t.ok((err.retry_after_ms ?? 0) > 0, 'retry_after_ms hints at the window')
 })
 
-t.test('a hanging upstream → timeout', async (t) => {
+test('a hanging upstream → timeout', async (t) => {
   const c = client(t, { HOSTAWAY_TIMEOUT_MS: 200, HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { hang: [8] } })
   let attempts = 0
@@ -158,7 +160,7 @@ t.test('a hanging upstream → timeout', async (t) => {
   t.equal(err.attempts, 2)
 })
 
-t.test('a hanging write → outcome_unknown (PUT is idempotent: retryable)', async (t) => {
+test('a hanging write → outcome_unknown (PUT is idempotent: retryable)', async (t) => {
   const c = client(t, { HOSTAWAY_TIMEOUT_MS: 200, HOSTAWAY_MAX_RETRIES: 0 })
   await sb.setFaults({ fail_ids: { hang: [9] } })
   const err = await failure(c.updateListing(9, { name: 'Hanging' }))
@@ -167,7 +169,7 @@ t.test('a hanging write → outcome_unknown (PUT is idempotent: retryable)', asy
   t.equal(err.attempts, 1)
 })
 
-t.test('a reset connection → network_error', async (t) => {
+test('a reset connection → network_error', async (t) => {
   const c = client(t, { HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { reset: [10] } })
   let attempts = 0
@@ -181,7 +183,7 @@ t.test('a reset connection → network_error', async (t) => {
   t.equal((await c.getListing(11)).id, 11)
 })
 
-t.test('cache: a hit makes no upstream call and calls no onAttempt', async (t) => {
+test('cache: a hit makes no upstream call and calls no onAttempt', async (t) => {
   const c = client(t, { CACHE_TTL_MS: 5000 })
   await c.getListing(12)
   let attempts = 0
@@ -196,7 +198,7 @@ t.test('cache: a hit makes no upstream call and calls no onAttempt', async (t) =
   t.equal(upstreamCount((await sb.stats()).requests.by_route, RESERVATION_GET), 1)
 })
 
-t.test('the limiter applies the configured budgets and margins', async (t) => {
+test('the limiter applies the configured budgets and margins', async (t) => {
   const limiter = limiterFromConfig(loadConfig({ HOSTAWAY_RATE_LIMIT_IP: '15', HOSTAWAY_RATE_LIMIT_ACCOUNT: '20', HOSTAWAY_RATE_SAFETY_MARGIN: '1', HOSTAWAY_RATE_WINDOW_MS: '10000', HOSTAWAY_RATE_WINDOW_MARGIN_MS: '100' }), NO_TELEMETRY)
   t.equal(limiter.cap, 14, 'min(15, 20) - 1')
   t.equal(limiter.windowMs, 10100)
@@ -207,7 +209,7 @@ t.test('the limiter applies the configured budgets and margins', async (t) => {
   account.close()
 })
 
-t.test('connection refused → network_error', async (t) => {
+test('connection refused → network_error', async (t) => {
   const c = client(t, { HOSTAWAY_BASE_URL: 'http://127.0.0.1:1/v1', HOSTAWAY_MAX_RETRIES: 1, HOSTAWAY_RETRY_BASE_MS: 5 })
   const err = await failure(c.getListing(1))
   t.equal(err.error_type, 'network_error')
@@ -215,7 +217,7 @@ t.test('connection refused → network_error', async (t) => {
   t.match(err.message, /POST \/accessTokens → network error ECONNREFUSED/)
 })
 
-t.test('a failing cache store never fails a read or a write', async (t) => {
+test('a failing cache store never fails a read or a write', async (t) => {
   const broken = {
     get: async () => { throw new Error('store down') },
     set: async () => { throw new Error('store down') },
@@ -230,7 +232,7 @@ t.test('a failing cache store never fails a read or a write', async (t) => {
   t.ok(lines.some((l) => l.includes('hostaway read cache failed') && l.includes('store down')), 'the store failures were logged')
 })
 
-t.test('the logs and messages never carry the secret or a token', async (t) => {
+test('the logs and messages never carry the secret or a token', async (t) => {
   const text = lines.join('')
   t.ok(lines.length > 20, `${lines.length} log lines captured`)
   t.notMatch(text, /sandbox-secret/)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import pino from 'pino'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -18,13 +18,15 @@ const TOKEN_POST = /^POST \S*accessTokens$/
 const LISTING_GET = /^GET \S*\/listings\/:[^/]+$/
 
 const sb = await sandbox(t)
-t.beforeEach(async () => { await sb.reset() })
+// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
+// this one in its test group: test/groups/groups.ts)
+const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
 
 function client (t: Scope, env: TestClientOptions['env'] = {}, sandbox: Sandbox = sb, log = logger) {
   return testClient(t, sandbox, { log, env })
 }
 
-t.test('100 concurrent cold calls share one token request', async (t) => {
+test('100 concurrent cold calls share one token request', async (t) => {
   const c = client(t)
   const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
     i % 2 === 0 ? c.checkReady() : c.getListing((Math.floor(i / 2) % 10) + 1)
@@ -36,7 +38,7 @@ t.test('100 concurrent cold calls share one token request', async (t) => {
   t.equal(upstreamCount(s.requests.by_route, LISTING_GET), 10, 'identical reads were de-duplicated')
 })
 
-t.test('revoked tokens: one refresh, every call succeeds', async (t) => {
+test('revoked tokens: one refresh, every call succeeds', async (t) => {
   const c = client(t)
   await c.getListing(1)
   const before = (await sb.stats()).tokens_issued
@@ -48,7 +50,7 @@ t.test('revoked tokens: one refresh, every call succeeds', async (t) => {
   t.equal(upstreamCount(s.requests.by_route, TOKEN_POST), 2, 'two token requests in all')
 })
 
-t.test('wrong client secret fails fast, clearly, without hammering', async (t) => {
+test('wrong client secret fails fast, clearly, without hammering', async (t) => {
   const c = client(t, { HOSTAWAY_API_KEY: 'wrong-secret' })
   const attempts: number[] = []
   const errors = await Promise.all(Array.from({ length: 30 }, (_, i) =>
@@ -72,7 +74,7 @@ t.test('wrong client secret fails fast, clearly, without hammering', async (t) =
   t.equal(upstreamCount(s.requests.by_route, TOKEN_POST), 1, 'the failure is cached')
 })
 
-t.test('an aborted wait for the token leaves the call unprocessed', async (t) => {
+test('an aborted wait for the token leaves the call unprocessed', async (t) => {
   const c = client(t, { HOSTAWAY_TOKEN_SETTLE_MS: 400 })
   const err = await failure(c.getListing(1, { signal: AbortSignal.timeout(100) }))
   t.equal(err.error_type, 'unprocessed')
@@ -83,7 +85,7 @@ t.test('an aborted wait for the token leaves the call unprocessed', async (t) =>
   t.equal((await sb.stats()).tokens_issued, 1)
 })
 
-t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t) => {
+test('settle wait: the first use of a new token waits tokenSettleMs', async (t) => {
   // this sandbox refuses a token during its first 300 ms, as Hostaway documents
   const strict = await sandbox(t, { tokenSettleMs: 300 })
 
@@ -124,7 +126,7 @@ t.test('settle wait: the first use of a new token waits tokenSettleMs', async (t
 })
 
 // The token manager alone, against a scripted accessTokens endpoint (the sandbox has no faults for it)
-t.test('the logs never carry the secret or a token', async (t) => {
+test('the logs never carry the secret or a token', async (t) => {
   const c = client(t, { HOSTAWAY_MAX_RETRIES: 1 })
   await sb.setFaults({ fail_ids: { 500: [7] } })
   await c.getListing(1)
@@ -141,7 +143,7 @@ t.test('the logs never carry the secret or a token', async (t) => {
 })
 
 // A scripted Hostaway: tokens tok-1, tok-2, …; a data request with a revoked token is refused (403)
-t.test('a call survives its token being revoked twice while it runs; each revocation costs one token', async (t) => {
+test('a call survives its token being revoked twice while it runs; each revocation costs one token', async (t) => {
   let issued = 0
   const revoked = new Set<string>()
   const seen: string[] = []

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { sandbox } from '../../../helper.js'
 import { lookups, upstream } from './lookup-fixtures.js'
 
@@ -17,9 +17,11 @@ for (let offset = 0; ; offset += 100) {
   order.push(...page.items.map((b) => b.id))
   if (page.items.length < 100) break
 }
-t.beforeEach(async () => { await sb.reset() })
+// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
+// this one in its test group: test/groups/groups.ts)
+const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
 
-t.test('the 50 most recently changed: one page, each item with its by-id object', async (t) => {
+test('the 50 most recently changed: one page, each item with its by-id object', async (t) => {
   const ids = order.slice(0, 50)
   const g = gateway(t)
   const res = await g.bookings(ids)
@@ -30,7 +32,7 @@ t.test('the 50 most recently changed: one page, each item with its by-id object'
   t.same(res.successful.map((r) => r.data), byId.successful.map((r) => r.data), 'a list object with both include flags is the by-id object')
 })
 
-t.test('scattered ids: pages while each resolves at least two, then by id; never more than per-id + 1', async (t) => {
+test('scattered ids: pages while each resolves at least two, then by id; never more than per-id + 1', async (t) => {
   const ids = order.filter((_, i) => i % 5 === 0).slice(0, 50)
   const g = gateway(t)
   const res = await g.bookings(ids)
@@ -43,7 +45,7 @@ t.test('scattered ids: pages while each resolves at least two, then by id; never
   t.match(await upstream(sb), { reservationPages: 3, reservationGets: 0 }, 'the pages filled the cache')
 })
 
-t.test('the oldest changes: after the first page, the two pages left cost less than four GETs', async (t) => {
+test('the oldest changes: after the first page, the two pages left cost less than four GETs', async (t) => {
   const ids = [...order.slice(-3), 999_999]
   const g = gateway(t)
   const res = await g.bookings(ids)
@@ -52,7 +54,7 @@ t.test('the oldest changes: after the first page, the two pages left cost less t
   t.match(await upstream(sb), { reservationPages: 3, reservationGets: 1 }, 'the whole list, then the id on no page: 4 calls (per-id: 4)')
 })
 
-t.test('a walk stops at the first page that resolves too few: few ids left are read by id', async (t) => {
+test('a walk stops at the first page that resolves too few: few ids left are read by id', async (t) => {
   // 257 reservations: page 0 holds 40 of them, and 2 of the 3 pages left would hold the last 3
   const ids = [...order.slice(0, 40), ...order.slice(-2)]
   const g = gateway(t)
@@ -61,7 +63,7 @@ t.test('a walk stops at the first page that resolves too few: few ids left are r
   t.match(await upstream(sb), { reservationPages: 1, reservationGets: 2 }, 'two pages left for two ids: per-id is as cheap and certain')
 })
 
-t.test('a page that fails sends its ids to per-id GETs', async (t) => {
+test('a page that fails sends its ids to per-id GETs', async (t) => {
   await sb.setFaults({ fail_routes: { 500: ['GET /v1/reservations'] } })
   const g = gateway(t, { HOSTAWAY_RETRY_BASE_MS: 5 })
   const ids = order.slice(0, 10)
@@ -70,7 +72,7 @@ t.test('a page that fails sends its ids to per-id GETs', async (t) => {
   t.match(await upstream(sb), { reservationPages: 2, reservationGets: 10 })
 })
 
-t.test('ids a page leaves out are read by id; the walk goes on past them', async (t) => {
+test('ids a page leaves out are read by id; the walk goes on past them', async (t) => {
   const ids = order.slice(0, 20)
   await sb.setFaults({ omit_from_lists: [ids[3], ids[11]] })
   const g = gateway(t)
@@ -80,7 +82,7 @@ t.test('ids a page leaves out are read by id; the walk goes on past them', async
   t.match(await upstream(sb), { reservationPages: 1, reservationGets: 2 })
 })
 
-t.test('a deadline during a walk: the ids of a page in flight time out', async (t) => {
+test('a deadline during a walk: the ids of a page in flight time out', async (t) => {
   await sb.setFaults({ fail_routes: { hang: ['GET /v1/reservations'] } })
   const g = gateway(t, { HOSTAWAY_TIMEOUT_MS: 5000 })
   const res = await g.bookings(order.slice(0, 4), 300)
@@ -91,7 +93,7 @@ t.test('a deadline during a walk: the ids of a page in flight time out', async (
   }
 })
 
-t.test('duplicates and the cache: one plan for the distinct ids, every position answered', async (t) => {
+test('duplicates and the cache: one plan for the distinct ids, every position answered', async (t) => {
   const g = gateway(t)
   const [a, b, c] = order
   await g.bookings([a])

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { sandbox } from '../../../helper.js'
 import { lookups, range, upstream } from './lookup-fixtures.js'
 
@@ -8,9 +8,11 @@ type Scope = Pick<typeof t, 'teardown'>
 const sb = await sandbox(t, { listingCount: 250, rateLimitIp: 10_000, rateLimitAccount: 10_000 })
 const OPEN = { HOSTAWAY_RATE_LIMIT_IP: 10_000, HOSTAWAY_RATE_LIMIT_ACCOUNT: 10_000, HOSTAWAY_MAX_RETRIES: 1 }
 const gateway = (t: Scope, env: Record<string, string | number> = {}) => lookups(t, sb, { ...OPEN, ...env })
-t.beforeEach(async () => { await sb.reset() })
+// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
+// this one in its test group: test/groups/groups.ts)
+const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
 
-t.test('100 cold ids: one probe page serves them all, reports its attempts and fills the cache', async (t) => {
+test('100 cold ids: one probe page serves them all, reports its attempts and fills the cache', async (t) => {
   const g = gateway(t)
   const res = await g.listings(range(1, 100))
   t.equal(res.success_count, 100)
@@ -24,7 +26,7 @@ t.test('100 cold ids: one probe page serves them all, reports its attempts and f
   t.match(await upstream(sb), { listingPages: 1, listingGets: 0 }, 'no upstream call')
 })
 
-t.test('the page index: a page known to hold none of the ids is skipped; unknown ids are read by id and their 404 remembered', async (t) => {
+test('the page index: a page known to hold none of the ids is skipped; unknown ids are read by id and their 404 remembered', async (t) => {
   const g = gateway(t)
   await g.listings(range(1, 10)) // probe: page 0 holds 1..100, the count is 250
   const res = await g.listings([150, 160, 170, 901, 902])
@@ -39,7 +41,7 @@ t.test('the page index: a page known to hold none of the ids is skipped; unknown
   t.match(await upstream(sb), { listingPages: 3, listingGets: 2 }, 'the negative cache answers: 0 calls')
 })
 
-t.test('the listing count from GET /listings: no scan when the pages would not be fewer than the ids', async (t) => {
+test('the listing count from GET /listings: no scan when the pages would not be fewer than the ids', async (t) => {
   const cold = gateway(t)
   await cold.listings([210, 220, 230])
   t.match(await upstream(sb), { listingPages: 3, listingGets: 0 }, 'count unknown: one probe page (it held none); the two pages left cost less than three GETs')
@@ -57,7 +59,7 @@ t.test('the listing count from GET /listings: no scan when the pages would not b
   t.match(await upstream(sb), { listingPages: 4, listingGets: 0 }, 'a filtered list tells nothing of the account: probe again')
 })
 
-t.test('GET /listings pages fill the by-id cache', async (t) => {
+test('GET /listings pages fill the by-id cache', async (t) => {
   const g = gateway(t)
   const page = await g.client.listListings({ limit: 20, offset: 40 })
   t.equal(page.items.length, 20)
@@ -66,7 +68,7 @@ t.test('GET /listings pages fill the by-id cache', async (t) => {
   t.match(await upstream(sb), { listingPages: 1, listingGets: 0 })
 })
 
-t.test('a failed list page sends its ids to per-id GETs; a page that fails once is retried', async (t) => {
+test('a failed list page sends its ids to per-id GETs; a page that fails once is retried', async (t) => {
   for (const mode of ['503', '429', 'reset'] as const) {
     await sb.reset()
     await sb.setFaults({ fail_routes: { [mode]: ['GET /v1/listings'] } })
@@ -85,7 +87,7 @@ t.test('a failed list page sends its ids to per-id GETs; a page that fails once 
   t.match(await upstream(sb), { listingPages: 2, listingGets: 0 })
 })
 
-t.test('ids a page leaves out are read by id', async (t) => {
+test('ids a page leaves out are read by id', async (t) => {
   await sb.setFaults({ omit_from_lists: [3, 7] })
   const g = gateway(t)
   const res = await g.listings([...range(1, 10), 999])
@@ -96,7 +98,7 @@ t.test('ids a page leaves out are read by id', async (t) => {
   t.same(res.successful.map((r) => r.data?.id), range(1, 10))
 })
 
-t.test('ids on no page: the full scan + their GETs (per-id + the 3 pages), then none', async (t) => {
+test('ids on no page: the full scan + their GETs (per-id + the 3 pages), then none', async (t) => {
   const g = gateway(t)
   const res = await g.listings(range(901, 910))
   t.equal(res.failure_count, 10)
@@ -106,7 +108,7 @@ t.test('ids on no page: the full scan + their GETs (per-id + the 3 pages), then 
   t.match(await upstream(sb), { listingPages: 3, listingGets: 10 }, 'the negative cache answers')
 })
 
-t.test('concurrent batches share a page in flight', async (t) => {
+test('concurrent batches share a page in flight', async (t) => {
   await sb.setFaults({ latency_ms: { min: 50, max: 50 } })
   const g = gateway(t)
   const [a, b] = await Promise.all([g.listings(range(1, 10)), g.listings(range(5, 20))])
@@ -114,7 +116,7 @@ t.test('concurrent batches share a page in flight', async (t) => {
   t.match(await upstream(sb), { listingPages: 1, listingGets: 0 })
 })
 
-t.test('a deadline during a scan: the ids of a page in flight time out, with its attempts', async (t) => {
+test('a deadline during a scan: the ids of a page in flight time out, with its attempts', async (t) => {
   await sb.setFaults({ fail_routes: { hang: ['GET /v1/listings'] } })
   const g = gateway(t, { HOSTAWAY_TIMEOUT_MS: 5000 })
   const res = await g.listings(range(1, 5), 300)
@@ -126,7 +128,7 @@ t.test('a deadline during a scan: the ids of a page in flight time out, with its
   t.match(await upstream(sb), { listingPages: 1, listingGets: 0 })
 })
 
-t.test('a page whose turn would come past the deadline is refused at once: its ids unprocessed, attempts 0, nothing sent', async (t) => {
+test('a page whose turn would come past the deadline is refused at once: its ids unprocessed, attempts 0, nothing sent', async (t) => {
   // 3 per window, 1 in reserve: the token and one GET fill the window; the next slot is ~1 s away, the deadline 200 ms
   const g = lookups(t, sb, { HOSTAWAY_RATE_LIMIT_IP: 3, HOSTAWAY_RATE_WINDOW_MS: 1000, HOSTAWAY_TOKEN_SETTLE_MS: 0 })
   await g.client.getListing(200)
@@ -141,7 +143,7 @@ t.test('a page whose turn would come past the deadline is refused at once: its i
   t.equal(g.client.limiter.stats().refused, 1, 'one refusal: the page; its ids were not tried one by one')
 })
 
-t.test('BATCH_PLANNER=off: one GET per uncached id, as before', async (t) => {
+test('BATCH_PLANNER=off: one GET per uncached id, as before', async (t) => {
   const g = gateway(t, { BATCH_PLANNER: 'off' })
   const res = await g.listings(range(1, 10))
   t.equal(res.success_count, 10)
