@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
 import fp from 'fastify-plugin'
 import { pino } from 'pino'
 import App, { serverOptions } from '../app.js'
@@ -26,6 +27,17 @@ export async function sandbox (t: Teardown, opts: StartSandboxOptions = {}): Pro
   const sb = await startSandbox({ seed: 42, rateWindowMs: 1000, logger: false, ...opts })
   t.teardown(() => sb.close())
   return sb
+}
+
+/**
+ * tap's `test` on the root `t`, each test starting from the sandboxes' seeded state: not a root
+ * `t.beforeEach`, which in a test group (test/groups/groups.ts) would reach the files run after this one.
+ */
+export function seededTests (t: Pick<Test, 'test'>, ...sandboxes: RunningSandbox[]) {
+  return (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => {
+    await Promise.all(sandboxes.map((sb) => sb.reset()))
+    await fn(t)
+  })
 }
 
 /**

@@ -123,9 +123,7 @@ export function settleUnserializable<T> (payload: PartialFailureResponse<T>, onB
 
 /**
  * A reply serializer for routes answering a PartialFailureResponse (settleUnserializable first,
- * its items reported to `log`): the UTF-8 bytes of its JSON; anything else is plain JSON. A
- * serializer may return a Buffer (Fastify's Reply reference, `.serializer(func)`: e.g. protobuf),
- * though its type says string: `reply.serializer(partialFailureSerializer(log) as JsonSerializer)`.
+ * its items reported to `log`): the UTF-8 bytes of its JSON; anything else is plain JSON.
  */
 export function partialFailureSerializer (log: { error: (entry: object, msg: string) => void }): (payload: unknown) => Buffer | string {
   return (payload) => partialFailureJson(isResponse(payload)
@@ -133,8 +131,20 @@ export function partialFailureSerializer (log: { error: (entry: object, msg: str
     : payload)
 }
 
-/** What Fastify's types say a reply serializer returns (see partialFailureSerializer: a Buffer is sent as it is). */
-export type JsonSerializer = (payload: unknown) => string
+/** What the answers need of Fastify's reply. */
+interface JsonReply {
+  type: (t: string) => { serializer: (fn: (payload: unknown) => string) => unknown }
+  log: { error: (entry: object, msg: string) => void }
+}
+
+/**
+ * Answer `reply` as JSON through partialFailureSerializer: a cached listing's JSON is written once,
+ * as bytes, not per response; an item whose result cannot be written fails alone, never the batch.
+ */
+export function answerPartialFailure (reply: JsonReply): void {
+  // a reply serializer may return a Buffer, sent as it is (Fastify's Reply reference, `.serializer(func)`), though its type says string
+  reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(reply.log) as (payload: unknown) => string)
+}
 
 /** The JSON of a PartialFailureResponse (every item serializable: settleUnserializable) as UTF-8 bytes, or the JSON text of anything else. */
 export function partialFailureJson (payload: unknown): Buffer | string {
@@ -154,12 +164,11 @@ export function partialFailureJson (payload: unknown): Buffer | string {
  * `partialFailureSerializer`, with `Idempotent-Replayed: true` when it was replayed.
  */
 export function batchWriteAnswer<B, D> (
-  reply: { header: (name: string, value: string) => unknown, type: (t: string) => { serializer: (fn: (payload: unknown) => string) => unknown }, log: { error: (entry: object, msg: string) => void } },
+  reply: JsonReply & { header: (name: string, value: string) => unknown },
   outcome: { replayed: boolean, body: B } | { dryRun: D }
 ): B | D {
   if ('dryRun' in outcome) return outcome.dryRun
   if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-  // an item whose result cannot be written fails alone, never the batch
-  reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(reply.log) as JsonSerializer)
+  answerPartialFailure(reply)
   return outcome.body
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../../schemas/common.js'
 import { BatchLookupBodyRef, PartialFailureResponseBookingRef, PartialFailureResponseListingRef } from '../../../schemas/batch.js'
-import { partialFailureSerializer, type JsonSerializer } from '../../../services/batch/json.js'
+import { answerPartialFailure } from '../../../services/batch/json.js'
 import { NoQuerySchema } from '../../../schemas/query.js'
 import { requestContext } from '../../../services/operations.js'
 import { ACCEPTED_RESPONSE, AsyncBatchHeadersSchema } from '../../../schemas/job.js'
@@ -35,8 +35,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     const job = await fastify.batchOrJob(request, reply, 'batchGetListings', { field: 'ids', count: request.body.ids.length })
     if (job !== undefined) return job
     const result = await operations.batchGetListings(request.body, requestContext(request))
-    // a cached listing's JSON is written once, as bytes, not per response; an item that cannot be written fails alone (services/batch/json.ts)
-    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log) as JsonSerializer)
+    answerPartialFailure(reply)
     return result
   })
 
@@ -56,7 +55,7 @@ const batchLookups: FastifyPluginAsyncTypebox = async (fastify) => {
     const job = await fastify.batchOrJob(request, reply, 'batchGetBookings', { field: 'ids', count: request.body.ids.length })
     if (job !== undefined) return job
     const result = await operations.batchGetBookings(request.body, requestContext(request))
-    reply.type('application/json; charset=utf-8').serializer(partialFailureSerializer(request.log) as JsonSerializer)
+    answerPartialFailure(reply)
     return result
   })
 }

@@ -1,6 +1,6 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import pino from 'pino'
-import { sandbox } from '../../helper.js'
+import { sandbox, seededTests } from '../../helper.js'
 import { failure, testClient, type TestClientOptions } from './fixtures.js'
 import { upstreamCount } from '../../fixtures/harness.js'
 import { loadConfig } from '../../../services/config.js'
@@ -16,9 +16,7 @@ const LISTING_GET = /^GET \S*\/listings\/:[^/]+$/
 const RESERVATION_GET = /^GET \S*\/reservations\/:[^/]+$/
 
 const sb = await sandbox(t)
-// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
-// this one in its test group: test/groups/groups.ts)
-const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
+const test = seededTests(t, sb)
 
 const listingGets = async () => upstreamCount((await sb.stats()).requests.by_route, LISTING_GET)
 

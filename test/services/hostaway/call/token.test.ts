@@ -1,9 +1,9 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import pino from 'pino'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { RunningSandbox } from '../../../../sandbox/index.js'
-import { sandbox } from '../../../helper.js'
+import { sandbox, seededTests } from '../../../helper.js'
 import { failure, testClient, type TestClientOptions } from '../fixtures.js'
 import { upstreamCount } from '../../../fixtures/harness.js'
 
@@ -18,9 +18,7 @@ const TOKEN_POST = /^POST \S*accessTokens$/
 const LISTING_GET = /^GET \S*\/listings\/:[^/]+$/
 
 const sb = await sandbox(t)
-// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
-// this one in its test group: test/groups/groups.ts)
-const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
+const test = seededTests(t, sb)
 
 function client (t: Scope, env: TestClientOptions['env'] = {}, sandbox: Sandbox = sb, log = logger) {
   return testClient(t, sandbox, { log, env })

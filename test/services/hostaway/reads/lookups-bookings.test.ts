@@ -1,5 +1,5 @@
-import t, { type Test } from 'tap'
-import { sandbox } from '../../../helper.js'
+import t from 'tap'
+import { sandbox, seededTests } from '../../../helper.js'
 import { lookups, upstream } from './lookup-fixtures.js'
 
 type Scope = Pick<typeof t, 'teardown'>
@@ -17,9 +17,7 @@ for (let offset = 0; ; offset += 100) {
   order.push(...page.items.map((b) => b.id))
   if (page.items.length < 100) break
 }
-// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
-// this one in its test group: test/groups/groups.ts)
-const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
+const test = seededTests(t, sb)
 
 test('the 50 most recently changed: one page, each item with its by-id object', async (t) => {
   const ids = order.slice(0, 50)

@@ -1,6 +1,6 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import fc from 'fast-check'
-import { sandbox } from '../../../helper.js'
+import { sandbox, seededTests } from '../../../helper.js'
 import { lookups, upstream } from './lookup-fixtures.js'
 
 // #28 scaled down, over real HTTP: 500 listings (5 pages) and, at 150 listings, 988 reservations (10 pages)
@@ -8,9 +8,7 @@ const listingsSb = await sandbox(t, { listingCount: 500, rateLimitIp: 100_000, r
 const bookingsSb = await sandbox(t, { listingCount: 150, rateLimitIp: 100_000, rateLimitAccount: 100_000 })
 const OPEN = { HOSTAWAY_RATE_LIMIT_IP: 100_000, HOSTAWAY_RATE_LIMIT_ACCOUNT: 100_000, HOSTAWAY_MAX_RETRIES: 1 }
 const RESERVATIONS = 988
-// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
-// this one in its test group: test/groups/groups.ts)
-const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await Promise.all([listingsSb.reset(), bookingsSb.reset()]); await fn(t) })
+const test = seededTests(t, listingsSb, bookingsSb)
 
 /** `k` distinct ids of 1..n, from `seed`. */
 const randomIds = (k: number, n: number, seed: number) =>

@@ -1,5 +1,5 @@
-import t, { type Test } from 'tap'
-import { sandbox } from '../../../helper.js'
+import t from 'tap'
+import { sandbox, seededTests } from '../../../helper.js'
 import { lookups, range, upstream } from './lookup-fixtures.js'
 
 type Scope = Pick<typeof t, 'teardown'>
@@ -8,9 +8,7 @@ type Scope = Pick<typeof t, 'teardown'>
 const sb = await sandbox(t, { listingCount: 250, rateLimitIp: 10_000, rateLimitAccount: 10_000 })
 const OPEN = { HOSTAWAY_RATE_LIMIT_IP: 10_000, HOSTAWAY_RATE_LIMIT_ACCOUNT: 10_000, HOSTAWAY_MAX_RETRIES: 1 }
 const gateway = (t: Scope, env: Record<string, string | number> = {}) => lookups(t, sb, { ...OPEN, ...env })
-// each test starts from the sandbox's seeded state (a root beforeEach would reach the files run after
-// this one in its test group: test/groups/groups.ts)
-const test = (name: string, fn: (t: Test) => Promise<void>) => t.test(name, async (t) => { await sb.reset(); await fn(t) })
+const test = seededTests(t, sb)
 
 test('100 cold ids: one probe page serves them all, reports its attempts and fills the cache', async (t) => {
   const g = gateway(t)
