@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import AutoLoad from '@fastify/autoload'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import { CompileCache } from './lib/compile-cache.js'
 import { forSerializer, sharedForSerializer } from './lib/serializer-schema.js'
 import type { Server } from 'node:http'
 import type { DestinationStream } from 'pino'
@@ -30,54 +31,52 @@ export interface AppOptions {
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
 const buildAjv = AjvCompiler()
+type Validator = ReturnType<ReturnType<ValidatorFactory>>
+const validators = new CompileCache<Validator>()
 
 /**
  * Query strings, params and headers arrive as text, so their validator coerces types, after a check
  * that their integers are plain decimal digits (`0x10`, `1e3`, `Infinity` are 400) and, in a query
  * string, that a parameter taking one value is given once (`?limit=5&limit=6` is 400); JSON bodies
  * arrive typed, so theirs does not coerce (`"ids": "5"` or `[true]` is a 400, not silently `[5]` / `[1]`).
+ * Each is compiled once per distinct schema in a process (lib/compile-cache.ts).
  */
 const buildValidator: ValidatorFactory = (externalSchemas, options) => {
-  const coercing = buildAjv(externalSchemas, options)
-  const strictOptions = { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as Parameters<ValidatorFactory>[1]
-  const strict = buildAjv(externalSchemas, strictOptions)
-  return (route) => {
-    if (route.httpPart === 'body') return strict(route)
+  const shared = (externalSchemas ?? {}) as Record<string, unknown>
+  let coercing: ReturnType<ValidatorFactory> | undefined
+  let strict: ReturnType<ValidatorFactory> | undefined
+  const compile: ReturnType<ValidatorFactory> = (route) => {
+    if (route.httpPart === 'body') {
+      strict ??= buildAjv(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as Parameters<ValidatorFactory>[1])
+      return strict(route)
+    }
+    coercing ??= buildAjv(externalSchemas, options)
     const validate = coercing(route)
     if (route.httpPart !== 'params' && route.httpPart !== 'querystring') return validate
     const integers = strictIntegers(integerFields(route.schema), validate as ValidateFunction)
     return (route.httpPart === 'querystring' ? singleValues(singleValuedFields(route.schema), integers) : integers) as typeof validate
   }
+  return (route) => validators.get(route.schema, shared, [route.httpPart, options], () => compile(route))
 }
 
 const buildFastSerializer = SerializerSelector()
 type SerializerFactory = ReturnType<typeof SerializerSelector>
 type Serializer = ReturnType<ReturnType<SerializerFactory>>
-/** Compiled response serializers by what they depend on: the shared schemas and options, then the response schema. */
-const serializers = new Map<string, Map<string, Serializer>>()
+const serializers = new CompileCache<Serializer>()
 
 /**
- * Response serializers (fast-json-stringify) compiled once per distinct schema: most routes answer
- * the same ErrorResponse for several statuses, and compiling is most of a start's CPU (tests build
- * many apps in one process). The key is the schemas' JSON, so an equal schema gets the same code.
+ * Response serializers (fast-json-stringify), compiled once per distinct schema in a process
+ * (lib/compile-cache.ts): most routes answer the same ErrorResponse for several statuses too.
  * Each schema is compiled as `forSerializer` writes it: nullable fields as type arrays, so that no
  * response runs a validator to choose a union's branch (lib/serializer-schema.ts).
  */
 const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   const sharedSchemas = (externalSchemas ?? {}) as Record<string, unknown>
-  const compile = buildFastSerializer(sharedForSerializer(sharedSchemas), options)
-  const shared = JSON.stringify([externalSchemas, options])
-  const compiled = serializers.get(shared) ?? new Map<string, Serializer>()
-  serializers.set(shared, compiled)
-  return (route) => {
-    const key = JSON.stringify(route.schema)
-    let serializer = compiled.get(key)
-    if (serializer === undefined) {
-      serializer = compile({ ...route, schema: forSerializer(route.schema, sharedSchemas) })
-      compiled.set(key, serializer)
-    }
-    return serializer
-  }
+  let compile: ReturnType<SerializerFactory> | undefined
+  return (route) => serializers.get(route.schema, sharedSchemas, options, () => {
+    compile ??= buildFastSerializer(sharedForSerializer(sharedSchemas), options)
+    return compile({ ...route, schema: forSerializer(route.schema, sharedSchemas) })
+  })
 }
 
 /** Connections whose next request Node's parser refused: the parser stays refused, and reports again on more data. */

@@ -9,7 +9,7 @@ import listingRoutes from './routes/listings.js'
 import reservationRoutes from './routes/reservations.js'
 import { createSandboxState, type SandboxState } from './state.js'
 import type { SandboxOptions } from './types.js'
-import { sandboxValidatorCompiler } from './validator.js'
+import { sandboxSerializerCompiler, sandboxValidatorCompiler } from './validator.js'
 
 export interface SandboxPluginOptions extends Partial<SandboxOptions> {
   /** State shared with the caller (startSandbox keeps it for its helpers); created from the options otherwise. */
@@ -28,6 +28,7 @@ export default async function sandboxApp (fastify: FastifyInstance, opts: Sandbo
 
   await fastify.register(formbody)
   fastify.setValidatorCompiler(sandboxValidatorCompiler())
+  fastify.setSerializerCompiler(sandboxSerializerCompiler())
   fastify.setErrorHandler(errorHandler)
   fastify.setNotFoundHandler(async (request, reply) => {
     reply.code(404)

@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-// `npm test`: the type check and lint beside tap, whose runs wait on timers and child processes
-// for part of their time (the checks' output is printed when each ends; any failure fails the
-// run), and tap — with the Redis tests (test/redis: each file starts its own redis-server) left
+// `npm test`: the type check, lint and the build of dist/ (which the tests' child servers run) beside
+// tap, whose runs wait on timers and child processes for part of their time (the checks' output is
+// printed when each ends; any failure fails the run), and tap — with the Redis tests (test/redis: each file starts its own redis-server) left
 // out, said in one line, on a machine without redis-server; unless CI=true (`.ci/run`), where a
 // missing redis-server fails the run. Arguments go to tap (`npm test -- test/app.test.ts`).
 
@@ -42,23 +42,28 @@ if (built.includes('@tapjs/typescript')) {
   if (build.status !== 0) process.exit(build.status ?? 1)
 }
 
-/** `npm run -s NAME`, its output kept until it ends; resolves to whether it passed. */
-function check (name) {
+/** A check (`command`, reported as `name`), its output kept until it ends; resolves to whether it passed. */
+function check (name, command) {
   const started = Date.now()
-  const child = spawn('npm', ['run', '-s', name], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(command[0], command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   const output = []
   child.stdout.on('data', (d) => output.push(d))
   child.stderr.on('data', (d) => output.push(d))
   return new Promise((resolve) => child.on('close', (code) => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    process.stdout.write(code === 0 ? `# npm run ${name}: passed in ${seconds} s\n` : `${Buffer.concat(output)}\nnpm run ${name}: FAILED (exit ${code}) after ${seconds} s\n`)
+    process.stdout.write(code === 0 ? `# ${name}: passed in ${seconds} s\n` : `${Buffer.concat(output)}\n${name}: FAILED (exit ${code}) after ${seconds} s\n`)
     resolve(code === 0)
   }))
 }
 
 const children = []
-const checks = Promise.all(['typecheck', 'lint'].map(check))
+const checks = Promise.all([
+  check('npm run typecheck', ['npm', 'run', '-s', 'typecheck']),
+  check('npm run lint', ['npm', 'run', '-s', 'lint']),
+  // dist/, which the tests' child servers run as `npm start` does: built now unless current (they wait for it)
+  check('build dist/ if stale', [process.execPath, join(root, 'scripts', 'build-if-stale.mjs')])
+])
 const tap = spawn(tapBin, args, { cwd: root, stdio: 'inherit' })
 children.push(tap)
 // Ctrl-C reaches every child with the process group; a SIGTERM to this process alone is passed on

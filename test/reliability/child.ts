@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ownChild } from '../fixtures/children.js'
+import { built } from '../fixtures/dist.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -15,13 +16,13 @@ export interface ServerProcess {
 }
 
 /**
- * `node --import tsx server.ts`, as an operator runs it, with exactly `env` (plus PATH): nothing
+ * `node dist/server.js`, as `npm start` runs it (built first if stale), with exactly `env` (plus PATH): nothing
  * of the test runner's environment leaks in. Killed with the test, or with the test process (test/fixtures/children.ts).
  */
 export function startServer (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>): ServerProcess {
-  const child = ownChild(t, spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = ownChild(t, spawn(process.execPath, [built('server.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', FASTIFY_AUTOLOAD_TYPESCRIPT: '1', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   }))
   const logs: Array<Record<string, unknown>> = []

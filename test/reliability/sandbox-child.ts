@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { SandboxStats } from '../../sandbox/stats.js'
+import { built } from '../fixtures/dist.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -14,7 +15,7 @@ export interface SandboxProcess {
 }
 
 /**
- * The standalone sandbox (`sandbox/server.ts`) in a child process: an upstream whose clock and
+ * The standalone sandbox (`sandbox/server.ts`, built) in a child process: an upstream whose clock and
  * event loop are its own, so what it counts (requests per window, 429s) is what an upstream sees
  * of the gateway, whatever the test process' loop does. `env`: SANDBOX_* variables. Killed with
  * the test, and when the test process exits.
@@ -22,7 +23,7 @@ export interface SandboxProcess {
 export async function startSandboxProcess (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>): Promise<SandboxProcess> {
   const accountId = '10000'
   const apiKey = 'child-sandbox-secret'
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/server.ts'], {
+  const child = spawn(process.execPath, [built('sandbox/server.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', SANDBOX_ACCOUNT_ID: accountId, SANDBOX_API_KEY: apiKey, SANDBOX_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']

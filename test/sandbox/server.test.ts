@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { configFromEnv } from '../../sandbox/env.js'
 import { ownChild } from '../fixtures/children.js'
+import { built } from '../fixtures/dist.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 function run (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>) {
-  const child = ownChild(t, spawn(process.execPath, ['--import', 'tsx', 'sandbox/server.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
+  const child = ownChild(t, spawn(process.execPath, [built('sandbox/server.js')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
