@@ -9,6 +9,7 @@
  * first that fails prints `not ok - …` and the script exits 1. The sandbox's seeded data is assumed
  * (listings 1, 2 and 4 exist, 999999 does not). test/mcp/clients.test.ts runs it with each client.
  */
+import { pathToFileURL } from 'node:url'
 import { Client as Client2, StreamableHTTPClientTransport as Transport2 } from '@modelcontextprotocol/client'
 import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as Transport1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -25,7 +26,8 @@ interface Session {
   close: () => Promise<void>
 }
 
-async function open (url: URL, sdk: string, headers: Record<string, string>): Promise<Session> {
+/** A connected session with the client of `sdk` ('1', '2' or '2026'); rejects when the client cannot connect. */
+export async function open (url: URL, sdk: string, headers: Record<string, string>): Promise<Session> {
   if (sdk === '1') {
     const client = new Client1({ name: 'mcp-session', version: '1.0.0' })
     await client.connect(new Transport1(url, { requestInit: { headers } }))
@@ -96,4 +98,5 @@ async function main (): Promise<void> {
   }
 }
 
-await main()
+// run as a script (imported, e.g. by test/mcp/clients.test.ts, it only exports `open`)
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
