@@ -20,7 +20,8 @@ test('docs/mcp.md\'s MCP commands run as written and answer what it shows', asyn
   t.ok(curl >= 0, 'a curl example')
   t.equal(found[curl + 1]?.lang, 'text', 'followed by its answer')
   const scripts = found.filter((b) => b.lang === 'sh' && b.body.startsWith('npx tsx scripts/')).flatMap((b) => b.body.split('\n'))
-  t.ok(scripts.length >= 2, 'the scripted sessions')
+  // the whole session with the 2.x client (2025 handshake) and the 1.x one (clients.test.ts runs the 2026 one)
+  t.same(scripts.map((c) => c.replace(/^.* http\S+/, '')), ['', ' --sdk 1'], 'the scripted sessions: SDK 2.x, then 1.x')
 
   const { url } = await serve(t)
   const here = (command: string) => command.replace(/(?:localhost|127\.0\.0\.1):3000/g, url.host)
@@ -33,6 +34,8 @@ test('docs/mcp.md\'s MCP commands run as written and answer what it shows', asyn
     const { code, out } = await run(t, 'bash', ['-c', here(command)])
     t.equal(code, 0, command, { out })
     t.notMatch(out, /not ok/)
+    t.match(out, /ok - batch_get_listings \[1, 2, 999999, 4\]: 3 succeeded, 1 failed/)
+    t.match(out, /ok - progress notifications: 1\/3 2\/3 3\/3/)
     t.match(out, /ok - resources\/read hostaway:\/\/listings\/1/)
   }
 })
