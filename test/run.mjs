@@ -58,16 +58,19 @@ function check (name, command) {
 }
 
 const children = []
+// Ctrl-C reaches every child with the process group; a SIGTERM to this process alone is passed on
+for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => { for (const child of children) child.kill(signal) })
+// dist/, which the tests' child servers run as `npm start` does: built before tap starts (beside the
+// checks, which keep both cores busy meanwhile) unless current, so that no test process checks it again
+const build = check('build dist/ if stale', [process.execPath, join(root, 'scripts', 'build-if-stale.mjs')])
 const checks = Promise.all([
   check('npm run typecheck', ['npm', 'run', '-s', 'typecheck']),
   check('npm run lint', ['npm', 'run', '-s', 'lint']),
-  // dist/, which the tests' child servers run as `npm start` does: built now unless current (they wait for it)
-  check('build dist/ if stale', [process.execPath, join(root, 'scripts', 'build-if-stale.mjs')])
+  build
 ])
-const tap = spawn(tapBin, args, { cwd: root, stdio: 'inherit' })
+const distCurrent = await build
+const tap = spawn(tapBin, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...(distCurrent ? { TEST_DIST_CURRENT: '1' } : {}) } })
 children.push(tap)
-// Ctrl-C reaches every child with the process group; a SIGTERM to this process alone is passed on
-for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => { for (const child of children) child.kill(signal) })
 tap.on('exit', async (code) => {
   const passed = (await checks).every(Boolean)
   if (!passed) process.stdout.write('npm test: FAILED: a check above failed\n')
