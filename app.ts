@@ -72,11 +72,9 @@ const serializers = new CompileCache<Serializer>()
  */
 const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   const sharedSchemas = (externalSchemas ?? {}) as Record<string, unknown>
-  let compile: ReturnType<SerializerFactory> | undefined
-  return (route) => serializers.get(route.schema, sharedSchemas, options, () => {
-    compile ??= buildFastSerializer(sharedForSerializer(sharedSchemas), options)
-    return compile({ ...route, schema: forSerializer(route.schema, sharedSchemas) })
-  })
+  // given only the shared schemas it refers to: fast-json-stringify checks every schema it is given, on each compile
+  return (route) => serializers.get(route.schema, sharedSchemas, options, (used) =>
+    buildFastSerializer(sharedForSerializer(sharedSchemas, Object.keys(used)), options)({ ...route, schema: forSerializer(route.schema, sharedSchemas) }))
 }
 
 /** Connections whose next request Node's parser refused: the parser stays refused, and reports again on more data. */

@@ -9,17 +9,19 @@ export class CompileCache<T> {
   private readonly compiled = new Map<string, T>()
 
   /**
-   * The function compiled from `schema`, built once per process. The key is what the code is
+   * The function compiled from `schema`, built once per process (`build` is given the shared schemas
+   * it refers to, by id). The key is what the code is
    * compiled from, as JSON: `schema`, the shared schemas (by `$id`) it refers to, directly or through
    * one another, and `options` (the compiler's, and e.g. the request part). Other shared schemas do
    * not count: apps whose configuration changes one (a batch's `maxItems`) still share the rest.
    */
-  get (schema: unknown, shared: Readonly<Record<string, unknown>>, options: unknown, build: () => T): T {
-    const refs = Object.entries(referenced(schema, shared)).map(([id, value]) => `${id}:${json(value)}`)
+  get (schema: unknown, shared: Readonly<Record<string, unknown>>, options: unknown, build: (referenced: Record<string, unknown>) => T): T {
+    const used = referenced(schema, shared)
+    const refs = Object.entries(used).map(([id, value]) => `${id}:${json(value)}`)
     const key = `${json(schema)}|${refs.join('|')}|${JSON.stringify(options) ?? ''}`
     let fn = this.compiled.get(key)
     if (fn === undefined) {
-      fn = build()
+      fn = build(used)
       this.compiled.set(key, fn)
     }
     return fn

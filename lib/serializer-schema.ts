@@ -61,7 +61,7 @@ export function forSerializer (schema: unknown, shared: Record<string, unknown>)
   return walk(schema)
 }
 
-/** Every shared schema, each through `forSerializer` (their `$ref`s resolved against the originals). */
-export function sharedForSerializer (shared: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(shared).map(([id, schema]) => [id, forSerializer(schema, shared)]))
+/** The shared schemas named by `ids` (all by default), each through `forSerializer` (their `$ref`s resolved against all of them). */
+export function sharedForSerializer (shared: Record<string, unknown>, ids: string[] = Object.keys(shared)): Record<string, unknown> {
+  return Object.fromEntries(ids.map((id) => [id, forSerializer(shared[id], shared)]))
 }
