@@ -1,17 +1,17 @@
 import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
+import { stallLoop } from '../fixtures/harness.js'
 import { serve } from '../reliability/helper.js'
 
 // Load shedding (plugins/external/under-pressure.ts): while this process' event loop is saturated
-// (busy-waits here), new requests are refused with a 503 in the error schema; /health and /metrics
+// (stalled here), new requests are refused with a 503 in the error schema; /health and /metrics
 // still answer; the gateway serves again once the loop recovers. Bounds below are counts of
 // stalls, generous: nothing is timed.
 
 /** Keep the event loop busy (300 ms stalls, a turn of the loop between them) until `check` answers something. */
 async function saturated<T> (check: () => Promise<T | undefined>, what: string, stalls = 100): Promise<T> {
   for (let i = 0; i < stalls; i++) {
-    const end = performance.now() + 300
-    while (performance.now() < end);
+    stallLoop(300)
     await new Promise((resolve) => setImmediate(resolve))
     const answer = await check()
     if (answer !== undefined) return answer
@@ -101,8 +101,7 @@ t.test('PRESSURE_MAX_EVENT_LOOP_UTILIZATION refuses on a busy loop; both thresho
 t.test('the start\'s own work is not load: nothing is refused in the first two measurements after the app is ready', async (t) => {
   const { url } = await serve(t, { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '50' })
   // a stall at once, as a start's compiling is: the first measurement sees it
-  const end = performance.now() + 1200
-  while (performance.now() < end);
+  stallLoop(1200)
   await new Promise((resolve) => setImmediate(resolve))
   t.equal((await fetch(`${url}/api/listings/1`)).status, 200, 'served: within the grace')
   const refused = await saturated(async () => {

@@ -10,11 +10,11 @@ import { parseMetrics, total } from '../fixtures/prometheus.js'
 import { build, type Built } from '../helper.js'
 import { everyItemOnce, type BatchBody } from './helper.js'
 import { startSandboxProcess } from './sandbox-child.js'
-import { sandboxUpstream } from '../fixtures/harness.js'
+import { sandboxUpstream, stallLoop } from '../fixtures/harness.js'
 
 // The upstream budget under event-loop stalls (issue #21, defect 10). The upstream double runs in
 // a child process, so its clock and loop are its own: it counts requests as an upstream receives
-// them. The gateway runs here, and this process' event loop is stalled by busy-waits while
+// them. The gateway runs here, and this process' event loop is stalled (stallLoop) while
 // concurrent batches run. The gateway caps each window at the limit minus its safety margin; the
 // double must never see more in any window, nor answer 429. Nothing here times the gateway.
 
@@ -26,7 +26,7 @@ const LISTINGS = 2000
 type Range = [number, number]
 
 /**
- * Stalls (busy-waits) until stopped, as a loaded gateway's event loop has them: one of `every` ms
+ * Stalls (stallLoop) until stopped, as a loaded gateway's event loop has them: one of `every` ms
  * every 50–300 ms, and one of `onConnection` ms as a new connection opens, before its first
  * request can be written (at most one per turn of the loop; a TLS handshake to Hostaway takes
  * several turns, each of which may stall). The second kind falls between a rate-limit slot and
@@ -40,8 +40,7 @@ function stallTheLoop ({ every: everyMs, onConnection: connectionMs }: { every: 
   let longestMs = 0
   const busy = ([minMs, maxMs]: Range) => {
     const ms = minMs + Math.random() * (maxMs - minMs)
-    const end = performance.now() + ms
-    while (performance.now() < end);
+    stallLoop(ms)
     stalls++
     longestMs = Math.max(longestMs, ms)
   }
@@ -131,8 +130,7 @@ t.test('HOSTAWAY_RATE_LAG_MARGIN_MAX_MS: after a stall the window grows by the l
   const capped = await build(t, { HOSTAWAY_RATE_LAG_MARGIN_MAX_MS: '300', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })
   const off = await build(t, { HOSTAWAY_RATE_LAG_MARGIN_MAX_MS: '0', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })
   const margin = async (app: Built['app']) => total(parseMetrics((await app.inject({ url: '/metrics' })).body).samples, 'hostaway_budget_lag_margin_seconds')
-  const end = performance.now() + 600
-  while (performance.now() < end);
+  stallLoop(600)
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(await margin(capped.app), 0.3, 'a 600 ms stall: the window is 300 ms longer, the most allowed')
   t.equal(await margin(off.app), 0, 'off: the window stays')

@@ -2,14 +2,12 @@ import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
 import { lagMargin } from '../../services/limiter/budget.js'
 import { createLoopLag } from '../../services/loop-lag.js'
+import { stallLoop } from '../fixtures/harness.js'
 
 // The event-loop lag the budget's lag margin follows: a stall is measured in the loop's next turn,
 // remembered for the span asked about, then forgotten.
 
-function stall (ms: number): void {
-  const end = performance.now() + ms
-  while (performance.now() < end);
-}
+const stall = stallLoop
 
 t.test('a stall is measured once the loop turns, remembered within the span, forgotten after it', async (t) => {
   let now = 0
