@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('5-reliability')
+await runGroup('04-docs')

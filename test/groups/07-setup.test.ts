@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('3-mcp')
+await runGroup('07-setup')

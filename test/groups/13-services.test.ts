@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('5-redis')
+await runGroup('13-services')

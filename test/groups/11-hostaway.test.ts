@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('8-hostaway')
+await runGroup('11-hostaway')

@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('7-routes')
+await runGroup('03-top')

@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('6-setup')
+await runGroup('12-sandbox')

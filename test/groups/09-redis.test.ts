@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('8-sandbox')
+await runGroup('09-redis')

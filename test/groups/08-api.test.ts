@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('8-services')
+await runGroup('08-api')

@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('4-top')
+await runGroup('10-routes')

@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('2-redis-jobs')
+await runGroup('05-reliability')

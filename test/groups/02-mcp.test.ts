@@ -1,3 +1,3 @@
 import { runGroup } from './groups.js'
 
-await runGroup('7-api')
+await runGroup('02-mcp')

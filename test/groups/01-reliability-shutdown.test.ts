@@ -1,0 +1,3 @@
+import { runGroup } from './groups.js'
+
+await runGroup('01-reliability-shutdown')

@@ -1,3 +1,0 @@
-import { runGroup } from './groups.js'
-
-await runGroup('1-reliability-shutdown')
