@@ -10,10 +10,10 @@ export class CompileCache<T> {
 
   /**
    * The function compiled from `schema`, built once per process (`build` is given the shared schemas
-   * it refers to, by id). The key is what the code is
-   * compiled from, as JSON: `schema`, the shared schemas (by `$id`) it refers to, directly or through
-   * one another, and `options` (the compiler's, and e.g. the request part). Other shared schemas do
-   * not count: apps whose configuration changes one (a batch's `maxItems`) still share the rest.
+   * it refers to, by id). The key is what the code is compiled from, as JSON: `schema`, the shared
+   * schemas (by `$id`) it refers to, directly or through one another, and `options` (the compiler's,
+   * and e.g. the request part). Other shared schemas do not count: apps whose configuration changes
+   * one (a batch's `maxItems`) still share the rest.
    */
   get (schema: unknown, shared: Readonly<Record<string, unknown>>, options: unknown, build: (referenced: Record<string, unknown>) => T): T {
     const used = referenced(schema, shared)

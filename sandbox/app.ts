@@ -27,8 +27,8 @@ export default async function sandboxApp (fastify: FastifyInstance, opts: Sandbo
   const state = given ?? createSandboxState(options)
 
   await fastify.register(formbody)
-  fastify.setValidatorCompiler(sandboxValidatorCompiler())
-  fastify.setSerializerCompiler(sandboxSerializerCompiler())
+  fastify.setValidatorCompiler(sandboxValidatorCompiler)
+  fastify.setSerializerCompiler(sandboxSerializerCompiler)
   fastify.setErrorHandler(errorHandler)
   fastify.setNotFoundHandler(async (request, reply) => {
     reply.code(404)

@@ -18,17 +18,14 @@ const validators = new CompileCache<ReturnType<FastifySchemaCompiler<unknown>>>(
  * meant to clear a field would set it), and `"price": "5"` is a 400 as a typed API answers.
  * Compiled once per schema in a process, however many sandboxes it starts (lib/compile-cache.ts).
  */
-export function sandboxValidatorCompiler (): FastifySchemaCompiler<unknown> {
-  return ({ schema, httpPart }) => {
-    const which = httpPart === 'body' ? 'strict' : 'coercing'
-    return validators.get(schema, {}, which, () => ajv[which].compile(schema as object))
-  }
+export const sandboxValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const which = httpPart === 'body' ? 'strict' : 'coercing'
+  return validators.get(schema, {}, which, () => ajv[which].compile(schema as object))
 }
 
 const buildSerializer = SerializerSelector()(undefined, {})
 const serializers = new CompileCache<ReturnType<FastifySerializerCompiler<unknown>>>()
 
 /** The sandbox's response serializers (fast-json-stringify, as Fastify's default), compiled once per schema in a process. */
-export function sandboxSerializerCompiler (): FastifySerializerCompiler<unknown> {
-  return (route) => serializers.get(route.schema, {}, null, () => buildSerializer(route as Parameters<typeof buildSerializer>[0]))
-}
+export const sandboxSerializerCompiler: FastifySerializerCompiler<unknown> = (route) =>
+  serializers.get(route.schema, {}, null, () => buildSerializer(route as Parameters<typeof buildSerializer>[0]))
